@@ -1,0 +1,5 @@
+"""``python -m govhall`` runs the CLI."""
+
+from govhall.cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""``create_app(settings)``: the one place that assembles govhall's Litestar app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.config.app import AppConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.stores.registry import StoreRegistry
+
+from govhall import db, i18n
+from govhall.cases.controllers import CaseController
+from govhall.catalog.controllers import ItemController
+from govhall.identity.controllers import AccountController
+from govhall.notify.controllers import InboxController
+from govhall.observability import init_sentry
+from govhall.plugins import PluginRegistry
+from govhall.services import Services
+from govhall.settings import Settings
+from govhall.storage.controllers import UploadController
+from govhall.web.deps import provide_locale, provide_principal, provide_services, provide_tenant
+from govhall.web.errors import EXCEPTION_HANDLERS
+from govhall.web.health import healthz, readyz
+from govhall.workflow.controllers import WorklistController
+
+log = logging.getLogger("govhall")
+
+#: Room for multipart framing around the largest allowed file.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def _stores(settings: Settings) -> StoreRegistry:
+    if settings.redis_url:
+        redis_store = RedisStore.with_client(url=settings.redis_url, namespace="govhall")
+        return StoreRegistry(default_factory=lambda name: redis_store.with_namespace(name))
+    return StoreRegistry(default_factory=lambda name: MemoryStore())
+
+
+def create_app(
+    settings: Settings | None = None, *, registry: PluginRegistry | None = None
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    settings.check()
+    i18n.configure(settings.frontend_dir / "locales")
+    init_sentry(settings)
+    engine = db.configure_database(settings)
+    services = Services.build(settings, registry)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.open_pool(engine, settings.db_pool_max_size)
+        try:
+            yield
+        finally:
+            await services.queue.close()
+            await db.close_pool(engine)
+
+    tenant_api = Router(
+        path="/t/{tenant_slug:str}/api/v1",
+        route_handlers=[
+            ItemController,
+            UploadController,
+            CaseController,
+            WorklistController,
+            InboxController,
+        ],
+        dependencies={"tenant": Provide(provide_tenant)},
+    )
+    config = AppConfig(
+        route_handlers=[healthz, readyz, AccountController, tenant_api],
+        dependencies={
+            "services": Provide(provide_services, sync_to_thread=False),
+            "locale": Provide(provide_locale, sync_to_thread=False),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="govhall API",
+            version="1.0.0",
+            path="/schema",
+            description="网上审批 / online administrative approval. Errors are JSON "
+            "{status_code, code, detail, errors?} in the Accept-Language language.",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        stores=_stores(settings),
+        request_max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD,
+        debug=False,
+    )
+    app = Litestar.from_config(config)
+    app.state.services = services
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ASGI servers (``uvicorn --factory govhall.app:create_app_from_env``)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,33 @@
+"""Composite unique indexes for the cases app.
+
+Written by hand: Piccolo's ``Unique`` constraint is added with ``ALTER TABLE …
+ADD CONSTRAINT``, which SQLite does not support, while a unique index works on
+both engines (and serves ``ON CONFLICT`` clauses the same way).
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
+
+ID = "2026-11-22T05:00:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "composite unique indexes"
+
+STATEMENTS = (
+        'CREATE UNIQUE INDEX IF NOT EXISTS cases_case_event_seq_unique ON cases_case_event ("case", seq)',
+        'CREATE UNIQUE INDEX IF NOT EXISTS cases_serial_counter_day_unique ON cases_serial_counter (tenant, day)',
+)
+
+
+class RawTable(Table):
+    pass
+
+
+async def forwards() -> MigrationManager:
+    manager = MigrationManager(migration_id=ID, app_name="cases", description=DESCRIPTION)
+
+    async def run() -> None:
+        for statement in STATEMENTS:
+            await RawTable.raw(statement)
+
+    manager.add_raw(run)
+    return manager

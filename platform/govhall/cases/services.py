@@ -1,0 +1,300 @@
+"""Applications become cases: checks, fees, serial numbers, query codes, progress."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from govhall import db
+from govhall.cases.schemas import (
+    ApplicationCreate,
+    ApplicationOut,
+    ProgressOut,
+    TimelineEntry,
+)
+from govhall.cases.tables import Case, CaseEvent, CaseMaterial, SerialCounter
+from govhall.catalog.forms import validate_form
+from govhall.catalog.services import CatalogService, TenantItem
+from govhall.errors import FieldError, Forbidden, InvalidInput, NotFound
+from govhall.fees.services import assess_fees, total_fen
+from govhall.i18n import N_, Localized
+from govhall.identity.tables import Account
+from govhall.identity.tokens import Principal
+from govhall.plugins import PluginRegistry
+from govhall.sdk import MATERIAL_FORMATS, ItemSpec
+from govhall.storage.tables import BlobRecord
+from govhall.tenancy.schemas import TenantInfo
+from govhall.workflow.engine import open_first_task
+from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
+
+#: Query codes avoid characters that are easy to confuse (0/O, 1/I/L).
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+QUERY_CODE_LENGTH = 8
+#: Actions whose opinion is a reason the applicant is entitled to read.
+PUBLIC_OPINIONS = frozenset({"reject", "deny"})
+
+
+def hash_query_code(secret_key: str, serial_number: str, query_code: str) -> str:
+    """A keyed hash: the code itself is never stored, and checking it is fast."""
+    message = f"{serial_number}:{query_code.strip().upper()}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
+async def next_serial_number(tenant: TenantInfo, now: datetime) -> str:
+    """``{division code}{YYYYMMDD}{sequence:06}``, the date in the tenant's time zone.
+
+    One upsert both creates the day's counter and increments it atomically, so
+    concurrent submissions on either engine never get the same number."""
+    day = now.astimezone(ZoneInfo(tenant.time_zone)).strftime("%Y%m%d")
+    table = SerialCounter._meta.tablename
+    # asyncpg wants uuid objects for uuid columns; SQLite stores Piccolo UUIDs as text.
+    ids: tuple[object, object] = (uuid.uuid4(), tenant.id)
+    if not db.is_postgres():
+        ids = (str(ids[0]), str(ids[1]))
+    rows = await SerialCounter.raw(
+        f"INSERT INTO {table} (id, tenant, day, value) VALUES ({{}}, {{}}, {{}}, 1) "  # noqa: S608
+        f"ON CONFLICT (tenant, day) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+        *ids,
+        day,
+    )
+    return f"{tenant.division_code}{day}{int(rows[0]['value']):06d}"
+
+
+async def _check_materials(
+    item: ItemSpec, refs: list[msgspec.Struct], tenant: TenantInfo, applicant: Principal
+) -> tuple[list[FieldError], list[tuple[str, uuid.UUID]]]:
+    errors: list[FieldError] = []
+    declared = {m.code: m for m in item.materials}
+    blob_ids = list({ref.blob_id for ref in refs})  # type: ignore[attr-defined]
+    blobs = {}
+    if blob_ids:
+        rows = await BlobRecord.select(
+            BlobRecord.id, BlobRecord.content_type, BlobRecord.owner_kind, BlobRecord.owner_id
+        ).where((BlobRecord.tenant == tenant.id) & BlobRecord.id.is_in(blob_ids))
+        blobs = {row["id"]: row for row in rows}
+    supplied: dict[str, int] = {}
+    accepted: list[tuple[str, uuid.UUID]] = []
+    for ref in refs:
+        code, blob_id = ref.material_code, ref.blob_id  # type: ignore[attr-defined]
+        spec = declared.get(code)
+        if spec is None:
+            errors.append(
+                FieldError(f"materials.{code}", N_("事项没有名为“{code}”的申请材料"), code=code)
+            )
+            continue
+        name = Localized(spec.name, spec.name_en)
+        blob = blobs.get(blob_id)
+        if blob is None or blob["owner_kind"] != applicant.kind or blob["owner_id"] != applicant.id:
+            errors.append(
+                FieldError(
+                    f"materials.{code}",
+                    N_("“{material}”引用的文件不存在或不属于您，请重新上传"),
+                    material=name,
+                )
+            )
+            continue
+        allowed_types = {MATERIAL_FORMATS[f] for f in spec.formats}
+        if blob["content_type"] not in allowed_types:
+            errors.append(
+                FieldError(
+                    f"materials.{code}",
+                    N_("“{material}”只接受以下格式：{formats}"),
+                    material=name,
+                    formats="、".join(spec.formats).upper(),
+                )
+            )
+            continue
+        supplied[code] = supplied.get(code, 0) + 1
+        accepted.append((code, blob_id))
+    for spec in item.materials:
+        if spec.required and spec.code not in supplied:
+            errors.append(
+                FieldError(
+                    f"materials.{spec.code}",
+                    N_("缺少必需的申请材料“{material}”"),
+                    material=Localized(spec.name, spec.name_en),
+                )
+            )
+    return errors, accepted
+
+
+async def submit_application(
+    *,
+    tenant: TenantInfo,
+    applicant: Principal,
+    data: ApplicationCreate,
+    catalog: CatalogService,
+    registry: PluginRegistry,
+    secret_key: str,
+) -> tuple[ApplicationOut, uuid.UUID, TenantItem]:
+    """Check everything, then create the case, its materials, its first event and task
+    in one transaction. Returns the receipt, the case id and the item."""
+    if applicant.kind != "account":
+        raise Forbidden(
+            N_("请使用个人或法人账号提交申请；窗口代办请使用代申请功能"), code="applicant_required"
+        )
+    item = await catalog.tenant_item(tenant, data.item_code)
+    spec = item.installed.spec
+    account = await Account.objects().where(Account.id == applicant.id).first()
+    if account is None or account.status != "active":
+        raise Forbidden(N_("该账号已停用，请联系管理员"), code="account_disabled")
+    if account.kind not in spec.audience:
+        raise Forbidden(
+            N_("该事项不面向{kind}办理"),
+            code="audience_mismatch",
+            kind=Localized("个人" if account.kind == "individual" else "法人", account.kind),
+        )
+    errors = validate_form(spec.form, data.form)
+    if not errors:
+        for problem in registry.validate_application(item.installed, data.form):
+            errors.append(
+                FieldError(
+                    problem.field, "{text}", text=Localized(problem.message, problem.message_en)
+                )
+            )
+    material_errors, materials = await _check_materials(spec, data.materials, tenant, applicant)
+    errors.extend(material_errors)
+    if errors:
+        raise InvalidInput(
+            N_("申请内容有误，请按提示修改后重新提交"), code="invalid_application", errors=errors
+        )
+
+    fees = assess_fees(spec, data.form)
+    flow = registry.flow_for(item.installed)
+    version_id = await catalog.freeze(item.installed)
+    query_code = new_query_code()
+    now = datetime.now(ZoneInfo("UTC"))
+    async with db.transaction():
+        serial_number = await next_serial_number(tenant, now)
+        case = Case(
+            tenant=tenant.id,
+            serial_number=serial_number,
+            query_code_hash=hash_query_code(secret_key, serial_number, query_code),
+            item_code=spec.code,
+            item_version=version_id,
+            department=item.department.id,
+            applicant=account.id,
+            applicant_name=account.name,
+            form=data.form,
+            fees=msgspec.to_builtins(fees),
+            fee_total=total_fen(fees),
+            status="submitted",
+            step=flow.steps[0].key,
+            flow=msgspec.to_builtins(flow),
+            revision=1,
+            submitted_at=now,
+        )
+        await case.save()
+        if materials:
+            await CaseMaterial.insert(
+                *[
+                    CaseMaterial(tenant=tenant.id, case=case.id, material_code=code, blob=blob_id)
+                    for code, blob_id in materials
+                ]
+            )
+        await CaseEvent(
+            tenant=tenant.id,
+            case=case.id,
+            seq=1,
+            action="submit",
+            actor_kind="account",
+            actor_id=account.id,
+            actor_name=account.name,
+            role="applicant",
+            from_status="",
+            to_status="submitted",
+            step="",
+            data={"materials": len(materials)},
+        ).save()
+        await open_first_task(case.id, tenant.id, item.department.id, flow)
+    receipt = ApplicationOut(
+        serial_number=serial_number,
+        query_code=query_code,
+        status="submitted",
+        status_label="",
+        fees=fees,
+        fee_total_fen=total_fen(fees),
+    )
+    return receipt, case.id, item
+
+
+_NO_SUCH_CASE = N_("办件编号或查询码不正确")
+
+
+async def progress(
+    *,
+    tenant: TenantInfo,
+    serial_number: str,
+    query_code: str,
+    secret_key: str,
+    catalog: CatalogService,
+    locale: str,
+) -> ProgressOut:
+    """Public progress by serial number and query code; the same answer for an unknown
+    number and a wrong code, so numbers cannot be probed."""
+    case = (
+        await Case.objects()
+        .where((Case.tenant == tenant.id) & (Case.serial_number == serial_number.strip()))
+        .first()
+    )
+    expected = hash_query_code(secret_key, serial_number.strip(), query_code)
+    if case is None or not hmac.compare_digest(case.query_code_hash, expected):
+        raise NotFound(_NO_SUCH_CASE, code="case_not_found")
+    return await case_progress(case, locale, catalog)
+
+
+async def case_progress(case: Case, locale: str, catalog: CatalogService) -> ProgressOut:
+    events = (
+        await CaseEvent.select(
+            CaseEvent.seq,
+            CaseEvent.action,
+            CaseEvent.step,
+            CaseEvent.to_status,
+            CaseEvent.created_at,
+            CaseEvent.opinion,
+        )
+        .where(CaseEvent.case == case.id)
+        .order_by(CaseEvent.seq)
+    )
+    flow_steps = {s["key"]: s for s in case.flow.get("steps", [])} if case.flow else {}
+    installed = catalog.registry.items.get(case.item_code)
+    item_name = ""
+    if installed:
+        item_name = Localized(installed.spec.name, installed.spec.name_en).pick(locale)
+    timeline = []
+    for event in events:
+        step = flow_steps.get(event["step"])
+        step_text = Localized(step["name"], step.get("name_en", "")).pick(locale) if step else ""
+        timeline.append(
+            TimelineEntry(
+                seq=event["seq"],
+                action=event["action"],
+                action_label=label(ACTION_LABELS, event["action"]).pick(locale),
+                step=event["step"],
+                step_label=step_text,
+                to_status=event["to_status"],
+                at=event["created_at"],
+                opinion=event["opinion"] if event["action"] in PUBLIC_OPINIONS else None,
+            )
+        )
+    return ProgressOut(
+        serial_number=case.serial_number,
+        item_code=case.item_code,
+        item_name=item_name,
+        status=case.status,
+        status_label=label(STATUS_LABELS, case.status).pick(locale),
+        decision=case.decision,
+        submitted_at=case.submitted_at,
+        concluded_at=case.concluded_at,
+        timeline=timeline,
+    )

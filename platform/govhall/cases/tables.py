@@ -1,0 +1,84 @@
+"""Cases (办件), their materials, their append-only events and serial counters."""
+
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    BigInt,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from govhall.catalog.tables import ItemVersion
+from govhall.identity.tables import Account
+from govhall.storage.tables import BlobRecord
+from govhall.tenancy.tables import OrgUnit, Tenant
+
+
+class Case(Table, tablename="cases_case"):
+    """One application being handled. ``status``/``step`` are a cache of the events."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    serial_number = Varchar(length=32, unique=True, help_text="办件编号")
+    query_code_hash = Varchar(length=64, help_text="HMAC of the 查询码; the code is not stored")
+    item_code = Varchar(length=64, index=True)
+    item_version = ForeignKey(ItemVersion, null=False, on_delete=OnDelete.restrict)
+    department = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
+    applicant = ForeignKey(Account, null=True, index=True, on_delete=OnDelete.restrict)
+    applicant_name = Varchar(length=200)
+    form = JSONB(default={})
+    fees = JSONB(default=[], help_text="Assessed fee lines")
+    fee_total = BigInt(default=0, help_text="Total fee in fen (分)")
+    status = Varchar(length=24, index=True)
+    step = Varchar(length=32, null=True, help_text="Current flow step; null once ended")
+    flow = JSONB(default={}, help_text="The flow template the case started on")
+    decision = Varchar(length=16, null=True, default=None, help_text="approved | denied")
+    revision = Integer(default=0, help_text="Bumped by every action; guards lost updates")
+    submitted_at = Timestamptz(default=TimestamptzNow())
+    concluded_at = Timestamptz(null=True, default=None)
+
+
+class CaseMaterial(Table, tablename="cases_case_material"):
+    """A material supplied with a case, pointing at an uploaded blob."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, on_delete=OnDelete.restrict)
+    case = ForeignKey(Case, null=False, index=True, on_delete=OnDelete.restrict)
+    material_code = Varchar(length=64)
+    blob = ForeignKey(BlobRecord, null=False, on_delete=OnDelete.restrict)
+    trust_level = Varchar(length=1, default="C", help_text="A|B|C|D (R-L3)")
+
+
+class CaseEvent(Table, tablename="cases_case_event"):
+    """One action on a case: who, in which role, when, from which state to which."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, on_delete=OnDelete.restrict)
+    case = ForeignKey(Case, null=False, index=True, on_delete=OnDelete.restrict)
+    seq = Integer(help_text="1, 2, 3… per case; unique, so concurrent actions serialise")
+    action = Varchar(length=32)
+    actor_kind = Varchar(length=16, help_text="account | staff | system")
+    actor_id = UUID(null=True, default=None)
+    actor_name = Varchar(length=200)
+    role = Varchar(length=32, default="")
+    from_status = Varchar(length=24, default="")
+    to_status = Varchar(length=24)
+    step = Varchar(length=32, default="")
+    opinion = Text(default="")
+    data = JSONB(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SerialCounter(Table, tablename="cases_serial_counter"):
+    """The last serial number handed out per tenant and day."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, on_delete=OnDelete.restrict)
+    day = Varchar(length=8, help_text="YYYYMMDD in the tenant's time zone")
+    value = Integer(default=0)

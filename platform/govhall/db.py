@@ -1,0 +1,120 @@
+"""Database engines: SQLite (embedded default) or PostgreSQL, chosen by one URL.
+
+Piccolo finds its engine through ``PICCOLO_CONF`` (``govhall.piccolo_conf``); this
+module builds the engine from :class:`~govhall.settings.Settings`, binds every
+govhall table to it, and opens the PostgreSQL connection pool for the app's
+lifetime (without a pool Piccolo opens a connection per query, ~20x slower).
+SQLite runs in WAL mode with a busy timeout so readers never block the writer.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+from govhall.settings import Settings
+
+PICCOLO_CONF_MODULE = "govhall.piccolo_conf"
+#: Seconds a SQLite writer waits for the lock before giving up.
+SQLITE_BUSY_TIMEOUT = 30
+
+
+def sqlite_path(database_url: str) -> Path:
+    """``sqlite:///var/x.db`` → ``var/x.db``; ``sqlite:////abs/x.db`` → ``/abs/x.db``."""
+    return Path(database_url.removeprefix("sqlite:///"))
+
+
+def make_engine(settings: Settings, *, prepare: bool = True) -> Engine[Any]:
+    """The engine for ``settings``; ``prepare`` creates the SQLite file in WAL mode."""
+    if settings.uses_sqlite:
+        path = sqlite_path(settings.database_url)
+        if prepare:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with sqlite3.connect(path) as connection:
+                # WAL is a property of the database file: set once, kept by every connection.
+                connection.execute("PRAGMA journal_mode=WAL")
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+    return PostgresEngine(config={"dsn": settings.database_url})
+
+
+def all_tables() -> list[type[Table]]:
+    """Every govhall table, in dependency order, from the registered Piccolo apps."""
+    from piccolo.conf.apps import Finder
+
+    os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF_MODULE)
+    return Finder().get_table_classes()
+
+
+_engine: Engine[Any] | None = None
+
+
+def configure_database(settings: Settings) -> Engine[Any]:
+    """Build the engine for ``settings`` and bind all tables (and migrations) to it."""
+    global _engine
+    os.environ["PICCOLO_CONF"] = PICCOLO_CONF_MODULE
+    from piccolo.apps.migrations.tables import Migration
+
+    from govhall import piccolo_conf
+
+    engine = make_engine(settings)
+    piccolo_conf.DB = engine
+    for table in [*all_tables(), Migration]:
+        table._meta.db = engine
+    _engine = engine
+    return engine
+
+
+def get_engine() -> Engine[Any]:
+    if _engine is None:
+        raise RuntimeError("configure_database() has not been called")
+    return _engine
+
+
+def is_postgres() -> bool:
+    return isinstance(get_engine(), PostgresEngine)
+
+
+async def open_pool(engine: Engine[Any], max_size: int) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=max_size)
+
+
+async def close_pool(engine: Engine[Any]) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """One atomic unit of work. On SQLite it takes the write lock at once
+    (``BEGIN IMMEDIATE``) so two writers queue instead of deadlocking on upgrade."""
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+async def ping() -> None:
+    """Raise when the database does not answer."""
+    await get_engine().run_ddl("SELECT 1")
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True when ``exc`` is a unique-constraint violation on either engine."""
+    import asyncpg
+
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)

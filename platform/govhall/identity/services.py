@@ -1,0 +1,201 @@
+"""Accounts and staff: registration, login, and staff provisioning."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from govhall import db
+from govhall.errors import Conflict, FieldError, InvalidInput, Unauthorized
+from govhall.i18n import N_
+from govhall.identity import realname
+from govhall.identity.passwords import check_password_policy, hash_password, verify_password
+from govhall.identity.schemas import AccountCreate, AccountOut, TokenOut, TokenRequest
+from govhall.identity.tables import Account, RoleGrant, Staff
+from govhall.identity.tokens import Principal, TokenService
+from govhall.tenancy.tables import OrgUnit, Tenant
+
+_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,63}$")
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_registration(data: AccountCreate) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not _USERNAME.match(data.username):
+        errors.append(
+            FieldError(
+                "username", N_("用户名须以字母开头，由 3 到 64 个字母、数字、下划线、点或横线组成")
+            )
+        )
+    if not 2 <= len(data.name.strip()) <= 100:
+        errors.append(FieldError("name", N_("请填写 2 到 100 个字的真实姓名或单位名称")))
+    if data.kind == "individual":
+        if not data.id_number:
+            errors.append(FieldError("id_number", N_("个人用户须填写居民身份证号码")))
+        elif not realname.is_valid_id_number(data.id_number):
+            errors.append(FieldError("id_number", N_("居民身份证号码无效，请核对后重新输入")))
+    else:
+        if not data.credit_code:
+            errors.append(FieldError("credit_code", N_("法人用户须填写统一社会信用代码")))
+        elif not realname.is_valid_credit_code(data.credit_code):
+            errors.append(FieldError("credit_code", N_("统一社会信用代码无效，请核对后重新输入")))
+    if data.phone and not _PHONE.match(data.phone):
+        errors.append(FieldError("phone", N_("手机号码应为 11 位数字")))
+    if data.email and not _EMAIL.match(data.email):
+        errors.append(FieldError("email", N_("电子邮箱格式不正确")))
+    return errors
+
+
+def account_out(row: Account) -> AccountOut:
+    return AccountOut(
+        id=row.id,
+        username=row.username,
+        kind=row.kind,
+        name=row.name,
+        id_number_masked=realname.mask_id_number(row.id_number) if row.id_number else None,
+        credit_code=row.credit_code,
+        phone=row.phone,
+        email=row.email,
+        created_at=row.created_at,
+    )
+
+
+async def register_account(data: AccountCreate) -> AccountOut:
+    """Create a public account after checking every field; all problems are reported."""
+    errors = _check_registration(data)
+    if errors:
+        raise InvalidInput(
+            N_("注册信息有误，请按提示修改"), code="invalid_registration", errors=errors
+        )
+    check_password_policy(data.password, data.username)
+    row = Account(
+        username=data.username,
+        password_hash=hash_password(data.password),
+        kind=data.kind,
+        name=data.name.strip(),
+        id_number=realname.normalise_id_number(data.id_number) if data.id_number else None,
+        credit_code=data.credit_code.strip().upper() if data.credit_code else None,
+        phone=data.phone,
+        email=data.email,
+    )
+    try:
+        await row.save()
+    except Exception as exc:
+        if db.is_unique_violation(exc):
+            raise Conflict(
+                N_("用户名 {username} 已被注册"), code="username_taken", username=data.username
+            ) from exc
+        raise
+    return account_out(row)
+
+
+_BAD_LOGIN = N_("用户名或密码错误")
+
+
+async def issue_token(data: TokenRequest, tokens: TokenService) -> TokenOut:
+    """Log in a public account (no tenant) or a staff member (with a tenant slug)."""
+    now = datetime.now(UTC)
+    if data.tenant:
+        tenant = await Tenant.objects().where(Tenant.slug == data.tenant).first()
+        staff = None
+        if tenant is not None:
+            staff = (
+                await Staff.objects()
+                .where((Staff.tenant == tenant.id) & (Staff.username == data.username))
+                .first()
+            )
+        if not verify_password(staff.password_hash if staff else None, data.password):
+            raise Unauthorized(_BAD_LOGIN, code="bad_credentials")
+        assert staff is not None and tenant is not None
+        if staff.status != "active" or tenant.status != "active":
+            raise Unauthorized(N_("该账号已停用，请联系管理员"), code="account_disabled")
+        await Staff.update({Staff.last_login_at: now}).where(Staff.id == staff.id)
+        principal = Principal(
+            kind="staff",
+            id=staff.id,
+            username=staff.username,
+            name=staff.name,
+            tenant_id=tenant.id,
+            tenant_slug=tenant.slug,
+        )
+    else:
+        account = await Account.objects().where(Account.username == data.username).first()
+        if not verify_password(account.password_hash if account else None, data.password):
+            raise Unauthorized(_BAD_LOGIN, code="bad_credentials")
+        assert account is not None
+        if account.status != "active":
+            raise Unauthorized(N_("该账号已停用，请联系管理员"), code="account_disabled")
+        await Account.update({Account.last_login_at: now}).where(Account.id == account.id)
+        principal = Principal(
+            kind="account", id=account.id, username=account.username, name=account.name
+        )
+    return TokenOut(
+        access_token=tokens.issue(principal),
+        token_type="bearer",  # noqa: S106 - the OAuth token type, not a secret
+        expires_in=tokens.ttl_seconds,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A role over an org unit's subtree (``path`` is the unit's materialised path)."""
+
+    role: str
+    path: str
+
+
+async def grants_of(staff_id: uuid.UUID, tenant_id: uuid.UUID) -> list[Grant]:
+    rows = await RoleGrant.select(RoleGrant.role, RoleGrant.org_unit.path).where(
+        (RoleGrant.staff == staff_id) & (RoleGrant.tenant == tenant_id)
+    )
+    return [Grant(role=row["role"], path=row["org_unit.path"]) for row in rows]
+
+
+def covers(grants: list[Grant], role: str, unit_path: str) -> bool:
+    """Whether the grants include ``role`` over the unit at ``unit_path``."""
+    return any(g.role == role and unit_path.startswith(g.path) for g in grants)
+
+
+async def provision_staff(
+    tenant_id: uuid.UUID,
+    username: str,
+    name: str,
+    password: str,
+    roles: list[tuple[str, uuid.UUID]],
+) -> bool:
+    """Create or update a staff member and set exactly ``roles``. True when created."""
+    staff = (
+        await Staff.objects()
+        .where((Staff.tenant == tenant_id) & (Staff.username == username))
+        .first()
+    )
+    created = staff is None
+    if staff is None:
+        staff = Staff(
+            tenant=tenant_id, username=username, name=name, password_hash=hash_password(password)
+        )
+        await staff.save()
+    elif staff.name != name:
+        await Staff.update({Staff.name: name}).where(Staff.id == staff.id)
+    existing = {
+        (row["role"], row["org_unit"])
+        for row in await RoleGrant.select(RoleGrant.role, RoleGrant.org_unit).where(
+            RoleGrant.staff == staff.id
+        )
+    }
+    wanted = set(roles)
+    for role, unit in wanted - existing:
+        await RoleGrant(tenant=tenant_id, staff=staff.id, role=role, org_unit=unit).save()
+    for role, unit in existing - wanted:
+        await RoleGrant.delete().where(
+            (RoleGrant.staff == staff.id) & (RoleGrant.role == role) & (RoleGrant.org_unit == unit)
+        )
+    return created
+
+
+async def org_unit_path(unit_id: uuid.UUID) -> str:
+    path = await OrgUnit.select(OrgUnit.path).where(OrgUnit.id == unit_id).first()
+    return str(path["path"]) if path else ""

@@ -1,0 +1,1 @@
+"""Background jobs: one interface, an in-process runner and an RQ implementation."""

@@ -1,0 +1,138 @@
+"""The job queue: in-process (embedded default) or RQ on Redis (production).
+
+A job is an importable module-level function (sync or async) given by its dotted
+path, so the same job runs inline, in an RQ worker, or from the CLI. Both
+implementations retry a failing job three times with growing pauses and keep
+final failures visible (RQ's failed-job registry; the inline queue's ``failures``).
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import importlib
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import redis
+import sentry_sdk
+from rq import Queue, Retry
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait before each retry of a failing job.
+RETRY_INTERVALS = (5, 30, 120)
+
+
+def resolve_job(path: str) -> Callable[..., Any]:
+    module_name, _, attribute = path.rpartition(".")
+    function = getattr(importlib.import_module(module_name), attribute)
+    if not callable(function):
+        raise TypeError(f"{path} is not callable")
+    return function  # type: ignore[no-any-return]
+
+
+@dataclass(slots=True)
+class JobFailure:
+    job: str
+    kwargs: dict[str, Any]
+    error: str
+
+
+class JobQueue(abc.ABC):
+    @abc.abstractmethod
+    async def enqueue(self, job: str, **kwargs: Any) -> None:
+        """Run ``job`` (a dotted path) with ``kwargs`` in the background."""
+
+    async def enqueue_many(self, jobs: list[tuple[str, dict[str, Any]]]) -> None:
+        for job, kwargs in jobs:
+            await self.enqueue(job, **kwargs)
+
+    @abc.abstractmethod
+    async def ping(self) -> None:
+        """Raise when the queue cannot take jobs."""
+
+    async def drain(self) -> None:  # noqa: B027 - optional hook; RQ has nothing to wait for
+        """Wait until jobs enqueued by this process have run (inline only)."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Finish or hand over pending work before the process exits."""
+
+
+class InlineJobQueue(JobQueue):
+    """Runs jobs as tasks on the app's event loop after the request that queued them."""
+
+    def __init__(self, retry_intervals: tuple[float, ...] = RETRY_INTERVALS) -> None:
+        self.retry_intervals = retry_intervals
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.failures: list[JobFailure] = []
+
+    async def enqueue(self, job: str, **kwargs: Any) -> None:
+        resolve_job(job)  # fail now, in the caller, if the path is wrong
+        task = asyncio.get_running_loop().create_task(self._run(job, kwargs))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, job: str, kwargs: dict[str, Any]) -> None:
+        function = resolve_job(job)
+        for attempt in range(len(self.retry_intervals) + 1):
+            try:
+                result = function(**kwargs)
+                if inspect.isawaitable(result):
+                    await result
+                return
+            except Exception as exc:
+                if attempt < len(self.retry_intervals):
+                    log.warning("job %s failed (attempt %d), retrying: %s", job, attempt + 1, exc)
+                    await asyncio.sleep(self.retry_intervals[attempt])
+                    continue
+                log.exception("job %s failed for good", job)
+                sentry_sdk.capture_exception(exc)
+                self.failures.append(JobFailure(job=job, kwargs=kwargs, error=repr(exc)))
+
+    async def ping(self) -> None:
+        return None
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()
+
+
+class RQJobQueue(JobQueue):
+    """Jobs go to an RQ queue on Redis; ``govhall worker`` runs them."""
+
+    def __init__(self, redis_url: str, queue_name: str) -> None:
+        self.connection = redis.Redis.from_url(redis_url)
+        self.queue = Queue(queue_name, connection=self.connection)
+
+    def _retry(self) -> Retry:
+        return Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
+
+    async def enqueue(self, job: str, **kwargs: Any) -> None:
+        resolve_job(job)
+        await anyio.to_thread.run_sync(
+            lambda: self.queue.enqueue(job, kwargs=kwargs, retry=self._retry())
+        )
+
+    async def enqueue_many(self, jobs: list[tuple[str, dict[str, Any]]]) -> None:
+        for job, _ in jobs:
+            resolve_job(job)
+        data = [Queue.prepare_data(job, kwargs=kwargs, retry=self._retry()) for job, kwargs in jobs]
+        await anyio.to_thread.run_sync(lambda: self.queue.enqueue_many(data))
+
+    async def ping(self) -> None:
+        await anyio.to_thread.run_sync(self.connection.ping)
+
+    async def close(self) -> None:
+        await anyio.to_thread.run_sync(self.connection.close)
+
+
+def make_job_queue(redis_url: str | None, queue_name: str) -> JobQueue:
+    return RQJobQueue(redis_url, queue_name) if redis_url else InlineJobQueue()

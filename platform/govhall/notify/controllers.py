@@ -1,0 +1,20 @@
+"""The caller's inbox: ``/t/{tenant}/api/v1/inbox``."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+
+from govhall.identity.tokens import Principal
+from govhall.notify.services import InboxEntry, inbox
+from govhall.tenancy.schemas import TenantInfo
+
+
+class InboxController(Controller):
+    path = "/inbox"
+    tags = ("notify",)
+
+    @get("/", summary="Notifications for the caller (站内信)")
+    async def list_messages(
+        self, tenant: TenantInfo, principal: Principal, locale: str
+    ) -> list[InboxEntry]:
+        return await inbox(tenant, principal, locale)

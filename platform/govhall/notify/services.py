@@ -1,0 +1,107 @@
+"""Notifications: which message goes to whom, queued as jobs; reading the inbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import msgspec
+
+from govhall.i18n import N_, Localized, translate
+from govhall.identity.tokens import Principal
+from govhall.jobs.queue import JobQueue
+from govhall.notify.tables import InboxMessage
+from govhall.tenancy.schemas import TenantInfo
+
+DELIVER_INBOX = "govhall.notify.jobs.deliver_inbox"
+
+#: Inbox templates: zh-CN message ids filled with the message's params on reading.
+TEMPLATES: dict[str, str] = {
+    "case_submitted": N_("您的申请“{item}”已提交，办件编号 {serial_number}，请留意办理进度。"),
+    "case_accept": N_("您的办件 {serial_number}（{item}）已受理。"),
+    "case_reject": N_("您的办件 {serial_number}（{item}）不予受理，理由：{opinion}"),
+    "case_approve": N_("您的办件 {serial_number}（{item}）已审批通过。"),
+    "case_deny": N_("您的办件 {serial_number}（{item}）不予许可，理由：{opinion}"),
+    "case_conclude": N_("您的办件 {serial_number}（{item}）已办结，请按告知方式领取结果。"),
+}
+
+
+class InboxEntry(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    template: str
+    text: str
+    serial_number: str | None
+    created_at: datetime
+    read: bool
+
+
+async def notify_applicant(
+    queue: JobQueue,
+    *,
+    tenant: TenantInfo,
+    applicant_id: uuid.UUID | None,
+    case_id: uuid.UUID,
+    event_seq: int,
+    template: str,
+    item: Localized,
+    serial_number: str,
+    opinion: str = "",
+) -> None:
+    """Queue the applicant's inbox message for one case event (if it has a template)."""
+    if applicant_id is None or template not in TEMPLATES:
+        return
+    await queue.enqueue(
+        DELIVER_INBOX,
+        dedupe_key=f"case:{case_id}:{event_seq}:account",
+        tenant_id=str(tenant.id),
+        recipient_kind="account",
+        recipient_id=str(applicant_id),
+        template=template,
+        params={"item": dict(item), "serial_number": serial_number, "opinion": opinion},
+        case_id=str(case_id),
+    )
+
+
+def render(template: str, params: dict[str, object], locale: str) -> str:
+    resolved = {
+        key: Localized(value["zh-CN"], value.get("en", "")) if isinstance(value, dict) else value
+        for key, value in params.items()
+    }
+    return translate(TEMPLATES.get(template, template), locale, **resolved)
+
+
+async def inbox(
+    tenant: TenantInfo, reader: Principal, locale: str, limit: int = 50
+) -> list[InboxEntry]:
+    rows = (
+        await InboxMessage.select(
+            InboxMessage.id,
+            InboxMessage.template,
+            InboxMessage.params,
+            InboxMessage.created_at,
+            InboxMessage.read_at,
+        )
+        .where(
+            (InboxMessage.tenant == tenant.id)
+            & (InboxMessage.recipient_kind == reader.kind)
+            & (InboxMessage.recipient_id == reader.id)
+        )
+        .order_by(InboxMessage.created_at, ascending=False)
+        .limit(limit)
+    )
+    entries = []
+    for row in rows:
+        params = row["params"]
+        if isinstance(params, str):
+            params = msgspec.json.decode(params)
+        entries.append(
+            InboxEntry(
+                id=row["id"],
+                template=row["template"],
+                text=render(row["template"], params, locale),
+                serial_number=params.get("serial_number"),
+                created_at=row["created_at"],
+                read=row["read_at"] is not None,
+            )
+        )
+    return entries

@@ -1,0 +1,34 @@
+"""The process-wide service objects that handlers, CLI commands and jobs share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from govhall.catalog.services import CatalogService
+from govhall.identity.tokens import TokenService
+from govhall.jobs.queue import JobQueue, make_job_queue
+from govhall.plugins import PluginRegistry, get_plugin_manager
+from govhall.settings import Settings
+from govhall.storage.blobstore import BlobStore, make_blob_store
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    registry: PluginRegistry
+    catalog: CatalogService
+    tokens: TokenService
+    queue: JobQueue
+    blobs: BlobStore
+
+    @classmethod
+    def build(cls, settings: Settings, registry: PluginRegistry | None = None) -> Services:
+        registry = registry or PluginRegistry(get_plugin_manager())
+        return cls(
+            settings=settings,
+            registry=registry,
+            catalog=CatalogService(registry),
+            tokens=TokenService(settings.secret_key, settings.token_ttl_seconds),
+            queue=make_job_queue(settings.redis_url, settings.queue_name),
+            blobs=make_blob_store(settings.storage_url),
+        )

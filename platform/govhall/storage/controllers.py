@@ -1,0 +1,76 @@
+"""Material uploads and downloads: ``/t/{tenant}/api/v1/uploads``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Stream
+
+from govhall.identity.tokens import Principal
+from govhall.services import Services
+from govhall.storage.blobstore import CHUNK
+from govhall.storage.schemas import UploadOut
+from govhall.storage.services import get_readable_blob, store_upload
+from govhall.tenancy.schemas import TenantInfo
+
+
+@dataclass
+class UploadForm:
+    file: UploadFile
+
+
+class UploadController(Controller):
+    path = "/uploads"
+    tags = ("storage",)
+
+    @post("/", status_code=201, summary="Upload a material file (PDF, JPG or PNG)")
+    async def upload(
+        self,
+        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+        tenant: TenantInfo,
+        principal: Principal,
+        services: Services,
+    ) -> UploadOut:
+        upload = data.file
+
+        async def chunks() -> AsyncIterator[bytes]:
+            while chunk := await upload.read(CHUNK):
+                yield chunk
+
+        try:
+            return await store_upload(
+                chunks=chunks(),
+                filename=upload.filename,
+                tenant_id=tenant.id,
+                owner=principal,
+                store=services.blobs,
+                max_bytes=services.settings.max_upload_bytes,
+            )
+        finally:
+            await upload.close()
+
+    @get("/{blob_id:uuid}", summary="Download an uploaded file (its uploader or staff)")
+    async def download(
+        self, blob_id: uuid.UUID, tenant: TenantInfo, principal: Principal, services: Services
+    ) -> Response[Any]:
+        blob = await get_readable_blob(blob_id, tenant.id, principal)
+        url = await services.blobs.presigned_url(blob.storage_key, blob.filename, blob.content_type)
+        if url:
+            return Redirect(url, status_code=307)
+        return Stream(
+            services.blobs.stream(blob.storage_key),
+            media_type=blob.content_type,
+            headers={
+                "content-disposition": f"attachment; filename*=UTF-8''{quote(blob.filename)}",
+                "content-length": str(blob.size),
+                "x-content-type-options": "nosniff",
+            },
+        )

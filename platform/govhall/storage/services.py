@@ -1,0 +1,111 @@
+"""Receiving uploads: size limits, content sniffing, hashing, storing, access checks."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+
+from govhall.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from govhall.i18n import N_
+from govhall.identity.tokens import Principal
+from govhall.storage.blobstore import BlobStore
+from govhall.storage.schemas import UploadOut
+from govhall.storage.tables import BlobRecord
+
+#: Leading bytes of each accepted file type. The declared content type is not
+#: trusted: a file is what its first bytes say it is.
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def clean_filename(name: str | None) -> str:
+    base = (name or "upload").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    base = "".join(ch for ch in base if ch.isprintable())[:200]
+    return base or "upload"
+
+
+async def store_upload(
+    *,
+    chunks: AsyncIterator[bytes],
+    filename: str | None,
+    tenant_id: uuid.UUID,
+    owner: Principal,
+    store: BlobStore,
+    max_bytes: int,
+) -> UploadOut:
+    """Spool the upload to a temporary file while hashing, check it, then store it."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    with tempfile.NamedTemporaryFile(prefix="govhall-upload-", delete=True) as spool:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(
+                    N_("文件超过大小上限 {limit_mb} MB"),
+                    code="upload_too_large",
+                    limit_mb=round(max_bytes / 1024 / 1024, 1),
+                )
+            if len(head) < 16:
+                head += chunk[: 16 - len(head)]
+            digest.update(chunk)
+            await anyio.to_thread.run_sync(spool.write, chunk)
+        if size == 0:
+            raise InvalidInput(N_("上传的文件是空的"), code="upload_empty")
+        content_type = sniff_content_type(head)
+        if content_type is None:
+            raise InvalidInput(N_("只接受 PDF、JPG 或 PNG 文件"), code="upload_type")
+        spool.flush()
+        sha256 = digest.hexdigest()
+        key = f"{tenant_id}/{sha256}"
+        if not await store.exists(key):
+            await store.put_file(key, Path(spool.name), content_type)
+    row = BlobRecord(
+        tenant=tenant_id,
+        owner_kind=owner.kind,
+        owner_id=owner.id,
+        sha256=sha256,
+        size=size,
+        content_type=content_type,
+        filename=clean_filename(filename),
+        storage_key=key,
+    )
+    await row.save()
+    return UploadOut(
+        blob_id=row.id, sha256=sha256, size=size, content_type=content_type, filename=row.filename
+    )
+
+
+async def get_readable_blob(
+    blob_id: uuid.UUID, tenant_id: uuid.UUID, reader: Principal
+) -> BlobRecord:
+    """The blob if ``reader`` may read it: its uploader, or staff of the same tenant."""
+    blob = (
+        await BlobRecord.objects()
+        .where((BlobRecord.id == blob_id) & (BlobRecord.tenant == tenant_id))
+        .first()
+    )
+    if blob is None:
+        raise NotFound(N_("找不到该文件"), code="blob_not_found")
+    if reader.kind == "staff":
+        if reader.tenant_id != tenant_id:
+            raise Forbidden(N_("无权查看该文件"), code="blob_forbidden")
+    elif blob.owner_kind != "account" or blob.owner_id != reader.id:
+        # Applicants see only their own uploads (materials of their cases included).
+        raise Forbidden(N_("无权查看该文件"), code="blob_forbidden")
+    return blob

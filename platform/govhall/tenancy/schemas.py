@@ -1,0 +1,79 @@
+"""Tenant manifests (``tenants/<slug>/tenant.toml``) and tenant views."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+import msgspec
+
+LEVELS = ("province", "city", "county")
+ORG_KINDS = ("centre", "department", "office", "window", "town", "village", "group")
+
+
+class Branding(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    portal_name: str
+    portal_name_en: str = ""
+    primary_color: str = "#b71c1c"
+    footer: str = ""
+    phones: list[str] = msgspec.field(default_factory=list)
+
+
+class OrgUnitDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    code: str
+    name: str
+    name_en: str = ""
+    kind: Literal["centre", "department", "office", "window", "town", "village", "group"]
+    parent: str | None = None
+    """Code of the parent unit; none for the root (the service centre)."""
+    plugins: list[str] = msgspec.field(default_factory=list)
+    """Plugins this department enables."""
+
+
+class RoleDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    role: str
+    org_unit: str
+    """Code of the unit the role covers (with everything below it)."""
+
+
+class StaffDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    username: str
+    name: str
+    roles: list[RoleDecl]
+
+
+class TenantManifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    slug: str
+    name: str
+    name_en: str = ""
+    level: Literal["province", "city", "county"]
+    parent: str | None = None
+    division_code: str
+    locale: str = "zh-CN"
+    time_zone: str = "Asia/Shanghai"
+    holiday_calendar: str = "CN"
+    demo: bool = False
+    """Demo tenants give their staff the ``GOVHALL_DEMO_PASSWORD``."""
+    branding: Branding
+    org_units: list[OrgUnitDecl] = msgspec.field(default_factory=list)
+    staff: list[StaffDecl] = msgspec.field(default_factory=list)
+
+
+class TenantInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """What request handling needs to know about the current tenant."""
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    name_en: str
+    level: str
+    division_code: str
+    time_zone: str
+    status: str
+
+
+class ApplyResult(msgspec.Struct, kw_only=True):
+    tenant: str
+    changes: list[str]
+    new_passwords: dict[str, str]
+    """Generated passwords for newly created non-demo staff (shown once)."""

@@ -1,0 +1,265 @@
+"""Tenant onboarding from manifests, and tenant lookup for requests."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+import msgspec
+
+from govhall import db
+from govhall.errors import GovhallError, NotFound, Unavailable
+from govhall.i18n import N_
+from govhall.identity.services import provision_staff
+from govhall.plugins import PluginRegistry
+from govhall.tenancy.schemas import (
+    LEVELS,
+    ApplyResult,
+    TenantInfo,
+    TenantManifest,
+)
+from govhall.tenancy.tables import DepartmentPlugin, OrgUnit, Tenant
+
+MANIFEST_NAME = "tenant.toml"
+_SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+# No "_" or "%": codes form materialised paths matched with LIKE 'path%' in scope checks.
+_CODE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+
+class ManifestError(GovhallError):
+    status_code = 422
+    default_code = "invalid_manifest"
+
+
+def load_manifest(path: Path) -> TenantManifest:
+    """Read ``path`` (a tenant folder or its ``tenant.toml``) and decode it strictly."""
+    file = path / MANIFEST_NAME if path.is_dir() else path
+    if not file.exists():
+        raise ManifestError(N_("找不到租户清单文件：{path}"), path=str(file))
+    try:
+        return msgspec.toml.decode(file.read_bytes(), type=TenantManifest)
+    except msgspec.DecodeError as exc:
+        raise ManifestError(
+            N_("租户清单 {path} 有误：{detail}"), path=str(file), detail=str(exc)
+        ) from exc
+
+
+def check_manifest(manifest: TenantManifest, registry: PluginRegistry) -> list[str]:
+    problems: list[str] = []
+    if not _SLUG.match(manifest.slug):
+        problems.append(f"slug {manifest.slug!r} must be lowercase letters, digits and '-'")
+    if not re.fullmatch(r"\d{6}", manifest.division_code):
+        problems.append(f"division_code {manifest.division_code!r} must be 6 digits")
+    if manifest.level != "province" and not manifest.parent:
+        problems.append(f"a {manifest.level} tenant needs a parent tenant")
+    codes = [unit.code for unit in manifest.org_units]
+    if len(set(codes)) != len(codes):
+        problems.append("org unit codes repeat")
+    roots = [unit for unit in manifest.org_units if unit.parent is None]
+    if manifest.org_units and len(roots) != 1:
+        problems.append("exactly one org unit (the service centre) must have no parent")
+    known = set(codes)
+    available = set(registry.plugin_names())
+    for unit in manifest.org_units:
+        if not _CODE.match(unit.code):
+            problems.append(f"org unit code {unit.code!r} may only hold letters, digits and -")
+        if unit.parent is not None and unit.parent not in known:
+            problems.append(f"org unit {unit.code!r} names unknown parent {unit.parent!r}")
+        for plugin in unit.plugins:
+            if plugin not in available:
+                problems.append(
+                    f"org unit {unit.code!r} enables plugin {plugin!r}, which is "
+                    f"not installed (installed: {sorted(available)})"
+                )
+        if unit.plugins and unit.kind != "department":
+            problems.append(f"only departments enable plugins, {unit.code!r} is a {unit.kind}")
+    for person in manifest.staff:
+        for grant in person.roles:
+            if grant.org_unit not in known:
+                problems.append(
+                    f"staff {person.username!r} has a role on unknown org unit {grant.org_unit!r}"
+                )
+    return problems
+
+
+def _ordered_units(manifest: TenantManifest) -> list[str]:
+    """Unit codes with every parent before its children (refuses cycles)."""
+    by_code = {unit.code: unit for unit in manifest.org_units}
+    ordered: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(code: str) -> None:
+        if state.get(code) == 2:
+            return
+        if state.get(code) == 1:
+            raise ManifestError(N_("组织机构存在循环上下级关系：{code}"), code=code)
+        state[code] = 1
+        parent = by_code[code].parent
+        if parent:
+            visit(parent)
+        state[code] = 2
+        ordered.append(code)
+
+    for code in by_code:
+        visit(code)
+    return ordered
+
+
+async def apply_manifest(
+    manifest: TenantManifest, registry: PluginRegistry, demo_password: str
+) -> ApplyResult:
+    """Create or update a tenant so that it matches ``manifest``. Applying twice changes
+    nothing the second time; the result lists what changed."""
+    problems = check_manifest(manifest, registry)
+    if problems:
+        raise ManifestError(
+            N_("租户清单 {slug} 有误：{detail}"), slug=manifest.slug, detail="; ".join(problems)
+        )
+    if manifest.level not in LEVELS:  # guarded by the Literal type; kept for clarity
+        raise ManifestError(N_("租户层级无效：{level}"), level=manifest.level)
+    changes: list[str] = []
+    new_passwords: dict[str, str] = {}
+    async with db.transaction():
+        parent_id = None
+        if manifest.parent:
+            parent = await Tenant.objects().where(Tenant.slug == manifest.parent).first()
+            if parent is None:
+                raise ManifestError(
+                    N_("上级租户 {parent} 尚未创建，请先应用它的清单"), parent=manifest.parent
+                )
+            if LEVELS.index(parent.level) >= LEVELS.index(manifest.level):
+                raise ManifestError(
+                    N_("上级租户 {parent} 的层级必须高于 {level}"),
+                    parent=manifest.parent,
+                    level=manifest.level,
+                )
+            parent_id = parent.id
+        values = {
+            "name": manifest.name,
+            "name_en": manifest.name_en,
+            "level": manifest.level,
+            "parent": parent_id,
+            "division_code": manifest.division_code,
+            "locale": manifest.locale,
+            "time_zone": manifest.time_zone,
+            "holiday_calendar": manifest.holiday_calendar,
+            "branding": msgspec.to_builtins(manifest.branding),
+        }
+        tenant = await Tenant.objects().where(Tenant.slug == manifest.slug).first()
+        if tenant is None:
+            tenant = Tenant(slug=manifest.slug, **values)
+            await tenant.save()
+            changes.append(f"create tenant {manifest.slug}")
+        else:
+            differing = [k for k, v in values.items() if not _same(getattr(tenant, k), v)]
+            if differing:
+                for key in differing:
+                    setattr(tenant, key, values[key])
+                await tenant.save()
+                changes.append(f"update tenant {manifest.slug}: {', '.join(differing)}")
+
+        by_code = {unit.code: unit for unit in manifest.org_units}
+        unit_ids = {}
+        unit_paths: dict[str, str] = {}
+        for code in _ordered_units(manifest):
+            decl = by_code[code]
+            parent_path = unit_paths[decl.parent] if decl.parent else "/"
+            path = f"{parent_path}{code}/"
+            wanted = {
+                "kind": decl.kind,
+                "name": decl.name,
+                "name_en": decl.name_en,
+                "parent": unit_ids[decl.parent] if decl.parent else None,
+                "path": path,
+            }
+            unit = (
+                await OrgUnit.objects()
+                .where((OrgUnit.tenant == tenant.id) & (OrgUnit.code == code))
+                .first()
+            )
+            if unit is None:
+                unit = OrgUnit(tenant=tenant.id, code=code, **wanted)
+                await unit.save()
+                changes.append(f"create org unit {code}")
+            else:
+                differing = [k for k, v in wanted.items() if getattr(unit, k) != v]
+                if differing:
+                    for key in differing:
+                        setattr(unit, key, wanted[key])
+                    await unit.save()
+                    changes.append(f"update org unit {code}: {', '.join(differing)}")
+            unit_ids[code] = unit.id
+            unit_paths[code] = path
+
+        enabled = {
+            (row["department"], row["plugin"])
+            for row in await DepartmentPlugin.select(
+                DepartmentPlugin.department, DepartmentPlugin.plugin
+            ).where(DepartmentPlugin.tenant == tenant.id)
+        }
+        wanted_plugins = {
+            (unit_ids[unit.code], plugin) for unit in manifest.org_units for plugin in unit.plugins
+        }
+        for department, plugin in sorted(wanted_plugins - enabled, key=str):
+            await DepartmentPlugin(tenant=tenant.id, department=department, plugin=plugin).save()
+            changes.append(f"enable plugin {plugin}")
+        for department, plugin in sorted(enabled - wanted_plugins, key=str):
+            await DepartmentPlugin.delete().where(
+                (DepartmentPlugin.tenant == tenant.id)
+                & (DepartmentPlugin.department == department)
+                & (DepartmentPlugin.plugin == plugin)
+            )
+            changes.append(f"disable plugin {plugin}")
+
+        for person in manifest.staff:
+            password = demo_password if manifest.demo else secrets.token_urlsafe(12)
+            roles = [(grant.role, unit_ids[grant.org_unit]) for grant in person.roles]
+            created = await provision_staff(
+                tenant.id, person.username, person.name, password, roles
+            )
+            if created:
+                changes.append(f"create staff {person.username}")
+                if not manifest.demo:
+                    new_passwords[person.username] = password
+    return ApplyResult(tenant=manifest.slug, changes=changes, new_passwords=new_passwords)
+
+
+def _same(stored: object, wanted: object) -> bool:
+    # JSON columns come back as text on SQLite and as objects on PostgreSQL.
+    if isinstance(stored, str) and isinstance(wanted, dict | list):
+        return bool(msgspec.json.decode(stored) == wanted)
+    return stored == wanted
+
+
+def tenant_info(row: Tenant) -> TenantInfo:
+    return TenantInfo(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        name_en=row.name_en,
+        level=row.level,
+        division_code=row.division_code,
+        time_zone=row.time_zone,
+        status=row.status,
+    )
+
+
+async def resolve_tenant(slug: str) -> TenantInfo:
+    """The active tenant at ``/t/{slug}``; 404 when unknown, 503 when suspended."""
+    row = await Tenant.objects().where(Tenant.slug == slug).first()
+    if row is None:
+        raise NotFound(N_("找不到租户“{slug}”"), code="tenant_not_found", slug=slug)
+    if row.status != "active":
+        raise Unavailable(
+            N_("{name}网上办事大厅暂停服务，请稍后再试"), code="tenant_suspended", name=row.name
+        )
+    return tenant_info(row)
+
+
+async def enabled_plugins(tenant_id: object) -> dict[str, object]:
+    """Plugin name → the department that enabled it, for one tenant."""
+    rows = await DepartmentPlugin.select(
+        DepartmentPlugin.plugin, DepartmentPlugin.department
+    ).where(DepartmentPlugin.tenant == tenant_id)
+    return {row["plugin"]: row["department"] for row in rows}

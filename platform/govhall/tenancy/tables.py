@@ -1,0 +1,49 @@
+"""Tenants (governments), their org units and the plugins they enable."""
+
+from piccolo.columns import JSONB, UUID, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Tenant(Table, tablename="tenancy_tenant"):
+    """A government (省/市/县) using govhall; towns and villages are org units."""
+
+    id = UUID(primary_key=True)
+    slug = Varchar(length=64, unique=True, help_text="URL name: /t/{slug}/")
+    name = Varchar(length=200, help_text="Official name, e.g. 示范县人民政府")
+    name_en = Varchar(length=200, default="", help_text="English name")
+    level = Varchar(length=16, help_text="province | city | county")
+    parent = ForeignKey(
+        "self", null=True, help_text="The tenant one level up", on_delete=OnDelete.restrict
+    )
+    division_code = Varchar(length=6, help_text="行政区划代码 (6 digits)")
+    locale = Varchar(length=8, default="zh-CN")
+    time_zone = Varchar(length=64, default="Asia/Shanghai")
+    holiday_calendar = Varchar(length=16, default="CN", help_text="Working-day calendar id")
+    branding = JSONB(default={}, help_text="Portal name, colours, logo, footer contacts")
+    status = Varchar(length=16, default="active", help_text="active | suspended")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OrgUnit(Table, tablename="tenancy_org_unit"):
+    """A node of a tenant's org tree: centre, department, office, window, town, village…"""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=16, help_text="centre|department|office|window|town|village|group")
+    code = Varchar(length=64, help_text="Unique within the tenant")
+    name = Varchar(length=200)
+    name_en = Varchar(length=200, default="")
+    path = Text(help_text="Materialised path '/root/child/…/' for subtree scope checks")
+
+
+class DepartmentPlugin(Table, tablename="tenancy_department_plugin"):
+    """A plugin enabled by a tenant for one of its departments, with local overrides."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    department = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
+    plugin = Varchar(length=100, help_text="Plugin (entry-point) name")
+    overrides = JSONB(default={}, help_text="Local settings: promised days, phone, place…")

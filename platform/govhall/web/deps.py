@@ -1,0 +1,46 @@
+"""Request dependencies: services, language, caller and tenant."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.datastructures import State
+
+from govhall.errors import Forbidden, Unauthorized
+from govhall.i18n import N_, negotiate_locale
+from govhall.identity.tokens import Principal
+from govhall.services import Services
+from govhall.tenancy.schemas import TenantInfo
+from govhall.tenancy.services import resolve_tenant
+
+
+def provide_services(state: State) -> Services:
+    services: Services = state.services
+    return services
+
+
+def provide_locale(request: Request) -> str:  # type: ignore[type-arg]
+    return negotiate_locale(request.headers.get("accept-language"))
+
+
+def provide_principal(request: Request, services: Services) -> Principal:  # type: ignore[type-arg]
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(N_("请先登录"), code="login_required")
+    return services.tokens.verify(token.strip())
+
+
+async def provide_tenant(tenant_slug: str) -> TenantInfo:
+    return await resolve_tenant(tenant_slug)
+
+
+def require_staff_of(principal: Principal, tenant: TenantInfo) -> Principal:
+    if principal.kind != "staff" or principal.tenant_id != tenant.id:
+        raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
+    return principal
+
+
+def require_account(principal: Principal) -> Principal:
+    if principal.kind != "account":
+        raise Forbidden(N_("请使用个人或法人账号登录"), code="account_required")
+    return principal

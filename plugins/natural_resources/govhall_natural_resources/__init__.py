@@ -1,0 +1,1 @@
+"""govhall department plugin for a natural resources bureau (自然资源局)."""
