@@ -244,6 +244,7 @@ async def progress(
     number and a wrong code, so numbers cannot be probed."""
     case = (
         await Case.objects()
+        .output(load_json=True)
         .where((Case.tenant == tenant.id) & (Case.serial_number == serial_number.strip()))
         .first()
     )

@@ -53,10 +53,6 @@ def field_label(form: FormSpec, name: str) -> Localized:
 
 def _field_error(form: FormSpec, error: ValidationError) -> FieldError:
     keyword = str(error.validator)
-    if keyword == "required":
-        # jsonschema reports a missing property on the parent object.
-        missing = next((name for name in error.validator_value if name not in error.instance), "")
-        return FieldError(missing, _MESSAGES["required"], label=field_label(form, missing))
     if keyword == "additionalProperties":
         declared = set(form.schema.get("properties", {}))
         extra = sorted(set(error.instance) - declared) if isinstance(error.instance, dict) else []
@@ -72,4 +68,17 @@ def validate_form(form: FormSpec, data: Any) -> list[FieldError]:
     if not isinstance(data, dict):
         return [FieldError("form", N_("表单内容必须是一个对象"))]
     errors = sorted(_validator(form).iter_errors(data), key=lambda e: list(e.absolute_path))
-    return [_field_error(form, error) for error in errors]
+    out: list[FieldError] = []
+    reported_missing: set[str] = set()
+    for error in errors:
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # jsonschema raises one "required" error per missing property, each naming the
+            # whole list: report each missing property once, by its own label.
+            for name in error.validator_value:
+                if name not in error.instance and name not in reported_missing:
+                    reported_missing.add(name)
+                    out.append(FieldError(name, _MESSAGES["required"],
+                                          label=field_label(form, name)))
+            continue
+        out.append(_field_error(form, error))
+    return out

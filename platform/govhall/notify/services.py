@@ -81,6 +81,7 @@ async def inbox(
             InboxMessage.created_at,
             InboxMessage.read_at,
         )
+        .output(load_json=True)
         .where(
             (InboxMessage.tenant == tenant.id)
             & (InboxMessage.recipient_kind == reader.kind)
@@ -92,8 +93,6 @@ async def inbox(
     entries = []
     for row in rows:
         params = row["params"]
-        if isinstance(params, str):
-            params = msgspec.json.decode(params)
         entries.append(
             InboxEntry(
                 id=row["id"],

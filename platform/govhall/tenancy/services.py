@@ -146,7 +146,10 @@ async def apply_manifest(
             "holiday_calendar": manifest.holiday_calendar,
             "branding": msgspec.to_builtins(manifest.branding),
         }
-        tenant = await Tenant.objects().where(Tenant.slug == manifest.slug).first()
+        tenant = (
+            await Tenant.objects().output(load_json=True)
+            .where(Tenant.slug == manifest.slug).first()
+        )
         if tenant is None:
             tenant = Tenant(slug=manifest.slug, **values)
             await tenant.save()

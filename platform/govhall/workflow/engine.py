@@ -94,6 +94,7 @@ async def perform_action(
         )
     case = (
         await Case.objects()
+        .output(load_json=True)
         .where((Case.tenant == tenant.id) & (Case.serial_number == serial_number))
         .first()
     )

@@ -53,6 +53,7 @@ async def worklist(
             Task.case.submitted_at,
             Task.case.flow,
         )
+        .output(load_json=True)
         .where(where)
         .order_by(Task.created_at)
         .offset((page - 1) * page_size)
@@ -67,10 +68,6 @@ async def worklist(
             else row["case.item_code"]
         )
         flow = row["case.flow"]
-        if isinstance(flow, str):
-            import msgspec
-
-            flow = msgspec.json.decode(flow)
         step = next((s for s in flow.get("steps", []) if s["key"] == row["step"]), None)
         items.append(
             WorkItem(
