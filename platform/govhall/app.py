@@ -50,17 +50,16 @@ def create_app(
     settings.check()
     i18n.configure(settings.frontend_dir / "locales")
     init_sentry(settings)
-    engine = db.configure_database(settings)
+    db.configure_database(settings)
     services = Services.build(settings, registry)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await db.open_pool(engine, settings.db_pool_max_size)
+        await services.start()
         try:
             yield
         finally:
-            await services.queue.close()
-            await db.close_pool(engine)
+            await services.stop()
 
     tenant_api = Router(
         path="/t/{tenant_slug:str}/api/v1",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from govhall import db
 from govhall.catalog.services import CatalogService
 from govhall.identity.tokens import TokenService
 from govhall.jobs.queue import JobQueue, make_job_queue
@@ -20,6 +21,15 @@ class Services:
     tokens: TokenService
     queue: JobQueue
     blobs: BlobStore
+
+    async def start(self) -> None:
+        """Open what the process holds for its lifetime (the PostgreSQL pool)."""
+        await db.open_pool(db.get_engine(), self.settings.db_pool_max_size)
+
+    async def stop(self) -> None:
+        """Finish in-process jobs, then close the pool."""
+        await self.queue.close()
+        await db.close_pool(db.get_engine())
 
     @classmethod
     def build(cls, settings: Settings, registry: PluginRegistry | None = None) -> Services:

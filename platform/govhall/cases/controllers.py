@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from govhall.cases.schemas import (
     ApplicationCreate,
@@ -28,11 +30,11 @@ class CaseController(Controller):
     @post("/applications", status_code=201, summary="Submit an application (网上申报)")
     async def submit(
         self,
-        data: ApplicationCreate,
-        tenant: TenantInfo,
-        principal: Principal,
-        services: Services,
-        locale: str,
+        data: JSONBody[ApplicationCreate],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
     ) -> ApplicationOut:
         receipt, case_id, item = await submit_application(
             tenant=tenant,
@@ -59,11 +61,11 @@ class CaseController(Controller):
     @get("/progress", summary="Progress by serial number and query code (no login)")
     async def query_progress(
         self,
-        serial_number: str,
-        query_code: str,
-        tenant: TenantInfo,
-        services: Services,
-        locale: str,
+        serial_number: FromQuery[str],
+        query_code: FromQuery[str],
+        tenant: NamedDependency[TenantInfo],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
     ) -> ProgressOut:
         return await progress(
             tenant=tenant,
@@ -81,12 +83,12 @@ class CaseController(Controller):
     )
     async def act(
         self,
-        serial_number: str,
-        data: CaseAction,
-        tenant: TenantInfo,
-        principal: Principal,
-        services: Services,
-        locale: str,
+        serial_number: FromPath[str],
+        data: JSONBody[CaseAction],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
     ) -> CaseActionOut:
         staff = require_staff_of(principal, tenant)
         outcome = await perform_action(tenant, staff, serial_number, data.action, data.opinion)

@@ -77,8 +77,9 @@ def validate_form(form: FormSpec, data: Any) -> list[FieldError]:
             for name in error.validator_value:
                 if name not in error.instance and name not in reported_missing:
                     reported_missing.add(name)
-                    out.append(FieldError(name, _MESSAGES["required"],
-                                          label=field_label(form, name)))
+                    out.append(
+                        FieldError(name, _MESSAGES["required"], label=field_label(form, name))
+                    )
             continue
         out.append(_field_error(form, error))
     return out

@@ -56,7 +56,9 @@ class CatalogService:
             if item.installed.spec.code == code:
                 return item
         raise NotFound(
-            N_("找不到事项“{code}”，或本地尚未开通该事项"), code="item_not_found", item_code=code
+            N_("找不到事项“{item_code}”，或本地尚未开通该事项"),
+            code="item_not_found",
+            item_code=code,
         )
 
     @staticmethod

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from govhall.identity.schemas import AccountCreate, AccountOut, TokenOut, TokenRequest
 from govhall.identity.services import issue_token, register_account
@@ -14,9 +16,11 @@ class AccountController(Controller):
     tags = ("identity",)
 
     @post("/accounts", status_code=201, summary="Register a public account (个人/法人注册)")
-    async def register(self, data: AccountCreate) -> AccountOut:
+    async def register(self, data: JSONBody[AccountCreate]) -> AccountOut:
         return await register_account(data)
 
     @post("/auth/token", status_code=200, summary="Log in and get a bearer token")
-    async def token(self, data: TokenRequest, services: Services) -> TokenOut:
+    async def token(
+        self, data: JSONBody[TokenRequest], services: NamedDependency[Services]
+    ) -> TokenOut:
         return await issue_token(data, services.tokens)

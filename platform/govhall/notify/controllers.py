@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 
 from govhall.identity.tokens import Principal
 from govhall.notify.services import InboxEntry, inbox
@@ -15,6 +16,9 @@ class InboxController(Controller):
 
     @get("/", summary="Notifications for the caller (站内信)")
     async def list_messages(
-        self, tenant: TenantInfo, principal: Principal, locale: str
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
     ) -> list[InboxEntry]:
         return await inbox(tenant, principal, locale)

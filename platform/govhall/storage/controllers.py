@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.params import FromPath, MultipartBody
 from litestar.response import Redirect, Stream
 
 from govhall.identity.tokens import Principal
@@ -34,10 +34,10 @@ class UploadController(Controller):
     @post("/", status_code=201, summary="Upload a material file (PDF, JPG or PNG)")
     async def upload(
         self,
-        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-        tenant: TenantInfo,
-        principal: Principal,
-        services: Services,
+        data: MultipartBody[UploadForm],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
     ) -> UploadOut:
         upload = data.file
 
@@ -59,7 +59,11 @@ class UploadController(Controller):
 
     @get("/{blob_id:uuid}", summary="Download an uploaded file (its uploader or staff)")
     async def download(
-        self, blob_id: uuid.UUID, tenant: TenantInfo, principal: Principal, services: Services
+        self,
+        blob_id: FromPath[uuid.UUID],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
     ) -> Response[Any]:
         blob = await get_readable_blob(blob_id, tenant.id, principal)
         url = await services.blobs.presigned_url(blob.storage_key, blob.filename, blob.content_type)

@@ -93,7 +93,7 @@ def _ordered_units(manifest: TenantManifest) -> list[str]:
         if state.get(code) == 2:
             return
         if state.get(code) == 1:
-            raise ManifestError(N_("组织机构存在循环上下级关系：{code}"), code=code)
+            raise ManifestError(N_("组织机构存在循环上下级关系：{unit}"), unit=code)
         state[code] = 1
         parent = by_code[code].parent
         if parent:
@@ -147,8 +147,10 @@ async def apply_manifest(
             "branding": msgspec.to_builtins(manifest.branding),
         }
         tenant = (
-            await Tenant.objects().output(load_json=True)
-            .where(Tenant.slug == manifest.slug).first()
+            await Tenant.objects()
+            .output(load_json=True)
+            .where(Tenant.slug == manifest.slug)
+            .first()
         )
         if tenant is None:
             tenant = Tenant(slug=manifest.slug, **values)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from govhall.errors import Forbidden, Unauthorized
 from govhall.i18n import N_, negotiate_locale
@@ -22,7 +24,7 @@ def provide_locale(request: Request) -> str:  # type: ignore[type-arg]
     return negotiate_locale(request.headers.get("accept-language"))
 
 
-def provide_principal(request: Request, services: Services) -> Principal:  # type: ignore[type-arg]
+def provide_principal(request: Request, services: NamedDependency[Services]) -> Principal:  # type: ignore[type-arg]
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -30,7 +32,7 @@ def provide_principal(request: Request, services: Services) -> Principal:  # typ
     return services.tokens.verify(token.strip())
 
 
-async def provide_tenant(tenant_slug: str) -> TenantInfo:
+async def provide_tenant(tenant_slug: FromPath[str]) -> TenantInfo:
     return await resolve_tenant(tenant_slug)
 
 

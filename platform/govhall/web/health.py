@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import MediaType, Response, get
+from litestar.di import NamedDependency
 
 from govhall import db
 from govhall.services import Services
@@ -21,7 +22,7 @@ async def healthz() -> dict[str, str]:
     summary="Database, job queue and blob store all answer",
     media_type=MediaType.JSON,
 )
-async def readyz(services: Services) -> Response[dict[str, Any]]:
+async def readyz(services: NamedDependency[Services]) -> Response[dict[str, Any]]:
     checks: dict[str, str] = {}
     for name, probe in (
         ("database", db.ping),

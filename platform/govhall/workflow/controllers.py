@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from govhall.identity.tokens import Principal
 from govhall.services import Services
@@ -19,11 +22,11 @@ class WorklistController(Controller):
     @get("/", summary="Open tasks the caller may act on (待办)")
     async def list_tasks(
         self,
-        tenant: TenantInfo,
-        principal: Principal,
-        services: Services,
-        locale: str,
-        page: int = Parameter(default=1, ge=1),
-        page_size: int = Parameter(default=20, ge=1, le=MAX_PAGE_SIZE),
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page_size: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
     ) -> WorklistPage:
         return await worklist(tenant, principal, services.registry, locale, page, page_size)

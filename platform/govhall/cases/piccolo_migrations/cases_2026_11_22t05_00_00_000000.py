@@ -13,8 +13,8 @@ VERSION = "1.38.0"
 DESCRIPTION = "composite unique indexes"
 
 STATEMENTS = (
-        'CREATE UNIQUE INDEX IF NOT EXISTS cases_case_event_seq_unique ON cases_case_event ("case", seq)',
-        'CREATE UNIQUE INDEX IF NOT EXISTS cases_serial_counter_day_unique ON cases_serial_counter (tenant, day)',
+    'CREATE UNIQUE INDEX IF NOT EXISTS cases_case_event_seq_unique ON cases_case_event ("case", seq)',
+    "CREATE UNIQUE INDEX IF NOT EXISTS cases_serial_counter_day_unique ON cases_serial_counter (tenant, day)",
 )
 
 

@@ -13,7 +13,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "composite unique indexes"
 
 STATEMENTS = (
-        'CREATE UNIQUE INDEX IF NOT EXISTS catalog_item_version_unique ON catalog_item_version (code, version, digest)',
+    "CREATE UNIQUE INDEX IF NOT EXISTS catalog_item_version_unique ON catalog_item_version (code, version, digest)",
 )
 
 

@@ -13,8 +13,8 @@ VERSION = "1.38.0"
 DESCRIPTION = "composite unique indexes"
 
 STATEMENTS = (
-        'CREATE UNIQUE INDEX IF NOT EXISTS identity_staff_username_unique ON identity_staff (tenant, username)',
-        'CREATE UNIQUE INDEX IF NOT EXISTS identity_role_grant_unique ON identity_role_grant (staff, role, org_unit)',
+    "CREATE UNIQUE INDEX IF NOT EXISTS identity_staff_username_unique ON identity_staff (tenant, username)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS identity_role_grant_unique ON identity_role_grant (staff, role, org_unit)",
 )
 
 

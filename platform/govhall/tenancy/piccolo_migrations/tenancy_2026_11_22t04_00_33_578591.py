@@ -1,12 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import JSONB
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import JSONB, UUID, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -47,13 +41,9 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tenancy", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tenancy", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Tenant", tablename="tenancy_tenant", schema=None, columns=None
-    )
+    manager.add_table(class_name="Tenant", tablename="tenancy_tenant", schema=None, columns=None)
 
     manager.add_table(
         class_name="DepartmentPlugin",

@@ -13,8 +13,8 @@ VERSION = "1.38.0"
 DESCRIPTION = "composite unique indexes"
 
 STATEMENTS = (
-        'CREATE UNIQUE INDEX IF NOT EXISTS tenancy_org_unit_code_unique ON tenancy_org_unit (tenant, code)',
-        'CREATE UNIQUE INDEX IF NOT EXISTS tenancy_department_plugin_unique ON tenancy_department_plugin (tenant, department, plugin)',
+    "CREATE UNIQUE INDEX IF NOT EXISTS tenancy_org_unit_code_unique ON tenancy_org_unit (tenant, code)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS tenancy_department_plugin_unique ON tenancy_department_plugin (tenant, department, plugin)",
 )
 
 

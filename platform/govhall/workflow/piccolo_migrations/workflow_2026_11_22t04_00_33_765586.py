@@ -1,10 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import UUID, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
@@ -73,13 +69,9 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="workflow", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="workflow", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Task", tablename="workflow_task", schema=None, columns=None
-    )
+    manager.add_table(class_name="Task", tablename="workflow_task", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Task",

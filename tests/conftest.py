@@ -1,0 +1,276 @@
+"""Shared fixtures. The backend is chosen by environment variables set by scripts/test:
+
+- ``GOVHALL_TEST_DATABASE``: ``postgres`` or ``sqlite`` (the embedded default, default).
+- ``GOVHALL_TEST_POSTGRES_URL``: server URL without a database name.
+- ``GOVHALL_TEST_REDIS_URL``: when set, jobs go to RQ on Redis and Redis tests run.
+
+Each xdist worker gets its own database, Redis database number and queue name.
+The schema is migrated once per session and emptied between tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from govhall import db, schema
+from govhall.plugins import PluginRegistry, get_plugin_manager
+from govhall.settings import REPO_ROOT, Settings
+from govhall.tenancy.services import apply_manifest, load_manifest
+
+BACKEND = os.environ.get("GOVHALL_TEST_DATABASE", "sqlite")
+POSTGRES_URL = os.environ.get("GOVHALL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("GOVHALL_TEST_REDIS_URL")
+DEMO_PASSWORD = "demo-test-pass-1"
+DEMO_TENANTS = ("demo-province", "demo-city", "demo-county")
+
+
+def worker_index() -> int:
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(name.removeprefix("gw") or 0)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Engine-specific tests are marked; they run in the suite that has the engine and are
+    reported as skipped, with the reason, in the other."""
+    for item in items:
+        if "postgres" in item.keywords and BACKEND != "postgres":
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL suite only"))
+        if "redis" in item.keywords and not REDIS_URL:
+            item.add_marker(pytest.mark.skip(reason="needs GOVHALL_TEST_REDIS_URL (Redis suite)"))
+
+
+async def _recreate_postgres_database(name: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(f"{POSTGRES_URL}/postgres")
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+def make_database_url(tmp_dir: Path, label: str) -> str:
+    if BACKEND == "postgres":
+        name = f"govhall_test_{label}_{worker_index()}"
+        asyncio.run(_recreate_postgres_database(name))
+        return f"{POSTGRES_URL}/{name}"
+    return f"sqlite:///{tmp_dir / f'{label}.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    tmp = tmp_path_factory.mktemp("govhall")
+    settings = Settings(
+        database_url=make_database_url(tmp, "main"),
+        redis_url=f"{REDIS_URL}/{1 + worker_index()}" if REDIS_URL else None,
+        storage_url=str(tmp / "blobs"),
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        demo_password=DEMO_PASSWORD,
+        queue_name=f"govhall-test-{worker_index()}",
+        frontend_dir=REPO_ROOT / "frontend",
+    )
+    asyncio.run(schema.migrate(settings))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def registry() -> PluginRegistry:
+    return PluginRegistry(get_plugin_manager())
+
+
+async def empty_database() -> None:
+    from piccolo.table import sort_table_classes
+
+    engine = db.get_engine()
+    tables = sort_table_classes(db.all_tables())
+    if db.is_postgres():
+        names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
+        await engine.run_ddl(f"TRUNCATE {names} CASCADE")
+    else:
+        # SQLite checks RESTRICT row by row: cut self-references (parents) first.
+        for table in tables:
+            for fk in table._meta.foreign_key_columns:
+                if fk._foreign_key_meta.resolved_references is table:
+                    await table.update({fk: None}, force=True)
+        for table in reversed(tables):
+            await table.delete(force=True)
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(base_settings: Settings) -> AsyncIterator[None]:
+    db.configure_database(base_settings)
+    await empty_database()
+    if base_settings.redis_url:
+        import redis
+
+        client = redis.Redis.from_url(base_settings.redis_url)
+        client.flushdb()
+        client.close()
+    yield
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    return base_settings
+
+
+@pytest.fixture
+def app(settings: Settings, registry: PluginRegistry) -> Litestar:
+    return create_test_app(settings, registry)
+
+
+def create_test_app(settings: Settings, registry: PluginRegistry) -> Litestar:
+    from govhall.app import create_app
+
+    return create_app(settings, registry=registry)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the app, its services started on the test's own event loop.
+
+    Litestar's AsyncTestClient runs the lifespan on a portal thread's loop (binding the
+    asyncpg pool to a loop requests never run on), and ``app.lifespan()`` cannot be
+    entered and exited in pytest-asyncio's separate setup and teardown tasks; so the
+    fixture calls what the lifespan calls."""
+    services = app.state.services
+    await services.start()
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+    finally:
+        await services.stop()
+
+
+@pytest.fixture
+async def demo(client: httpx.AsyncClient, registry: PluginRegistry) -> None:
+    """The demo province, city and county with their staff (inside the app's lifespan)."""
+    for slug in DEMO_TENANTS:
+        await apply_manifest(load_manifest(REPO_ROOT / "tenants" / slug), registry, DEMO_PASSWORD)
+
+
+def run_worker_burst(settings: Settings) -> None:
+    """Run the RQ jobs waiting now in a real ``govhall worker`` process."""
+    env = {**os.environ, **settings_env(settings)}
+    subprocess.run(
+        [sys.executable, "-m", "govhall", "worker", "--burst", "--simple"],
+        env=env, check=True, timeout=120, capture_output=True,
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = {
+        "GOVHALL_DATABASE_URL": settings.database_url,
+        "GOVHALL_STORAGE_URL": settings.storage_url,
+        "GOVHALL_SECRET_KEY": settings.secret_key,
+        "GOVHALL_DEMO_PASSWORD": settings.demo_password,
+        "GOVHALL_QUEUE": settings.queue_name,
+    }
+    if settings.redis_url:
+        env["GOVHALL_REDIS_URL"] = settings.redis_url
+    return env
+
+
+@pytest.fixture
+def run_jobs(app: Litestar, settings: Settings) -> Callable[[], Awaitable[None]]:
+    """Run the background jobs queued so far: inline, or by an RQ worker process."""
+
+    async def run() -> None:
+        if settings.redis_url:
+            await asyncio.to_thread(run_worker_burst, settings)
+        else:
+            await app.state.services.queue.drain()
+
+    return run
+
+
+# --- API helpers -------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(64)
+ITEM_CODE = "NR-BDC-0001"
+GOOD_FORM: dict[str, Any] = {
+    "applicant_name": "张三",
+    "property_location": "城关镇解放路12号",
+    "property_use": "residential",
+    "floor_area": 98.5,
+    "extra_certificates": 1,
+}
+# A valid resident ID (checksum and birth date) and a valid credit code, made up.
+ID_NUMBER = "11010519491231002X"
+CREDIT_CODE = "91110000600037341L"
+
+
+class Api:
+    """Small helpers that drive the public API like a client would."""
+
+    def __init__(self, client: httpx.AsyncClient, tenant: str = "demo-county") -> None:
+        self.client = client
+        self.tenant = tenant
+
+    def t(self, path: str) -> str:
+        return f"/t/{self.tenant}/api/v1{path}"
+
+    async def register(self, username: str = "zhangsan", **extra: Any) -> dict[str, Any]:
+        body = {"username": username, "password": "abc12345x", "kind": "individual",
+                "name": "张三", "id_number": ID_NUMBER, **extra}
+        response = await self.client.post("/api/v1/accounts", json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def login(self, username: str, password: str = "abc12345x",
+                    tenant: str | None = None) -> dict[str, str]:
+        body = {"username": username, "password": password}
+        if tenant:
+            body["tenant"] = tenant
+        response = await self.client.post("/api/v1/auth/token", json=body)
+        assert response.status_code == 200, response.text
+        return {"authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def citizen(self, username: str = "zhangsan") -> dict[str, str]:
+        await self.register(username)
+        return await self.login(username)
+
+    async def staff(self, username: str) -> dict[str, str]:
+        return await self.login(username, DEMO_PASSWORD, tenant=self.tenant)
+
+    async def upload(self, headers: dict[str, str], content: bytes = PDF_BYTES,
+                     filename: str = "材料.pdf") -> dict[str, Any]:
+        response = await self.client.post(self.t("/uploads"), headers=headers,
+                                          files={"file": (filename, content, "application/pdf")})
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def submit(self, headers: dict[str, str], form: dict[str, Any] | None = None
+                     ) -> dict[str, Any]:
+        first = await self.upload(headers)
+        second = await self.upload(headers, PNG_BYTES, "id.png")
+        body = {"item_code": ITEM_CODE, "form": form or GOOD_FORM, "materials": [
+            {"material_code": "application_form", "blob_id": first["blob_id"]},
+            {"material_code": "identity_proof", "blob_id": second["blob_id"]},
+        ]}
+        response = await self.client.post(self.t("/applications"), headers=headers, json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def act(self, headers: dict[str, str], serial_number: str, action: str,
+                  opinion: str = "") -> Any:
+        return await self.client.post(self.t(f"/cases/{serial_number}/actions"), headers=headers,
+                                      json={"action": action, "opinion": opinion})
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient) -> Api:
+    return Api(client)

@@ -1,0 +1,31 @@
+"""Work lists follow role and org-unit scope."""
+
+from __future__ import annotations
+
+from tests.conftest import Api
+
+
+async def test_worklist_by_role(api: Api, demo: None) -> None:
+    citizen = await api.citizen()
+    first = await api.submit(citizen)
+    await api.submit(citizen)
+    clerk, handler = await api.staff("clerk"), await api.staff("handler")
+    todo = (await api.client.get(api.t("/worklist"), headers=clerk)).json()
+    assert todo["total"] == 2
+    assert {item["step"] for item in todo["items"]} == {"accept"}
+    assert todo["items"][0]["step_label"] == "受理"
+    assert (await api.client.get(api.t("/worklist"), headers=handler)).json()["total"] == 0
+    await api.act(clerk, first["serial_number"], "accept")
+    handler_list = (await api.client.get(api.t("/worklist"), headers=handler)).json()
+    assert [item["serial_number"] for item in handler_list["items"]] == [first["serial_number"]]
+    page = (await api.client.get(api.t("/worklist"), headers=clerk,
+                                 params={"page": 1, "page_size": 1})).json()
+    assert page["total"] == 1 and len(page["items"]) == 1
+
+
+async def test_worklist_refuses_citizens_and_bad_paging(api: Api, demo: None) -> None:
+    citizen = await api.citizen()
+    assert (await api.client.get(api.t("/worklist"), headers=citizen)).status_code == 403
+    clerk = await api.staff("clerk")
+    bad = await api.client.get(api.t("/worklist"), headers=clerk, params={"page_size": 1000})
+    assert bad.status_code == 400
