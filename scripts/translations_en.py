@@ -73,7 +73,7 @@ EN: dict[str, str] = {
         "Your case {serial_number} ({item}) was denied. Reason: {opinion}",
     "您的办件 {serial_number}（{item}）已办结，请按告知方式领取结果。":
         "Your case {serial_number} ({item}) is concluded; collect the result as notified.",
-    "文件超过大小上限 {limit_mb} MB": "The file exceeds the {limit_mb} MB limit",
+    "文件超过大小上限 {limit}": "The file exceeds the size limit of {limit}",
     "上传的文件是空的": "The uploaded file is empty",
     "只接受 PDF、JPG 或 PNG 文件": "Only PDF, JPG or PNG files are accepted",
     "找不到该文件": "File not found",

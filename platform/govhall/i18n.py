@@ -42,7 +42,8 @@ def negotiate_locale(accept_language: str | None) -> str:
                 quality = float(params[2:])
             except ValueError:
                 quality = 0.0
-        choices.append((-quality, index, tag.strip().lower()))
+        if quality > 0:  # q=0 (or an unreadable q) means "not acceptable"
+            choices.append((-quality, index, tag.strip().lower()))
     for _, _, tag in sorted(choices):
         if tag.startswith("zh"):
             return "zh-CN"

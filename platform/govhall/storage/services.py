@@ -33,6 +33,14 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
+def format_size(size: int) -> str:
+    """``20971520`` → ``20 MB``; ``4096`` → ``4 KB``."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} B"
+
+
 def clean_filename(name: str | None) -> str:
     base = (name or "upload").replace("\\", "/").rsplit("/", 1)[-1].strip()
     base = "".join(ch for ch in base if ch.isprintable())[:200]
@@ -57,9 +65,8 @@ async def store_upload(
             size += len(chunk)
             if size > max_bytes:
                 raise PayloadTooLarge(
-                    N_("文件超过大小上限 {limit_mb} MB"),
-                    code="upload_too_large",
-                    limit_mb=round(max_bytes / 1024 / 1024, 1),
+                    N_("文件超过大小上限 {limit}"), code="upload_too_large",
+                    limit=format_size(max_bytes),
                 )
             if len(head) < 16:
                 head += chunk[: 16 - len(head)]

@@ -1,0 +1,74 @@
+"""The job queues: inline retries and failures, and RQ with a real worker process."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from govhall.jobs.queue import InlineJobQueue, RQJobQueue, resolve_job
+from govhall.notify.tables import InboxMessage
+from govhall.settings import Settings
+from tests.conftest import run_worker_burst
+
+CALLS: list[str] = []
+
+
+async def flaky_job(*, key: str, failures: int) -> None:
+    CALLS.append(key)
+    if CALLS.count(key) <= failures:
+        raise RuntimeError(f"failure {CALLS.count(key)} of {key}")
+
+
+def sync_job(*, key: str) -> None:
+    CALLS.append(key)
+
+
+async def test_inline_queue_retries_until_success() -> None:
+    queue = InlineJobQueue(retry_intervals=(0, 0, 0))
+    await queue.enqueue("tests.jobs.test_queue.flaky_job", key="a", failures=2)
+    await queue.enqueue("tests.jobs.test_queue.sync_job", key="b")
+    await queue.drain()
+    assert CALLS.count("a") == 3 and "b" in CALLS
+    assert queue.failures == []
+
+
+async def test_inline_queue_keeps_final_failures_visible() -> None:
+    queue = InlineJobQueue(retry_intervals=(0, 0))
+    await queue.enqueue("tests.jobs.test_queue.flaky_job", key="c", failures=99)
+    await queue.enqueue("tests.jobs.test_queue.sync_job", key="d")  # not blocked by "c"
+    await queue.drain()
+    assert CALLS.count("c") == 3
+    assert len(queue.failures) == 1 and "failure 3 of c" in queue.failures[0].error
+    assert "d" in CALLS
+
+
+async def test_unknown_job_path_fails_at_enqueue() -> None:
+    with pytest.raises(AttributeError):
+        await InlineJobQueue().enqueue("govhall.notify.jobs.no_such_job")
+    with pytest.raises(ModuleNotFoundError):
+        resolve_job("govhall.no_such_module.job")
+
+
+@pytest.mark.redis
+async def test_rq_worker_process_runs_notification_jobs(settings: Settings, demo: None) -> None:
+    from govhall.tenancy.tables import Tenant
+
+    assert settings.redis_url
+    tenant = await Tenant.objects().where(Tenant.slug == "demo-county").first()
+    assert tenant is not None
+    queue = RQJobQueue(settings.redis_url, settings.queue_name)
+    recipient = uuid.uuid4()
+    jobs = [("govhall.notify.jobs.deliver_inbox", {
+        "dedupe_key": f"test:{n}", "tenant_id": str(tenant.id), "recipient_kind": "account",
+        "recipient_id": str(recipient), "template": "case_accept",
+        "params": {"serial_number": str(n), "item": {"zh-CN": "事项", "en": "item"}}})
+        for n in range(5)]
+    await queue.enqueue_many(jobs)
+    await queue.enqueue(jobs[0][0], **jobs[0][1])  # a retried delivery stores nothing twice
+    assert queue.queue.count == 6
+    await asyncio.to_thread(run_worker_burst, settings)
+    assert await InboxMessage.count().where(InboxMessage.recipient_id == recipient) == 5
+    assert queue.queue.count == 0
+    await queue.close()

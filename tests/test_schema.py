@@ -1,0 +1,15 @@
+"""The migrations on disk describe exactly the tables in code."""
+
+from govhall import schema
+from govhall.db import all_tables
+
+
+async def test_tables_and_migrations_agree() -> None:
+    assert await schema.pending_changes() == {}
+
+
+async def test_every_table_has_rows_scoped_or_is_platform_wide() -> None:
+    platform_wide = {"tenancy_tenant", "identity_account", "catalog_item_version"}
+    for table in all_tables():
+        names = {column._meta.name for column in table._meta.columns}
+        assert "tenant" in names or table._meta.tablename in platform_wide, table
