@@ -167,7 +167,10 @@ def run_worker_burst(settings: Settings) -> None:
     env = {**os.environ, **settings_env(settings)}
     subprocess.run(
         [sys.executable, "-m", "govhall", "worker", "--burst", "--simple"],
-        env=env, check=True, timeout=120, capture_output=True,
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
     )
 
 
@@ -195,7 +198,6 @@ def run_jobs(app: Litestar, settings: Settings) -> Callable[[], Awaitable[None]]
             await app.state.services.queue.drain()
 
     return run
-
 
 
 def free_port() -> int:
@@ -246,14 +248,21 @@ class Api:
         return f"/t/{self.tenant}/api/v1{path}"
 
     async def register(self, username: str = "zhangsan", **extra: Any) -> dict[str, Any]:
-        body = {"username": username, "password": "abc12345x", "kind": "individual",
-                "name": "张三", "id_number": ID_NUMBER, **extra}
+        body = {
+            "username": username,
+            "password": "abc12345x",
+            "kind": "individual",
+            "name": "张三",
+            "id_number": ID_NUMBER,
+            **extra,
+        }
         response = await self.client.post("/api/v1/accounts", json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    async def login(self, username: str, password: str = "abc12345x",
-                    tenant: str | None = None) -> dict[str, str]:
+    async def login(
+        self, username: str, password: str = "abc12345x", tenant: str | None = None
+    ) -> dict[str, str]:
         body = {"username": username, "password": password}
         if tenant:
             body["tenant"] = tenant
@@ -268,29 +277,42 @@ class Api:
     async def staff(self, username: str) -> dict[str, str]:
         return await self.login(username, DEMO_PASSWORD, tenant=self.tenant)
 
-    async def upload(self, headers: dict[str, str], content: bytes = PDF_BYTES,
-                     filename: str = "材料.pdf") -> dict[str, Any]:
-        response = await self.client.post(self.t("/uploads"), headers=headers,
-                                          files={"file": (filename, content, "application/pdf")})
+    async def upload(
+        self, headers: dict[str, str], content: bytes = PDF_BYTES, filename: str = "材料.pdf"
+    ) -> dict[str, Any]:
+        response = await self.client.post(
+            self.t("/uploads"),
+            headers=headers,
+            files={"file": (filename, content, "application/pdf")},
+        )
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    async def submit(self, headers: dict[str, str], form: dict[str, Any] | None = None
-                     ) -> dict[str, Any]:
+    async def submit(
+        self, headers: dict[str, str], form: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         first = await self.upload(headers)
         second = await self.upload(headers, PNG_BYTES, "id.png")
-        body = {"item_code": ITEM_CODE, "form": form or GOOD_FORM, "materials": [
-            {"material_code": "application_form", "blob_id": first["blob_id"]},
-            {"material_code": "identity_proof", "blob_id": second["blob_id"]},
-        ]}
+        body = {
+            "item_code": ITEM_CODE,
+            "form": form or GOOD_FORM,
+            "materials": [
+                {"material_code": "application_form", "blob_id": first["blob_id"]},
+                {"material_code": "identity_proof", "blob_id": second["blob_id"]},
+            ],
+        }
         response = await self.client.post(self.t("/applications"), headers=headers, json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    async def act(self, headers: dict[str, str], serial_number: str, action: str,
-                  opinion: str = "") -> Any:
-        return await self.client.post(self.t(f"/cases/{serial_number}/actions"), headers=headers,
-                                      json={"action": action, "opinion": opinion})
+    async def act(
+        self, headers: dict[str, str], serial_number: str, action: str, opinion: str = ""
+    ) -> Any:
+        return await self.client.post(
+            self.t(f"/cases/{serial_number}/actions"),
+            headers=headers,
+            json={"action": action, "opinion": opinion},
+        )
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ def test_every_message_is_translated_to_english() -> None:
         message
         for _, _, message, _, _ in extract_from_dir(
             str(REPO_ROOT / "platform" / "govhall"),
-            method_map=[("**.py", "python")], keywords={"N_": None},
+            method_map=[("**.py", "python")],
+            keywords={"N_": None},
         )
     }
     assert len(messages) > 50
@@ -31,5 +32,8 @@ def test_negotiation() -> None:
 
 
 def test_localized_parameters() -> None:
-    assert translate("请填写“{label}”", "en", label=Localized("名称", "Name")) == "Please fill in 'Name'"
+    assert (
+        translate("请填写“{label}”", "en", label=Localized("名称", "Name"))
+        == "Please fill in 'Name'"
+    )
     assert translate("请填写“{label}”", "zh-CN", label=Localized("名称", "Name")) == "请填写“名称”"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import sentry_sdk
@@ -18,15 +18,19 @@ from tests.conftest import create_test_app
 
 
 class CapturingTransport(Transport):
-    envelopes: list[Envelope] = []
+    envelopes: ClassVar[list[Envelope]] = []
 
     def capture_envelope(self, envelope: Envelope) -> None:
         CapturingTransport.envelopes.append(envelope)
 
 
 def _events() -> list[dict[str, Any]]:
-    return [item.payload.json for env in CapturingTransport.envelopes for item in env.items
-            if item.type == "event" and item.payload.json]
+    return [
+        item.payload.json
+        for env in CapturingTransport.envelopes
+        for item in env.items
+        if item.type == "event" and item.payload.json
+    ]
 
 
 @get("/boom")
@@ -39,8 +43,7 @@ async def mistake() -> None:
     raise InvalidInput("表单内容必须是一个对象")
 
 
-async def test_unhandled_error_reaches_sentry(settings: Settings,
-                                              registry: PluginRegistry) -> None:
+async def test_unhandled_error_reaches_sentry(settings: Settings, registry: PluginRegistry) -> None:
     CapturingTransport.envelopes.clear()
     with_dsn = dataclasses.replace(settings, sentry_dsn="http://public@127.0.0.1:9/1")
     from govhall.observability import init_sentry
@@ -50,16 +53,20 @@ async def test_unhandled_error_reaches_sentry(settings: Settings,
     app.register(boom)
     app.register(mistake)
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://t") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as client:
             crashed = await client.get("/boom")
             refused = await client.get("/mistake")
         sentry_sdk.flush()
         assert crashed.status_code == 500
         assert crashed.json()["detail"] == "服务器内部错误，已记录，请稍后再试"
         assert refused.status_code == 422
-        raised = [(value["type"], value["value"]) for event in _events()
-                  for value in event["exception"]["values"]]
+        raised = [
+            (value["type"], value["value"])
+            for event in _events()
+            for value in event["exception"]["values"]
+        ]
         assert raised == [("RuntimeError", "kaboom-for-sentry")]
     finally:
         sentry_sdk.init(dsn=None)

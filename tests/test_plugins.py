@@ -15,8 +15,11 @@ from govhall.plugins import PluginError, PluginRegistry, get_plugin_manager
 from govhall.sdk import FlowAction, FlowStep, FlowTemplate, ItemSpec, hookimpl
 from govhall_natural_resources.plugin import FIRST_REGISTRATION
 
-HOOK_NAMES = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
-              if name.startswith("govhall_")]
+HOOK_NAMES = [
+    name
+    for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+    if name.startswith("govhall_")
+]
 
 
 def test_every_hook_is_documented() -> None:
@@ -26,8 +29,11 @@ def test_every_hook_is_documented() -> None:
 
 
 def test_every_hook_is_exercised_by_a_test() -> None:
-    tests_text = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.rglob(
-        "*.py") if p.name != "test_plugins.py")
+    tests_text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in Path(__file__).parent.rglob("*.py")
+        if p.name != "test_plugins.py"
+    )
     tests_text += Path(__file__).read_text(encoding="utf-8").split("# -- hook tests --")[-1]
     for name in HOOK_NAMES:
         assert re.search(rf"\b{name}\b", tests_text), f"no test mentions {name}"
@@ -84,11 +90,23 @@ def test_govhall_flow_template_builtin_and_override() -> None:
     registry = _registry_with(ItemsPlugin(FIRST_REGISTRATION))
     installed = registry.items[FIRST_REGISTRATION.code]
     assert [s.key for s in registry.flow_for(installed).steps] == [
-        "accept", "handle", "approve", "conclude"]
+        "accept",
+        "handle",
+        "approve",
+        "conclude",
+    ]
 
-    short = FlowTemplate(key="short", steps=(FlowStep(
-        key="accept", name="受理并办结", role="clerk",
-        actions=(FlowAction(name="conclude", goto="end", status="concluded"),)),))
+    short = FlowTemplate(
+        key="short",
+        steps=(
+            FlowStep(
+                key="accept",
+                name="受理并办结",
+                role="clerk",
+                actions=(FlowAction(name="conclude", goto="end", status="concluded"),),
+            ),
+        ),
+    )
 
     class FlowPlugin(ItemsPlugin):
         @hookimpl

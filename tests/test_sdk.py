@@ -9,8 +9,9 @@ from govhall_natural_resources.plugin import FIRST_REGISTRATION
 
 
 def _item(**changes: Any) -> ItemSpec:
-    fields = {name: getattr(FIRST_REGISTRATION, name)
-              for name in FIRST_REGISTRATION.__struct_fields__}
+    fields = {
+        name: getattr(FIRST_REGISTRATION, name) for name in FIRST_REGISTRATION.__struct_fields__
+    }
     return ItemSpec(**{**fields, **changes})
 
 
@@ -25,22 +26,44 @@ def test_fee_without_basis_is_refused() -> None:
 
 
 def test_per_unit_fee_needs_integer_field_and_conditions_known_fields() -> None:
-    fee = FeeRule(code="f", name="费", basis="依据", standard="标准", kind="per_unit",
-                  amount_fen=100, unit_field="floor_area", when={"nope": 1})
+    fee = FeeRule(
+        code="f",
+        name="费",
+        basis="依据",
+        standard="标准",
+        kind="per_unit",
+        amount_fen=100,
+        unit_field="floor_area",
+        when={"nope": 1},
+    )
     problems = check_item(_item(fees=(fee,)))
     assert any("integer form field" in p for p in problems)
     assert any("unknown form field 'nope'" in p for p in problems)
 
 
 def test_bad_schema_type_material_and_limits() -> None:
-    problems = check_item(_item(
-        item_type="magic", promised_days=31, legal_basis=(),
-        form=FormSpec(schema={"type": "array", "minItems": "x"}),
-        materials=(MaterialSpec(code="a", name="A", formats=("doc",)),
-                   MaterialSpec(code="a", name="B")),
-        fee_free=True,
-    ))
+    problems = check_item(
+        _item(
+            item_type="magic",
+            promised_days=31,
+            legal_basis=(),
+            form=FormSpec(schema={"type": "array", "minItems": "x"}),
+            materials=(
+                MaterialSpec(code="a", name="A", formats=("doc",)),
+                MaterialSpec(code="a", name="B"),
+            ),
+            fee_free=True,
+        )
+    )
     text = "\n".join(problems)
-    for needle in ("item_type", "promised_days", "legal_basis", "JSON Schema", "type 'object'",
-                   "unknown formats", "repeat", "fee_free"):
+    for needle in (
+        "item_type",
+        "promised_days",
+        "legal_basis",
+        "JSON Schema",
+        "type 'object'",
+        "unknown formats",
+        "repeat",
+        "fee_free",
+    ):
         assert needle in text, needle

@@ -38,7 +38,10 @@ def test_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_describe_masks_secrets() -> None:
-    settings = Settings(database_url="postgresql://app:hunter2@db:5432/govhall",
-                        storage_url="s3://key:topsecret@minio:9000/b", secret_key="s" * 40)
+    settings = Settings(
+        database_url="postgresql://app:hunter2@db:5432/govhall",
+        storage_url="s3://key:topsecret@minio:9000/b",
+        secret_key="s" * 40,
+    )
     text = str(settings.describe())
     assert "hunter2" not in text and "topsecret" not in text and "s" * 40 not in text

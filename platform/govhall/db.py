@@ -51,7 +51,8 @@ def all_tables() -> list[type[Table]]:
     from piccolo.conf.apps import Finder
 
     os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF_MODULE)
-    return Finder().get_table_classes()
+    tables: list[type[Table]] = Finder().get_table_classes()
+    return tables
 
 
 _engine: Engine[Any] | None = None
@@ -67,7 +68,8 @@ def configure_database(settings: Settings) -> Engine[Any]:
 
     engine = make_engine(settings)
     piccolo_conf.DB = engine
-    for table in [*all_tables(), Migration]:
+    tables: list[type[Table]] = [*all_tables(), Migration]
+    for table in tables:
         table._meta.db = engine
     _engine = engine
     return engine

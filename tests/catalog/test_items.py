@@ -21,7 +21,10 @@ async def test_guide_has_every_element(client: httpx.AsyncClient, demo: None) ->
     assert guide["statutory_days"] == 30 and guide["promised_days"] == 5
     assert guide["form"]["type"] == "object"
     assert [m["code"] for m in guide["materials"]] == [
-        "application_form", "identity_proof", "power_of_attorney"]
+        "application_form",
+        "identity_proof",
+        "power_of_attorney",
+    ]
     assert all(fee["basis"] for fee in guide["fees"])
     assert [step["key"] for step in guide["flow"]] == ["accept", "handle", "approve", "conclude"]
     assert guide["legal_basis"]

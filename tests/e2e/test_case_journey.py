@@ -34,8 +34,14 @@ DEMO_PASSWORD = "e2e-demo-pass-9"
 
 def _start(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", "govhall", *args], env=env, cwd=cwd,
-                                stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "govhall", *args],
+            env=env,
+            cwd=cwd,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -80,8 +86,7 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
                 raise AssertionError((tmp_path / "demo.log").read_text(errors="replace")[-3000:])
             time.sleep(0.3)
         if request.param == "full":
-            processes.append(_start(["worker", "--simple"], env, tmp_path,
-                                    tmp_path / "worker.log"))
+            processes.append(_start(["worker", "--simple"], env, tmp_path, tmp_path / "worker.log"))
         yield base
     finally:
         for process in processes:
@@ -90,13 +95,13 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 async def http(deployment: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=deployment, timeout=30,
-                                 follow_redirects=True) as client:
+    async with httpx.AsyncClient(base_url=deployment, timeout=30, follow_redirects=True) as client:
         yield client
 
 
-async def _wait_for_inbox(http: httpx.AsyncClient, headers: dict[str, str],
-                          expected: int) -> list[dict[str, str]]:
+async def _wait_for_inbox(
+    http: httpx.AsyncClient, headers: dict[str, str], expected: int
+) -> list[dict[str, str]]:
     deadline = time.monotonic() + 30
     while True:
         inbox = (await http.get("/t/demo-county/api/v1/inbox", headers=headers)).json()
@@ -107,12 +112,23 @@ async def _wait_for_inbox(http: httpx.AsyncClient, headers: dict[str, str],
 
 async def test_application_from_registration_to_conclusion(http: httpx.AsyncClient) -> None:
     t = "/t/demo-county/api/v1"
-    registered = await http.post("/api/v1/accounts", json={
-        "username": "citizen1", "password": "abc12345x", "kind": "individual", "name": "张三",
-        "id_number": ID_NUMBER, "phone": "13800138000"})
+    registered = await http.post(
+        "/api/v1/accounts",
+        json={
+            "username": "citizen1",
+            "password": "abc12345x",
+            "kind": "individual",
+            "name": "张三",
+            "id_number": ID_NUMBER,
+            "phone": "13800138000",
+        },
+    )
     assert registered.status_code == 201, registered.text
-    token = (await http.post("/api/v1/auth/token", json={
-        "username": "citizen1", "password": "abc12345x"})).json()["access_token"]
+    token = (
+        await http.post(
+            "/api/v1/auth/token", json={"username": "citizen1", "password": "abc12345x"}
+        )
+    ).json()["access_token"]
     citizen = {"authorization": f"Bearer {token}"}
 
     guide = (await http.get(f"{t}/items/{ITEM_CODE}")).json()
@@ -120,26 +136,40 @@ async def test_application_from_registration_to_conclusion(http: httpx.AsyncClie
     assert required == ["application_form", "identity_proof"]
     uploads = []
     for content, name in ((PDF_BYTES, "申请书.pdf"), (PNG_BYTES, "身份证.png")):
-        response = await http.post(f"{t}/uploads", headers=citizen,
-                                   files={"file": (name, content, "application/octet-stream")})
+        response = await http.post(
+            f"{t}/uploads",
+            headers=citizen,
+            files={"file": (name, content, "application/octet-stream")},
+        )
         assert response.status_code == 201, response.text
         uploads.append(response.json())
-    submitted = await http.post(f"{t}/applications", headers=citizen, json={
-        "item_code": ITEM_CODE, "form": GOOD_FORM,
-        "materials": [{"material_code": code, "blob_id": upload["blob_id"]}
-                      for code, upload in zip(required, uploads, strict=True)]})
+    submitted = await http.post(
+        f"{t}/applications",
+        headers=citizen,
+        json={
+            "item_code": ITEM_CODE,
+            "form": GOOD_FORM,
+            "materials": [
+                {"material_code": code, "blob_id": upload["blob_id"]}
+                for code, upload in zip(required, uploads, strict=True)
+            ],
+        },
+    )
     assert submitted.status_code == 201, submitted.text
     receipt = submitted.json()
     serial, code = receipt["serial_number"], receipt["query_code"]
     assert receipt["fee_total_fen"] == 9000
 
-    progress = (await http.get(f"{t}/progress", params={
-        "serial_number": serial, "query_code": code})).json()
+    progress = (
+        await http.get(f"{t}/progress", params={"serial_number": serial, "query_code": code})
+    ).json()
     assert progress["status"] == "submitted"
 
     async def staff(username: str) -> dict[str, str]:
-        response = await http.post("/api/v1/auth/token", json={
-            "username": username, "password": DEMO_PASSWORD, "tenant": "demo-county"})
+        response = await http.post(
+            "/api/v1/auth/token",
+            json={"username": username, "password": DEMO_PASSWORD, "tenant": "demo-county"},
+        )
         assert response.status_code == 200, response.text
         return {"authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -150,21 +180,39 @@ async def test_application_from_registration_to_conclusion(http: httpx.AsyncClie
     material = await http.get(f"{t}/uploads/{uploads[0]['blob_id']}", headers=clerk)
     assert material.status_code == 200 and material.content == PDF_BYTES
 
-    out_of_order = await http.post(f"{t}/cases/{serial}/actions", headers=approver,
-                                   json={"action": "approve"})
+    out_of_order = await http.post(
+        f"{t}/cases/{serial}/actions", headers=approver, json={"action": "approve"}
+    )
     assert out_of_order.status_code in (403, 409)
-    for headers, action in ((clerk, "accept"), (handler, "pass"), (approver, "approve"),
-                            (handler, "conclude")):
-        response = await http.post(f"{t}/cases/{serial}/actions", headers=headers,
-                                   json={"action": action, "opinion": "同意"})
+    for headers, action in (
+        (clerk, "accept"),
+        (handler, "pass"),
+        (approver, "approve"),
+        (handler, "conclude"),
+    ):
+        response = await http.post(
+            f"{t}/cases/{serial}/actions",
+            headers=headers,
+            json={"action": action, "opinion": "同意"},
+        )
         assert response.status_code == 200, response.text
 
-    final = (await http.get(f"{t}/progress", params={
-        "serial_number": serial, "query_code": code})).json()
+    final = (
+        await http.get(f"{t}/progress", params={"serial_number": serial, "query_code": code})
+    ).json()
     assert final["status"] == "concluded" and final["decision"] == "approved"
     assert [e["action"] for e in final["timeline"]] == [
-        "submit", "accept", "pass", "approve", "conclude"]
+        "submit",
+        "accept",
+        "pass",
+        "approve",
+        "conclude",
+    ]
 
     inbox = await _wait_for_inbox(http, citizen, 4)
     assert [m["template"] for m in inbox] == [
-        "case_conclude", "case_approve", "case_accept", "case_submitted"]
+        "case_conclude",
+        "case_approve",
+        "case_accept",
+        "case_submitted",
+    ]

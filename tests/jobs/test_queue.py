@@ -60,11 +60,20 @@ async def test_rq_worker_process_runs_notification_jobs(settings: Settings, demo
     assert tenant is not None
     queue = RQJobQueue(settings.redis_url, settings.queue_name)
     recipient = uuid.uuid4()
-    jobs = [("govhall.notify.jobs.deliver_inbox", {
-        "dedupe_key": f"test:{n}", "tenant_id": str(tenant.id), "recipient_kind": "account",
-        "recipient_id": str(recipient), "template": "case_accept",
-        "params": {"serial_number": str(n), "item": {"zh-CN": "事项", "en": "item"}}})
-        for n in range(5)]
+    jobs = [
+        (
+            "govhall.notify.jobs.deliver_inbox",
+            {
+                "dedupe_key": f"test:{n}",
+                "tenant_id": str(tenant.id),
+                "recipient_kind": "account",
+                "recipient_id": str(recipient),
+                "template": "case_accept",
+                "params": {"serial_number": str(n), "item": {"zh-CN": "事项", "en": "item"}},
+            },
+        )
+        for n in range(5)
+    ]
     await queue.enqueue_many(jobs)
     await queue.enqueue(jobs[0][0], **jobs[0][1])  # a retried delivery stores nothing twice
     assert queue.queue.count == 6

@@ -20,10 +20,12 @@ async def test_submission_and_decisions_reach_the_inbox(
     await run_jobs()
     inbox = (await api.client.get(api.t("/inbox"), headers=citizen)).json()
     assert [entry["template"] for entry in inbox] == ["case_deny", "case_accept", "case_submitted"]
-    assert inbox[0]["text"] == (f"您的办件 {serial}（国有建设用地使用权及房屋所有权首次登记）"
-                                "不予许可，理由：不符合规划条件")
-    english = (await api.client.get(api.t("/inbox"),
-                                    headers={**citizen, "accept-language": "en"})).json()
+    assert inbox[0]["text"] == (
+        f"您的办件 {serial}（国有建设用地使用权及房屋所有权首次登记）不予许可，理由：不符合规划条件"
+    )
+    english = (
+        await api.client.get(api.t("/inbox"), headers={**citizen, "accept-language": "en"})
+    ).json()
     assert english[1]["text"].startswith(f"Your case {serial} (First registration")
     await run_jobs()  # running again delivers nothing twice
     assert await InboxMessage.count() == 3

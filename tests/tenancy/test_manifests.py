@@ -66,19 +66,43 @@ def _manifest(**changes: object) -> TenantManifest:
     return msgspec.convert(data, TenantManifest)
 
 
-@pytest.mark.parametrize(("changes", "needle"), [
-    ({"division_code": "99"}, "division_code"),
-    ({"slug": "Bad Slug"}, "slug"),
-    ({"org_units": [{"code": "a", "name": "A", "kind": "centre"},
-                    {"code": "b", "name": "B", "kind": "department", "parent": "zz"}],
-      "staff": []}, "unknown parent"),
-    ({"org_units": [{"code": "a", "name": "A", "kind": "centre"},
-                    {"code": "b", "name": "B", "kind": "department", "parent": "a",
-                     "plugins": ["no_such_plugin"]}], "staff": []}, "not installed"),
-    ({"org_units": [{"code": "a_b", "name": "A", "kind": "centre"}], "staff": []}, "a_b"),
-])
-async def test_bad_manifests_are_refused(registry: PluginRegistry, changes: dict[str, object],
-                                         needle: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "needle"),
+    [
+        ({"division_code": "99"}, "division_code"),
+        ({"slug": "Bad Slug"}, "slug"),
+        (
+            {
+                "org_units": [
+                    {"code": "a", "name": "A", "kind": "centre"},
+                    {"code": "b", "name": "B", "kind": "department", "parent": "zz"},
+                ],
+                "staff": [],
+            },
+            "unknown parent",
+        ),
+        (
+            {
+                "org_units": [
+                    {"code": "a", "name": "A", "kind": "centre"},
+                    {
+                        "code": "b",
+                        "name": "B",
+                        "kind": "department",
+                        "parent": "a",
+                        "plugins": ["no_such_plugin"],
+                    },
+                ],
+                "staff": [],
+            },
+            "not installed",
+        ),
+        ({"org_units": [{"code": "a_b", "name": "A", "kind": "centre"}], "staff": []}, "a_b"),
+    ],
+)
+async def test_bad_manifests_are_refused(
+    registry: PluginRegistry, changes: dict[str, object], needle: str
+) -> None:
     with pytest.raises(ManifestError) as error:
         await apply_manifest(_manifest(**changes), registry, "x")
     assert needle in error.value.params["detail"]

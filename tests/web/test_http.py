@@ -19,13 +19,16 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
     assert ready.json()["checks"] == {"database": "ok", "queue": "ok", "storage": "ok"}
 
 
-async def test_readyz_is_503_when_a_backend_is_down(settings: Settings,
-                                                    registry: PluginRegistry) -> None:
-    broken = dataclasses.replace(settings, redis_url="redis://127.0.0.1:1/0",
-                                 storage_url="s3://k:s@127.0.0.1:1/bucket")
+async def test_readyz_is_503_when_a_backend_is_down(
+    settings: Settings, registry: PluginRegistry
+) -> None:
+    broken = dataclasses.replace(
+        settings, redis_url="redis://127.0.0.1:1/0", storage_url="s3://k:s@127.0.0.1:1/bucket"
+    )
     app: Litestar = create_test_app(broken, registry)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
         response = await client.get("/readyz")
     assert response.status_code == 503
     checks = response.json()["checks"]
@@ -36,12 +39,19 @@ async def test_readyz_is_503_when_a_backend_is_down(settings: Settings,
 async def test_openapi_schema_lists_the_v1_contract(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/schema/openapi.json")).json()
     paths = set(schema["paths"])
-    for path in ("/api/v1/accounts", "/api/v1/auth/token", "/t/{tenant_slug}/api/v1/items",
-                 "/t/{tenant_slug}/api/v1/items/{code}", "/t/{tenant_slug}/api/v1/uploads",
-                 "/t/{tenant_slug}/api/v1/applications", "/t/{tenant_slug}/api/v1/progress",
-                 "/t/{tenant_slug}/api/v1/worklist",
-                 "/t/{tenant_slug}/api/v1/cases/{serial_number}/actions",
-                 "/healthz", "/readyz"):
+    for path in (
+        "/api/v1/accounts",
+        "/api/v1/auth/token",
+        "/t/{tenant_slug}/api/v1/items",
+        "/t/{tenant_slug}/api/v1/items/{code}",
+        "/t/{tenant_slug}/api/v1/uploads",
+        "/t/{tenant_slug}/api/v1/applications",
+        "/t/{tenant_slug}/api/v1/progress",
+        "/t/{tenant_slug}/api/v1/worklist",
+        "/t/{tenant_slug}/api/v1/cases/{serial_number}/actions",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in paths, path
 
 

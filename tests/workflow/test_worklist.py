@@ -18,8 +18,9 @@ async def test_worklist_by_role(api: Api, demo: None) -> None:
     await api.act(clerk, first["serial_number"], "accept")
     handler_list = (await api.client.get(api.t("/worklist"), headers=handler)).json()
     assert [item["serial_number"] for item in handler_list["items"]] == [first["serial_number"]]
-    page = (await api.client.get(api.t("/worklist"), headers=clerk,
-                                 params={"page": 1, "page_size": 1})).json()
+    page = (
+        await api.client.get(api.t("/worklist"), headers=clerk, params={"page": 1, "page_size": 1})
+    ).json()
     assert page["total"] == 1 and len(page["items"]) == 1
 
 

@@ -6,7 +6,9 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -15,6 +17,7 @@ from govhall import db
 from govhall.cases.schemas import (
     ApplicationCreate,
     ApplicationOut,
+    MaterialRef,
     ProgressOut,
     TimelineEntry,
 )
@@ -71,11 +74,11 @@ async def next_serial_number(tenant: TenantInfo, now: datetime) -> str:
 
 
 async def _check_materials(
-    item: ItemSpec, refs: list[msgspec.Struct], tenant: TenantInfo, applicant: Principal
+    item: ItemSpec, refs: Sequence[MaterialRef], tenant: TenantInfo, applicant: Principal
 ) -> tuple[list[FieldError], list[tuple[str, uuid.UUID]]]:
     errors: list[FieldError] = []
     declared = {m.code: m for m in item.materials}
-    blob_ids = list({ref.blob_id for ref in refs})  # type: ignore[attr-defined]
+    blob_ids = list({ref.blob_id for ref in refs})
     blobs = {}
     if blob_ids:
         rows = await BlobRecord.select(
@@ -85,7 +88,7 @@ async def _check_materials(
     supplied: dict[str, int] = {}
     accepted: list[tuple[str, uuid.UUID]] = []
     for ref in refs:
-        code, blob_id = ref.material_code, ref.blob_id  # type: ignore[attr-defined]
+        code, blob_id = ref.material_code, ref.blob_id
         spec = declared.get(code)
         if spec is None:
             errors.append(
@@ -267,7 +270,8 @@ async def case_progress(case: Case, locale: str, catalog: CatalogService) -> Pro
         .where(CaseEvent.case == case.id)
         .order_by(CaseEvent.seq)
     )
-    flow_steps = {s["key"]: s for s in case.flow.get("steps", [])} if case.flow else {}
+    flow = cast(dict[str, Any], case.flow or {})  # decoded by .output(load_json=True)
+    flow_steps = {s["key"]: s for s in flow.get("steps", [])}
     installed = catalog.registry.items.get(case.item_code)
     item_name = ""
     if installed:

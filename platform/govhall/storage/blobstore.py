@@ -168,7 +168,7 @@ class MinioBlobStore(BlobStore):
     async def presigned_url(self, key: str, filename: str, content_type: str) -> str | None:
         from urllib.parse import quote
 
-        headers = {
+        headers: dict[str, str | list[str] | tuple[str]] = {
             "response-content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
             "response-content-type": content_type,
         }

@@ -65,7 +65,8 @@ async def store_upload(
             size += len(chunk)
             if size > max_bytes:
                 raise PayloadTooLarge(
-                    N_("文件超过大小上限 {limit}"), code="upload_too_large",
+                    N_("文件超过大小上限 {limit}"),
+                    code="upload_too_large",
                     limit=format_size(max_bytes),
                 )
             if len(head) < 16:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -165,13 +166,13 @@ async def apply_manifest(
                 changes.append(f"update tenant {manifest.slug}: {', '.join(differing)}")
 
         by_code = {unit.code: unit for unit in manifest.org_units}
-        unit_ids = {}
+        unit_ids: dict[str, Any] = {}
         unit_paths: dict[str, str] = {}
         for code in _ordered_units(manifest):
             decl = by_code[code]
             parent_path = unit_paths[decl.parent] if decl.parent else "/"
             path = f"{parent_path}{code}/"
-            wanted = {
+            wanted: dict[str, Any] = {
                 "kind": decl.kind,
                 "name": decl.name,
                 "name_en": decl.name_en,
@@ -184,7 +185,9 @@ async def apply_manifest(
                 .first()
             )
             if unit is None:
-                unit = OrgUnit(tenant=tenant.id, code=code, **wanted)
+                unit = OrgUnit(tenant=tenant.id, code=code)
+                for key, value in wanted.items():
+                    setattr(unit, key, value)
                 await unit.save()
                 changes.append(f"create org unit {code}")
             else:

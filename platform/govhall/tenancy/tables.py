@@ -1,5 +1,7 @@
 """Tenants (governments), their org units and the plugins they enable."""
 
+from typing import Any
+
 from piccolo.columns import JSONB, UUID, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -14,7 +16,7 @@ class Tenant(Table, tablename="tenancy_tenant"):
     name = Varchar(length=200, help_text="Official name, e.g. 示范县人民政府")
     name_en = Varchar(length=200, default="", help_text="English name")
     level = Varchar(length=16, help_text="province | city | county")
-    parent = ForeignKey(
+    parent: ForeignKey[Any] = ForeignKey(
         "self", null=True, help_text="The tenant one level up", on_delete=OnDelete.restrict
     )
     division_code = Varchar(length=6, help_text="行政区划代码 (6 digits)")
@@ -31,7 +33,7 @@ class OrgUnit(Table, tablename="tenancy_org_unit"):
 
     id = UUID(primary_key=True)
     tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
-    parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    parent: ForeignKey[Any] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
     kind = Varchar(length=16, help_text="centre|department|office|window|town|village|group")
     code = Varchar(length=64, help_text="Unique within the tenant")
     name = Varchar(length=200)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import reduce
 from typing import Any
 
 from govhall.errors import Forbidden
@@ -34,10 +33,10 @@ async def worklist(
     if not grants:
         return WorklistPage(items=[], total=0, page=page, page_size=page_size)
     # A grant covers its unit's subtree: the unit's path is a prefix of the task unit's path.
-    scope = reduce(
-        lambda left, right: left | right,
-        [(Task.role == g.role) & Task.org_unit.path.like(f"{g.path}%") for g in grants],
-    )
+    scope: Any = None
+    for g in grants:
+        clause = (Task.role == g.role) & Task.org_unit.path.like(f"{g.path}%")
+        scope = clause if scope is None else scope | clause
     where: Any = (Task.tenant == tenant.id) & (Task.status == "open") & scope
     total = await Task.count().where(where)
     rows = (
