@@ -67,7 +67,6 @@ EN: dict[str, str] = {
     "租户清单 {path} 有误：{detail}": "Tenant manifest {path} is invalid: {detail}",
     "组织机构存在循环上下级关系：{unit}": "The org units form a cycle at {unit}",
     "租户清单 {slug} 有误：{detail}": "Tenant manifest {slug} is invalid: {detail}",
-    "租户层级无效：{level}": "Invalid tenant level: {level}",
     "上级租户 {parent} 尚未创建，请先应用它的清单": "The parent tenant {parent} does not exist yet; apply its manifest first",
     "上级租户 {parent} 的层级必须高于 {level}": "The parent tenant {parent} must be of a higher level than {level}",
     "找不到租户“{slug}”": "Tenant '{slug}' not found",

@@ -8,7 +8,6 @@ from typing import Literal
 import msgspec
 
 LEVELS = ("province", "city", "county")
-ORG_KINDS = ("centre", "department", "office", "window", "town", "village", "group")
 
 
 class Branding(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

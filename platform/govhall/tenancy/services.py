@@ -117,8 +117,6 @@ async def apply_manifest(
         raise ManifestError(
             N_("租户清单 {slug} 有误：{detail}"), slug=manifest.slug, detail="; ".join(problems)
         )
-    if manifest.level not in LEVELS:  # guarded by the Literal type; kept for clarity
-        raise ManifestError(N_("租户层级无效：{level}"), level=manifest.level)
     changes: list[str] = []
     new_passwords: dict[str, str] = {}
     async with db.transaction():

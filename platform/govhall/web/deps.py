@@ -40,9 +40,3 @@ def require_staff_of(principal: Principal, tenant: TenantInfo) -> Principal:
     if principal.kind != "staff" or principal.tenant_id != tenant.id:
         raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
     return principal
-
-
-def require_account(principal: Principal) -> Principal:
-    if principal.kind != "account":
-        raise Forbidden(N_("请使用个人或法人账号登录"), code="account_required")
-    return principal
