@@ -17,7 +17,7 @@ from litestar.stores.registry import StoreRegistry
 
 from govhall import db, i18n
 from govhall.cases.controllers import CaseController
-from govhall.catalog.controllers import ItemController
+from govhall.catalog.controllers import ItemController, LibraryController
 from govhall.identity.controllers import AccountController
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
@@ -73,7 +73,7 @@ def create_app(
         dependencies={"tenant": Provide(provide_tenant)},
     )
     config = AppConfig(
-        route_handlers=[healthz, readyz, AccountController, tenant_api],
+        route_handlers=[healthz, readyz, AccountController, LibraryController, tenant_api],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
             "locale": Provide(provide_locale, sync_to_thread=False),

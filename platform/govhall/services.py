@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from govhall import db
@@ -11,6 +12,8 @@ from govhall.jobs.queue import JobQueue, make_job_queue
 from govhall.plugins import PluginRegistry, get_plugin_manager
 from govhall.settings import Settings
 from govhall.storage.blobstore import BlobStore, make_blob_store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -25,6 +28,10 @@ class Services:
     async def start(self) -> None:
         """Open what the process holds for its lifetime (the PostgreSQL pool)."""
         await db.open_pool(db.get_engine(), self.settings.db_pool_max_size)
+        try:
+            await self.catalog.publish_all()
+        except Exception:
+            log.warning("could not publish item versions at start-up", exc_info=True)
 
     async def stop(self) -> None:
         """Finish in-process jobs, then close the pool."""

@@ -2,7 +2,11 @@
 
 from types import ModuleType
 
-from govhall.builtin import flow
+from govhall.builtin import applications, documents, flow
 
 #: Built-in plugin modules, registered before entry-point plugins.
-BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (("builtin_flow", flow),)
+BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (
+    ("builtin_flow", flow),
+    ("builtin_documents", documents),
+    ("builtin_applications", applications),
+)

@@ -62,4 +62,6 @@ ON_THE_SPOT_FLOW = FlowTemplate(
 
 @hookimpl(trylast=True)
 def govhall_flow_template(item: ItemSpec) -> FlowTemplate:
+    if item.flow is not None:
+        return item.flow
     return ON_THE_SPOT_FLOW if item.on_the_spot else STANDARD_FLOW

@@ -13,7 +13,7 @@ from govhall.cases.schemas import (
     CaseActionOut,
     ProgressOut,
 )
-from govhall.cases.services import progress, submit_application
+from govhall.cases.services import announce_action, progress, submit_application
 from govhall.i18n import Localized
 from govhall.identity.tokens import Principal
 from govhall.notify.services import notify_applicant
@@ -92,6 +92,7 @@ class CaseController(Controller):
     ) -> CaseActionOut:
         staff = require_staff_of(principal, tenant)
         outcome = await perform_action(tenant, staff, serial_number, data.action, data.opinion)
+        await announce_action(services.catalog, tenant, outcome)
         installed = services.registry.items.get(outcome.item_code)
         item = (
             Localized(installed.spec.name, installed.spec.name_en)

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from govhall.fees.services import FeeLine
+from govhall.sdk import FeeLine
 
 
 class MaterialRef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -20,6 +20,8 @@ class ApplicationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     item_code: str
     form: dict[str, Any]
     materials: list[MaterialRef] = msgspec.field(default_factory=list)
+    handling_unit: str | None = None
+    """Code of the unit to apply to, when several offer the item (e.g. the town)."""
 
 
 class ApplicationOut(msgspec.Struct, kw_only=True):
@@ -30,6 +32,10 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     status_label: str
     fees: list[FeeLine]
     fee_total_fen: int
+    handling_unit: str
+    promised_days: int
+    outstanding_materials: list[str]
+    """Codes of materials allowed to follow by correction (容缺受理) that were not sent."""
 
 
 class TimelineEntry(msgspec.Struct, kw_only=True):

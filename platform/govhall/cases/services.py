@@ -22,18 +22,18 @@ from govhall.cases.schemas import (
     TimelineEntry,
 )
 from govhall.cases.tables import Case, CaseEvent, CaseMaterial, SerialCounter
-from govhall.catalog.forms import validate_form
+from govhall.catalog.forms import strip_hidden, validate_form
 from govhall.catalog.services import CatalogService, TenantItem
 from govhall.errors import FieldError, Forbidden, InvalidInput, NotFound
 from govhall.fees.services import assess_fees, total_fen
 from govhall.i18n import N_, Localized
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
-from govhall.plugins import PluginRegistry
-from govhall.sdk import MATERIAL_FORMATS, ItemSpec
+from govhall.plugins import InstalledItem, PluginRegistry
+from govhall.sdk import MATERIAL_FORMATS, ItemSpec, evaluate
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
-from govhall.workflow.engine import open_first_task
+from govhall.workflow.engine import ActionOutcome, open_first_task
 from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
 
 #: Query codes avoid characters that are easy to confuse (0/O, 1/I/L).
@@ -74,19 +74,29 @@ async def next_serial_number(tenant: TenantInfo, now: datetime) -> str:
 
 
 async def _check_materials(
-    item: ItemSpec, refs: Sequence[MaterialRef], tenant: TenantInfo, applicant: Principal
-) -> tuple[list[FieldError], list[tuple[str, uuid.UUID]]]:
+    item: ItemSpec,
+    refs: Sequence[MaterialRef],
+    tenant: TenantInfo,
+    applicant: Principal,
+    form: dict[str, Any],
+) -> tuple[list[FieldError], list[tuple[str, uuid.UUID, str]], list[str]]:
+    """Errors, the accepted (material, blob, trust level) links, and the codes of
+    supplementable materials left for correction."""
     errors: list[FieldError] = []
     declared = {m.code: m for m in item.materials}
     blob_ids = list({ref.blob_id for ref in refs})
     blobs = {}
     if blob_ids:
         rows = await BlobRecord.select(
-            BlobRecord.id, BlobRecord.content_type, BlobRecord.owner_kind, BlobRecord.owner_id
+            BlobRecord.id,
+            BlobRecord.content_type,
+            BlobRecord.owner_kind,
+            BlobRecord.owner_id,
+            BlobRecord.size,
         ).where((BlobRecord.tenant == tenant.id) & BlobRecord.id.is_in(blob_ids))
         blobs = {row["id"]: row for row in rows}
     supplied: dict[str, int] = {}
-    accepted: list[tuple[str, uuid.UUID]] = []
+    accepted: list[tuple[str, uuid.UUID, str]] = []
     for ref in refs:
         code, blob_id = ref.material_code, ref.blob_id
         spec = declared.get(code)
@@ -117,18 +127,36 @@ async def _check_materials(
                 )
             )
             continue
-        supplied[code] = supplied.get(code, 0) + 1
-        accepted.append((code, blob_id))
-    for spec in item.materials:
-        if spec.required and spec.code not in supplied:
+        if blob["size"] > spec.max_size_mb * 1024 * 1024:
             errors.append(
                 FieldError(
-                    f"materials.{spec.code}",
-                    N_("缺少必需的申请材料“{material}”"),
-                    material=Localized(spec.name, spec.name_en),
+                    f"materials.{code}",
+                    N_("“{material}”的文件不能超过 {limit} MB"),
+                    material=name,
+                    limit=spec.max_size_mb,
                 )
             )
-    return errors, accepted
+            continue
+        supplied[code] = supplied.get(code, 0) + 1
+        accepted.append((code, blob_id, spec.trust_level))
+    outstanding: list[str] = []
+    for spec in item.materials:
+        needed = spec.required or (
+            spec.required_when is not None and evaluate(spec.required_when, form)
+        )
+        if not needed or spec.code in supplied:
+            continue
+        if spec.supplementable:
+            outstanding.append(spec.code)
+            continue
+        errors.append(
+            FieldError(
+                f"materials.{spec.code}",
+                N_("缺少必需的申请材料“{material}”"),
+                material=Localized(spec.name, spec.name_en),
+            )
+        )
+    return errors, accepted, outstanding
 
 
 async def submit_application(
@@ -157,22 +185,39 @@ async def submit_application(
             code="audience_mismatch",
             kind=Localized("个人" if account.kind == "individual" else "法人", account.kind),
         )
-    errors = validate_form(spec.form, data.form)
+    unit = item.unit(data.handling_unit)
+    if unit is None:
+        raise InvalidInput(
+            N_("请选择办理机构：{units}"),
+            code="handling_unit_required",
+            errors=[
+                FieldError(
+                    "handling_unit",
+                    N_("请从以下办理机构中选择一个：{units}"),
+                    units="、".join(f"{u.name}（{u.code}）" for u in item.units),
+                )
+            ],
+            units="、".join(u.name for u in item.units),
+        )
+    form = strip_hidden(spec.form, data.form) if isinstance(data.form, dict) else data.form
+    errors = validate_form(spec.form, form)
     if not errors:
-        for problem in registry.validate_application(item.installed, data.form):
+        for problem in await registry.validate_application(item.installed, form):
             errors.append(
                 FieldError(
                     problem.field, "{text}", text=Localized(problem.message, problem.message_en)
                 )
             )
-    material_errors, materials = await _check_materials(spec, data.materials, tenant, applicant)
+    material_errors, materials, outstanding = await _check_materials(
+        spec, data.materials, tenant, applicant, form
+    )
     errors.extend(material_errors)
     if errors:
         raise InvalidInput(
             N_("申请内容有误，请按提示修改后重新提交"), code="invalid_application", errors=errors
         )
 
-    fees = assess_fees(spec, data.form)
+    fees = await registry.adjust_fees(item.installed, form, assess_fees(spec, form))
     flow = registry.flow_for(item.installed)
     version_id = await catalog.freeze(item.installed)
     query_code = new_query_code()
@@ -185,10 +230,10 @@ async def submit_application(
             query_code_hash=hash_query_code(secret_key, serial_number, query_code),
             item_code=spec.code,
             item_version=version_id,
-            department=item.department.id,
+            department=unit.id,
             applicant=account.id,
             applicant_name=account.name,
-            form=data.form,
+            form=form,
             fees=msgspec.to_builtins(fees),
             fee_total=total_fen(fees),
             status="submitted",
@@ -201,8 +246,14 @@ async def submit_application(
         if materials:
             await CaseMaterial.insert(
                 *[
-                    CaseMaterial(tenant=tenant.id, case=case.id, material_code=code, blob=blob_id)
-                    for code, blob_id in materials
+                    CaseMaterial(
+                        tenant=tenant.id,
+                        case=case.id,
+                        material_code=code,
+                        blob=blob_id,
+                        trust_level=trust,
+                    )
+                    for code, blob_id, trust in materials
                 ]
             )
         await CaseEvent(
@@ -217,9 +268,27 @@ async def submit_application(
             from_status="",
             to_status="submitted",
             step="",
-            data={"materials": len(materials)},
+            data={"materials": len(materials), "outstanding_materials": outstanding},
         ).save()
-        await open_first_task(case.id, tenant.id, item.department.id, flow)
+        await open_first_task(case.id, tenant.id, unit.id, flow)
+    await registry.case_event(
+        item.installed,
+        event={
+            "action": "submit",
+            "seq": 1,
+            "step": "",
+            "from_status": "",
+            "to_status": "submitted",
+            "opinion": "",
+        },
+        case={
+            "serial_number": serial_number,
+            "tenant": tenant.slug,
+            "status": "submitted",
+            "form": form,
+            "decision": None,
+        },
+    )
     receipt = ApplicationOut(
         serial_number=serial_number,
         query_code=query_code,
@@ -227,8 +296,40 @@ async def submit_application(
         status_label="",
         fees=fees,
         fee_total_fen=total_fen(fees),
+        handling_unit=unit.code,
+        promised_days=item.promised_days,
+        outstanding_materials=outstanding,
     )
     return receipt, case.id, item
+
+
+async def announce_action(
+    catalog: CatalogService, tenant: TenantInfo, outcome: ActionOutcome
+) -> None:
+    """Tell the item's plugin about a committed action, with the item version the
+    case started on (R-P8). Plugin failures are reported, never raised."""
+    installed = catalog.registry.items.get(outcome.item_code)
+    if installed is None:  # the plugin was uninstalled; nobody is left to tell
+        return
+    spec = await catalog.spec_of_version(outcome.item_version)
+    await catalog.registry.case_event(
+        InstalledItem(plugin=installed.plugin, spec=spec),
+        event={
+            "action": outcome.action,
+            "seq": outcome.event_seq,
+            "step": outcome.step or "",
+            "from_status": outcome.from_status,
+            "to_status": outcome.to_status,
+            "opinion": outcome.opinion,
+        },
+        case={
+            "serial_number": outcome.serial_number,
+            "tenant": tenant.slug,
+            "status": outcome.to_status,
+            "form": outcome.form,
+            "decision": outcome.decision,
+        },
+    )
 
 
 _NO_SUCH_CASE = N_("办件编号或查询码不正确")

@@ -1,14 +1,31 @@
-"""The tenant's item catalogue: ``/t/{tenant}/api/v1/items``."""
+"""The tenant's item catalogue (``/t/{tenant}/api/v1/items``) and the platform's
+libraries (``/api/v1/library``)."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
-from litestar.di import NamedDependency
-from litestar.params import FromPath
+import mimetypes
+from typing import Any, Literal
 
-from govhall.catalog.schemas import ItemGuide, ItemSummary
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+
+from govhall.catalog.schemas import ItemGuide, ItemSummary, ItemVersionOut, LibraryItem, Regulation
+from govhall.errors import Forbidden
+from govhall.i18n import N_
+from govhall.identity.tables import Account
+from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
+
+
+def _file(name: str, content: bytes) -> Response[bytes]:
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 class ItemController(Controller):
@@ -29,4 +46,73 @@ class ItemController(Controller):
         tenant: NamedDependency[TenantInfo],
         services: NamedDependency[Services],
     ) -> ItemGuide:
-        return services.catalog.guide(await services.catalog.tenant_item(tenant, code))
+        return services.catalog.guide(await services.catalog.tenant_item(tenant, code), tenant)
+
+    @get("/{code:str}/versions", summary="Published versions of an item's declaration")
+    async def versions(
+        self,
+        code: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        services: NamedDependency[Services],
+    ) -> list[ItemVersionOut]:
+        await services.catalog.tenant_item(tenant, code)
+        return await services.catalog.versions(code)
+
+    @get("/{code:str}/samples/{material:str}", summary="A material's sample file (样表)")
+    async def material_sample(
+        self,
+        code: FromPath[str],
+        material: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        services: NamedDependency[Services],
+    ) -> Response[bytes]:
+        item = await services.catalog.tenant_item(tenant, code)
+        return _file(*services.catalog.sample(item, material))
+
+    @get("/{code:str}/result-sample", summary="A sample of the item's result (结果样本)")
+    async def result_sample(
+        self,
+        code: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        services: NamedDependency[Services],
+    ) -> Response[bytes]:
+        item = await services.catalog.tenant_item(tenant, code)
+        return _file(*services.catalog.sample(item, None))
+
+    @get("/{code:str}/prefill", summary="Form values prefilled for the signed-in applicant")
+    async def prefill(
+        self,
+        code: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+    ) -> dict[str, Any]:
+        item = await services.catalog.tenant_item(tenant, code)
+        account = await Account.objects().where(Account.id == principal.id).first()
+        if principal.kind != "account" or account is None:
+            raise Forbidden(N_("请使用个人或法人账号登录后再填写申请"), code="applicant_required")
+        applicant = {
+            "kind": account.kind,
+            "name": account.name,
+            "id_number": account.id_number or "",
+            "credit_code": account.credit_code or "",
+            "phone": account.phone or "",
+        }
+        return await services.registry.prefill(item.installed, applicant, tenant.slug)
+
+
+class LibraryController(Controller):
+    path = "/api/v1/library"
+    tags = ("library",)
+
+    @get("/items", summary="The item library: 政务服务事项库 / 便民服务事项库")
+    async def items(
+        self,
+        services: NamedDependency[Services],
+        library: FromQuery[Literal["government", "convenience"] | None] = None,
+    ) -> list[LibraryItem]:
+        return services.catalog.library_items(library)
+
+    @get("/regulations", summary="The regulation library (法律法规库) with citing items")
+    async def regulations(self, services: NamedDependency[Services]) -> list[Regulation]:
+        return services.catalog.regulations()

@@ -1,19 +1,25 @@
-"""Server-side validation of application forms against the item's JSON Schema.
+"""Server-side validation of application forms, and their description for screens.
 
-jsonschema does the checking; this module turns its errors into messages in the
-applicant's language that name the field by its declared label.
+jsonschema checks the schema; this module adds what the declaration says beyond
+it (conditional fields, cross-field checks, ID and credit-code checksums) and
+turns every error into a message in the applicant's language that names the
+field by its declared label.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import msgspec
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from govhall.errors import FieldError
 from govhall.i18n import N_, Localized
-from govhall.sdk import FormSpec
+from govhall.identity.realname import is_valid_credit_code, is_valid_id_number
+from govhall.sdk import FormSpec, evaluate
+from govhall.sdk.rules import rule_fields
 
 _MESSAGES: dict[str, str] = {
     "required": N_("请填写“{label}”"),
@@ -30,19 +36,23 @@ _MESSAGES: dict[str, str] = {
     "format": N_("“{label}”的格式不正确"),
 }
 _UNKNOWN_FIELDS = N_("表单包含未定义的字段：{names}")
+_BAD_ID_NUMBER = N_("“{label}”不是有效的18位居民身份证号码（校验位或出生日期不符）")
+_BAD_CREDIT_CODE = N_("“{label}”不是有效的统一社会信用代码（校验位不符）")
+_FORMAT_CHECKS = {
+    "cn_resident_id": (is_valid_id_number, _BAD_ID_NUMBER),
+    "cn_credit_code": (is_valid_credit_code, _BAD_CREDIT_CODE),
+}
 _GENERIC = N_("“{label}”不符合要求")
 
-_validators: dict[int, Draft202012Validator] = {}
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(schema_json: bytes) -> Draft202012Validator:
+    return Draft202012Validator(msgspec.json.decode(schema_json))
 
 
 def _validator(form: FormSpec) -> Draft202012Validator:
-    # FormSpecs are frozen and live as long as the plugin registry: cache by identity.
-    key = id(form)
-    validator = _validators.get(key)
-    if validator is None:
-        validator = Draft202012Validator(form.schema)
-        _validators[key] = validator
-    return validator
+    # Keyed by content, not identity: pinned item versions decode fresh FormSpecs.
+    return _compiled(msgspec.json.encode(form.schema))
 
 
 def field_label(form: FormSpec, name: str) -> Localized:
@@ -63,10 +73,51 @@ def _field_error(form: FormSpec, error: ValidationError) -> FieldError:
     return FieldError(path, message, label=field_label(form, top), limit=error.validator_value)
 
 
+def _filled(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def strip_hidden(form: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the conditional fields whose condition does not hold: the
+    portal hides them, so a value sent for one is a stale answer, not a decision."""
+    hidden = {c.field for c in form.conditional if not evaluate(c.when, data)}
+    return {name: value for name, value in data.items() if name not in hidden}
+
+
 def validate_form(form: FormSpec, data: Any) -> list[FieldError]:
-    """Every problem of ``data`` against ``form``, one per field and problem."""
+    """Every problem of ``data`` (already passed through :func:`strip_hidden`)
+    against ``form``, one per field and problem."""
     if not isinstance(data, dict):
         return [FieldError("form", N_("表单内容必须是一个对象"))]
+    out = _schema_errors(form, data)
+    failed = {error.field.split(".")[0] for error in out}
+    for conditional in form.conditional:
+        name = conditional.field
+        if (
+            conditional.required
+            and name not in failed
+            and not _filled(data.get(name))
+            and evaluate(conditional.when, data)
+        ):
+            failed.add(name)
+            out.append(FieldError(name, _MESSAGES["required"], label=field_label(form, name)))
+    for name, spec in form.properties.items():
+        check = _FORMAT_CHECKS.get(str(spec.get("x-format", "")))
+        value = data.get(name)
+        if check and name not in failed and isinstance(value, str) and not check[0](value):
+            failed.add(name)
+            out.append(FieldError(name, check[1], label=field_label(form, name)))
+    for cross in form.checks:
+        names = {n.split(".")[0] for n in rule_fields(cross.rule)}
+        if names & failed or not all(_filled(data.get(n)) for n in names):
+            continue
+        if not evaluate(cross.rule, data):
+            text = Localized(cross.message, cross.message_en or cross.message)
+            out.append(FieldError(cross.field, "{text}", text=text))
+    return out
+
+
+def _schema_errors(form: FormSpec, data: dict[str, Any]) -> list[FieldError]:
     errors = sorted(_validator(form).iter_errors(data), key=lambda e: list(e.absolute_path))
     out: list[FieldError] = []
     reported_missing: set[str] = set()
@@ -83,3 +134,39 @@ def validate_form(form: FormSpec, data: Any) -> list[FieldError]:
             continue
         out.append(_field_error(form, error))
     return out
+
+
+def describe_fields(form: FormSpec) -> list[dict[str, Any]]:
+    """The form as a list of fields for a screen to draw, in display order: name,
+    labels, widget, help, options, whether required and when it is shown."""
+    required = set(form.schema.get("required", []))
+    conditions = {c.field: c for c in form.conditional}
+    fields = []
+    for name in form.field_order():
+        spec = form.properties[name]
+        conditional = conditions.get(name)
+        options = [
+            {
+                "value": value,
+                "label": spec.get("x-enum-titles", {}).get(value, str(value)),
+                "label_en": spec.get("x-enum-titles-en", {}).get(value, str(value)),
+            }
+            for value in spec.get("enum", [])
+        ]
+        fields.append(
+            {
+                "name": name,
+                "label": spec.get("title", name),
+                "label_en": spec.get("x-title-en", spec.get("title", name)),
+                "type": spec.get("type", "string"),
+                "widget": spec.get("x-widget", "text"),
+                "help": spec.get("description", ""),
+                "help_en": spec.get("x-description-en", spec.get("description", "")),
+                "placeholder": spec.get("x-placeholder", ""),
+                "options": options,
+                "required": name in required
+                or bool(conditional is not None and conditional.required),
+                "visible_when": msgspec.to_builtins(conditional.when) if conditional else None,
+            }
+        )
+    return fields

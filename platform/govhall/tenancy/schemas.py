@@ -26,7 +26,23 @@ class OrgUnitDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     parent: str | None = None
     """Code of the parent unit; none for the root (the service centre)."""
     plugins: list[str] = msgspec.field(default_factory=list)
-    """Plugins this department enables."""
+    """Plugins this department (or town) enables with all their items."""
+    items: list[str] = msgspec.field(default_factory=list)
+    """Single item codes this unit enables from plugins it does not enable wholly."""
+
+
+class ItemSettingDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Local settings for one item; anything law-derived (fees, materials, the
+    statutory limit) cannot be set here."""
+
+    item: str
+    promised_days: int | None = None
+    window: str = ""
+    place: str = ""
+    hours: str = ""
+    consultation_phone: str = ""
+    complaint_phone: str = ""
+    notes: str = ""
 
 
 class RoleDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -55,6 +71,7 @@ class TenantManifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Demo tenants give their staff the ``GOVHALL_DEMO_PASSWORD``."""
     branding: Branding
     org_units: list[OrgUnitDecl] = msgspec.field(default_factory=list)
+    item_settings: list[ItemSettingDecl] = msgspec.field(default_factory=list)
     staff: list[StaffDecl] = msgspec.field(default_factory=list)
 
 

@@ -20,9 +20,12 @@ from govhall.tenancy.schemas import (
     TenantInfo,
     TenantManifest,
 )
-from govhall.tenancy.tables import DepartmentPlugin, OrgUnit, Tenant
+from govhall.tenancy.tables import DepartmentPlugin, ItemSetting, OrgUnit, Tenant
 
 MANIFEST_NAME = "tenant.toml"
+#: Org-unit kinds that may enable items: county departments, and towns and villages
+#: for items handled at their level (e.g. 农村宅基地建房 at the town).
+HANDLING_UNIT_KINDS = ("department", "town", "village")
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 # No "_" or "%": codes form materialised paths matched with LIKE 'path%' in scope checks.
 _CODE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
@@ -73,8 +76,43 @@ def check_manifest(manifest: TenantManifest, registry: PluginRegistry) -> list[s
                     f"org unit {unit.code!r} enables plugin {plugin!r}, which is "
                     f"not installed (installed: {sorted(available)})"
                 )
-        if unit.plugins and unit.kind != "department":
-            problems.append(f"only departments enable plugins, {unit.code!r} is a {unit.kind}")
+        for code in unit.items:
+            installed = registry.items.get(code)
+            if installed is None:
+                problems.append(f"org unit {unit.code!r} enables unknown item {code!r}")
+            elif installed.plugin in unit.plugins:
+                problems.append(
+                    f"org unit {unit.code!r} lists item {code!r} although it enables its "
+                    f"plugin {installed.plugin!r} wholly"
+                )
+        if (unit.plugins or unit.items) and unit.kind not in HANDLING_UNIT_KINDS:
+            problems.append(
+                f"only departments, towns and villages enable items, {unit.code!r} is a {unit.kind}"
+            )
+    enabled_codes = {
+        item.spec.code
+        for unit in manifest.org_units
+        for item in registry.items_of(set(unit.plugins))
+    } | {code for unit in manifest.org_units for code in unit.items}
+    windows = {unit.code for unit in manifest.org_units if unit.kind == "window"}
+    seen_settings: set[str] = set()
+    for setting in manifest.item_settings:
+        where = f"item setting {setting.item!r}"
+        installed = registry.items.get(setting.item)
+        if setting.item in seen_settings:
+            problems.append(f"{where} is given twice")
+        seen_settings.add(setting.item)
+        if installed is None or setting.item not in enabled_codes:
+            problems.append(f"{where}: the item is not enabled by any org unit of this tenant")
+            continue
+        statutory = installed.spec.statutory_days
+        if setting.promised_days is not None and not 0 <= setting.promised_days <= statutory:
+            problems.append(
+                f"{where}: promised_days {setting.promised_days} must be between 0 and the "
+                f"statutory limit {statutory}"
+            )
+        if setting.window and setting.window not in windows:
+            problems.append(f"{where}: window {setting.window!r} is not a window org unit")
     for person in manifest.staff:
         for grant in person.roles:
             if grant.org_unit not in known:
@@ -198,25 +236,8 @@ async def apply_manifest(
             unit_ids[code] = unit.id
             unit_paths[code] = path
 
-        enabled = {
-            (row["department"], row["plugin"])
-            for row in await DepartmentPlugin.select(
-                DepartmentPlugin.department, DepartmentPlugin.plugin
-            ).where(DepartmentPlugin.tenant == tenant.id)
-        }
-        wanted_plugins = {
-            (unit_ids[unit.code], plugin) for unit in manifest.org_units for plugin in unit.plugins
-        }
-        for department, plugin in sorted(wanted_plugins - enabled, key=str):
-            await DepartmentPlugin(tenant=tenant.id, department=department, plugin=plugin).save()
-            changes.append(f"enable plugin {plugin}")
-        for department, plugin in sorted(enabled - wanted_plugins, key=str):
-            await DepartmentPlugin.delete().where(
-                (DepartmentPlugin.tenant == tenant.id)
-                & (DepartmentPlugin.department == department)
-                & (DepartmentPlugin.plugin == plugin)
-            )
-            changes.append(f"disable plugin {plugin}")
+        changes += await _apply_enablement(tenant.id, manifest, unit_ids, registry)
+        changes += await _apply_item_settings(tenant.id, manifest)
 
         for person in manifest.staff:
             password = demo_password if manifest.demo else secrets.token_urlsafe(12)
@@ -229,6 +250,80 @@ async def apply_manifest(
                 if not manifest.demo:
                     new_passwords[person.username] = password
     return ApplyResult(tenant=manifest.slug, changes=changes, new_passwords=new_passwords)
+
+
+async def _apply_enablement(
+    tenant_id: Any, manifest: TenantManifest, unit_ids: dict[str, Any], registry: PluginRegistry
+) -> list[str]:
+    changes: list[str] = []
+    wanted: dict[tuple[Any, str], list[str]] = {}
+    for unit in manifest.org_units:
+        for plugin in unit.plugins:
+            wanted[(unit_ids[unit.code], plugin)] = []
+        for code in unit.items:
+            plugin = registry.items[code].plugin
+            wanted.setdefault((unit_ids[unit.code], plugin), []).append(code)
+    names = {unit_ids[unit.code]: unit.code for unit in manifest.org_units}
+    stored = {
+        (row["department"], row["plugin"]): row
+        for row in await DepartmentPlugin.select()
+        .output(load_json=True)
+        .where(DepartmentPlugin.tenant == tenant_id)
+    }
+    for (unit_id, plugin), items in sorted(wanted.items(), key=str):
+        what = f"{plugin} ({', '.join(items)})" if items else plugin
+        row = stored.get((unit_id, plugin))
+        if row is None:
+            await DepartmentPlugin(
+                tenant=tenant_id, department=unit_id, plugin=plugin, items=sorted(items)
+            ).save()
+            changes.append(f"enable {what} for {names[unit_id]}")
+        elif sorted(row["items"] or []) != sorted(items):
+            await DepartmentPlugin.update({DepartmentPlugin.items: sorted(items)}).where(
+                DepartmentPlugin.id == row["id"]
+            )
+            changes.append(f"change enabled items of {plugin} for {names[unit_id]}: {what}")
+    for (unit_id, plugin), row in stored.items():
+        if (unit_id, plugin) not in wanted:
+            await DepartmentPlugin.delete().where(DepartmentPlugin.id == row["id"])
+            changes.append(f"disable plugin {plugin} for {names.get(unit_id, unit_id)}")
+    return changes
+
+
+_SETTING_FIELDS = (
+    "promised_days",
+    "window",
+    "place",
+    "hours",
+    "consultation_phone",
+    "complaint_phone",
+    "notes",
+)
+
+
+async def _apply_item_settings(tenant_id: Any, manifest: TenantManifest) -> list[str]:
+    changes: list[str] = []
+    stored = {
+        row.item_code: row
+        for row in await ItemSetting.objects().where(ItemSetting.tenant == tenant_id)
+    }
+    for decl in manifest.item_settings:
+        values = {name: getattr(decl, name) for name in _SETTING_FIELDS}
+        row = stored.pop(decl.item, None)
+        if row is None:
+            await ItemSetting(tenant=tenant_id, item_code=decl.item, **values).save()
+            changes.append(f"set local settings of item {decl.item}")
+            continue
+        differing = [name for name, value in values.items() if getattr(row, name) != value]
+        if differing:
+            for name in differing:
+                setattr(row, name, values[name])
+            await row.save()
+            changes.append(f"update local settings of item {decl.item}: {', '.join(differing)}")
+    for code, row in stored.items():
+        await ItemSetting.delete().where(ItemSetting.id == row.id)
+        changes.append(f"remove local settings of item {code}")
+    return changes
 
 
 def _same(stored: object, wanted: object) -> bool:
@@ -263,9 +358,25 @@ async def resolve_tenant(slug: str) -> TenantInfo:
     return tenant_info(row)
 
 
-async def enabled_plugins(tenant_id: object) -> dict[str, object]:
-    """Plugin name → the department that enabled it, for one tenant."""
-    rows = await DepartmentPlugin.select(
-        DepartmentPlugin.plugin, DepartmentPlugin.department
-    ).where(DepartmentPlugin.tenant == tenant_id)
-    return {row["plugin"]: row["department"] for row in rows}
+async def enabled_items(tenant_id: object, registry: PluginRegistry) -> dict[str, list[object]]:
+    """Item code → the org units that offer it, for one tenant. Only installed items
+    of enabled plugins appear; an uninstalled plugin's rows are ignored."""
+    rows = (
+        await DepartmentPlugin.select(
+            DepartmentPlugin.plugin, DepartmentPlugin.department, DepartmentPlugin.items
+        )
+        .output(load_json=True)
+        .where(DepartmentPlugin.tenant == tenant_id)
+    )
+    offered: dict[str, list[object]] = {}
+    for row in rows:
+        chosen = set(row["items"]) if isinstance(row["items"], list) and row["items"] else None
+        for installed in registry.items_of({row["plugin"]}):
+            if chosen is None or installed.spec.code in chosen:
+                offered.setdefault(installed.spec.code, []).append(row["department"])
+    return offered
+
+
+async def item_settings(tenant_id: object) -> dict[str, ItemSetting]:
+    rows = await ItemSetting.objects().where(ItemSetting.tenant == tenant_id)
+    return {row.item_code: row for row in rows}

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from piccolo.columns import JSONB, UUID, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -42,10 +42,27 @@ class OrgUnit(Table, tablename="tenancy_org_unit"):
 
 
 class DepartmentPlugin(Table, tablename="tenancy_department_plugin"):
-    """A plugin enabled by a tenant for one of its departments, with local overrides."""
+    """A plugin enabled by a tenant for one of its departments (or towns), wholly or
+    for some of its items."""
 
     id = UUID(primary_key=True)
     tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
     department = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
     plugin = Varchar(length=100, help_text="Plugin (entry-point) name")
-    overrides = JSONB(default={}, help_text="Local settings: promised days, phone, place…")
+    items = JSONB(default=[], help_text="Item codes enabled; empty means every item")
+
+
+class ItemSetting(Table, tablename="tenancy_item_setting"):
+    """A tenant's local settings for one item (R-P7), kept apart from the plugin's
+    law-derived declaration: only these fields may differ per tenant."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    item_code = Varchar(length=64)
+    promised_days = Integer(null=True, default=None, help_text="≤ the statutory limit")
+    window = Varchar(length=64, default="", help_text="Code of the window org unit")
+    place = Varchar(length=300, default="")
+    hours = Varchar(length=200, default="")
+    consultation_phone = Varchar(length=64, default="")
+    complaint_phone = Varchar(length=64, default="")
+    notes = Text(default="", help_text="Local notes shown on the guide")

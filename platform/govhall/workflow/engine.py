@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -76,6 +76,9 @@ class ActionOutcome:
     decision: str | None
     applicant_id: uuid.UUID | None
     event_seq: int
+    item_version: uuid.UUID
+    form: dict[str, Any]
+    opinion: str
 
 
 async def perform_action(
@@ -203,4 +206,7 @@ async def perform_action(
         decision=action.decision or case.decision,
         applicant_id=case.applicant,
         event_seq=case.revision + 1,
+        item_version=case.item_version,
+        form=cast(dict[str, Any], case.form or {}),
+        opinion=opinion,
     )

@@ -1,0 +1,232 @@
+"""Item declarations (事项, R-P2): the service guide, materials, documents and flow."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from govhall.sdk.discretion import DiscretionStandard
+from govhall.sdk.fees import FeeExample, FeeRule
+from govhall.sdk.forms import FormSpec
+from govhall.sdk.rules import Rule
+
+#: The eight legal types of an administrative item (事项类型).
+ITEM_TYPES: dict[str, str] = {
+    "licensing": "行政许可",
+    "confirmation": "行政确认",
+    "payment": "行政给付",
+    "award": "行政奖励",
+    "adjudication": "行政裁决",
+    "filing": "行政备案",
+    "other_power": "其他行政权力",
+    "public_service": "公共服务",
+}
+
+#: Business-handling kinds of a sub-item (业务办理项).
+HANDLING_KINDS: dict[str, str] = {
+    "new": "新设",
+    "change": "变更",
+    "renew": "延续",
+    "cancel": "注销",
+    "other": "其他",
+}
+
+#: File formats a material may accept, with the content types they arrive as.
+MATERIAL_FORMATS: dict[str, str] = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
+
+#: Trust level (R-L3) of a material by its source: A issued by an agency, C uploaded
+#: by the applicant with the original still to be checked (B once staff check it).
+TRUST_BY_SOURCE: dict[str, str] = {"e_certificate": "A", "data_sharing": "A", "applicant": "C"}
+
+
+class Problem(msgspec.Struct, frozen=True, kw_only=True):
+    """A problem a plugin found in an application (returned by validation hooks)."""
+
+    field: str
+    message: str
+    """The zh-CN text shown to the applicant."""
+    message_en: str = ""
+    """The English text (falls back to ``message``)."""
+
+
+class LegalBasis(msgspec.Struct, frozen=True, kw_only=True):
+    """A law or document with the articles relied on (设定依据/实施依据)."""
+
+    title: str
+    """The full title with book-title marks, e.g. 《中华人民共和国行政许可法》."""
+    articles: tuple[str, ...] = ()
+    """E.g. ("第二十九条", "第三十条")."""
+    level: Literal["law", "regulation", "local_regulation", "rule", "normative"] = "law"
+    """法律 / 行政法规 / 地方性法规 / 规章 / 规范性文件."""
+    issuer: str = ""
+    document_number: str = ""
+    """文号, e.g. 国令第666号."""
+
+    def cite(self) -> str:
+        return self.title + "".join(self.articles)
+
+
+class FAQ(msgspec.Struct, frozen=True, kw_only=True):
+    question: str
+    answer: str
+    question_en: str = ""
+    answer_en: str = ""
+
+
+class MaterialSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A material (申请材料) the applicant supplies or the platform obtains."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    required: bool = True
+    required_when: Rule | None = None
+    """For a conditional material: required when this holds (``required`` is then False)."""
+    copies: int = 1
+    original_check: bool = False
+    """The original must be shown at the window (核验原件)."""
+    formats: tuple[str, ...] = ("pdf", "jpg", "png")
+    max_size_mb: int = 20
+    sample: str | None = None
+    """A sample file inside the plugin package, e.g. ``samples/application.pdf``."""
+    source: Literal["applicant", "e_certificate", "data_sharing"] = "applicant"
+    """Who supplies it; e-certificates and shared data are trust level A (R-L3)."""
+    certificate_type: str = ""
+    """For an e-certificate: the certificate type obtained, e.g. 居民身份证."""
+    supplementable: bool = False
+    """May be supplied later by correction (容缺受理): missing at submission is allowed."""
+    notes: str = ""
+    notes_en: str = ""
+
+    @property
+    def trust_level(self) -> str:
+        return TRUST_BY_SOURCE[self.source]
+
+
+class DocumentTemplate(msgspec.Struct, frozen=True, kw_only=True):
+    """A notice or result document: a Jinja2 template rendered with the case
+    (``case``, ``item``, ``tenant``, ``department``, ``form``, ``decision``)."""
+
+    code: str
+    kind: Literal[
+        "acceptance_notice",
+        "correction_notice",
+        "rejection_notice",
+        "approval_decision",
+        "denial_decision",
+        "licence",
+        "certificate",
+        "receipt",
+    ]
+    name: str
+    name_en: str = ""
+    body: str
+    """Jinja2 source (HTML). Checked for syntax at start-up."""
+    validity: str = ""
+    """How long the result is valid, in words (长期 / 4年)."""
+
+
+class FlowAction(msgspec.Struct, frozen=True, kw_only=True):
+    """An action allowed at a step and what it does to the case."""
+
+    name: str
+    """``accept``, ``reject``, ``pass``, ``approve``, ``deny``, ``conclude`` …"""
+    goto: str = "next"
+    """``next`` (the following step), ``end`` (the case ends) or a step key."""
+    status: str | None = None
+    """The case status after the action, if it changes."""
+    decision: Literal["approved", "denied"] | None = None
+    opinion_required: bool = False
+
+
+class FlowStep(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    name: str
+    name_en: str = ""
+    role: str
+    actions: tuple[FlowAction, ...]
+    discretion: tuple[str, ...] = ()
+    """Codes of the item's discretion standards checked at this step (R-W6)."""
+
+
+class FlowTemplate(msgspec.Struct, frozen=True, kw_only=True):
+    """The default flow of an item; tenants copy and change it (workflow issue)."""
+
+    key: str
+    steps: tuple[FlowStep, ...]
+
+
+class ItemSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """An approval item (事项) with every element of its service guide (办事指南)."""
+
+    code: str
+    """事项编码, unique across all plugins."""
+    name: str
+    name_en: str = ""
+    version: str
+    """Bump it whenever a law-derived rule changes; open cases keep their version."""
+    item_type: str
+    """A key of :data:`ITEM_TYPES`."""
+    parent_code: str = ""
+    """The main item (主项) this sub-item (子项) belongs to, if any."""
+    handling_kind: str = "new"
+    """业务办理项: a key of :data:`HANDLING_KINDS` (新设/变更/延续/注销)."""
+    department_kind: str
+    """Which kind of department handles it, e.g. ``market_regulation``."""
+    handling_level: Literal["department", "town", "village"] = "department"
+    """Where it is handled: a county department, or each town (乡镇) or village."""
+    legal_implementer: str
+    """法定实施主体."""
+    legal_basis: tuple[LegalBasis, ...]
+    """设定依据, each with its articles."""
+    conditions: tuple[str, ...] = ()
+    """申请条件."""
+    procedure: tuple[str, ...] = ()
+    """办理流程 in words, step by step."""
+    statutory_days: int
+    """法定时限 in working days."""
+    promised_days: int
+    """承诺时限 in working days (≤ statutory)."""
+    on_the_spot: bool = False
+    """即办件 (decided at once) rather than 承诺件."""
+    visits: int = 1
+    """Times the applicant must come in person (0 = 全程网办)."""
+    form: FormSpec
+    materials: tuple[MaterialSpec, ...] = ()
+    fees: tuple[FeeRule, ...] = ()
+    fee_free: bool = False
+    """True when the item charges nothing (不收费); then ``fees`` is empty."""
+    fee_free_basis: str = ""
+    """Why it is free, e.g. the document that abolished the fee."""
+    fee_examples: tuple[FeeExample, ...] = ()
+    discretion: tuple[DiscretionStandard, ...] = ()
+    annual_inspection: bool = False
+    """年检/年报 required."""
+    annual_inspection_note: str = ""
+    place: str = ""
+    """Default place (办理地点); a tenant overrides it."""
+    hours: str = ""
+    """Default hours (办理时间); a tenant overrides it."""
+    consultation_phone: str = ""
+    complaint_phone: str = ""
+    result_name: str = ""
+    """办理结果名称, e.g. 营业执照."""
+    result_sample: str | None = None
+    """A sample of the result inside the plugin package."""
+    documents: tuple[DocumentTemplate, ...] = ()
+    faqs: tuple[FAQ, ...] = ()
+    keywords: tuple[str, ...] = ()
+    """Search words, including popular names (二胎, 开店)."""
+    categories: tuple[str, ...] = ()
+    audience: tuple[Literal["individual", "enterprise"], ...] = ("individual", "enterprise")
+    scenarios: tuple[str, ...] = ()
+    """Life-event paths leading here, levels split by '/', e.g. 我要开店/个体经营."""
+    batch: bool = False
+    """Homogeneous cases may be applied for and decided in a batch (批量办件)."""
+    flow: FlowTemplate | None = None
+    """The default flow; when None the built-in flow for the item's kind is used."""
