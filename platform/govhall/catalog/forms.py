@@ -80,8 +80,19 @@ def _filled(value: Any) -> bool:
 def strip_hidden(form: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` without the conditional fields whose condition does not hold: the
     portal hides them, so a value sent for one is a stale answer, not a decision."""
-    hidden = {c.field for c in form.conditional if not evaluate(c.when, data)}
-    return {name: value for name, value in data.items() if name not in hidden}
+    visible = dict(data)
+    # A condition may read another conditional field (shelter area ← builds a shelter ←
+    # shelter required): strip until nothing more hides, at most once per condition.
+    for _ in range(len(form.conditional)):
+        hidden = {
+            c.field
+            for c in form.conditional
+            if c.field in visible and not evaluate(c.when, visible)
+        }
+        if not hidden:
+            break
+        visible = {name: value for name, value in visible.items() if name not in hidden}
+    return visible
 
 
 def validate_form(form: FormSpec, data: Any) -> list[FieldError]:

@@ -16,6 +16,8 @@ from govhall.sdk import AppliedReduction, FeeLine, FeeRule, ItemSpec, evaluate
 
 def _quantity(rule: FeeRule, form: dict[str, Any]) -> Decimal:
     counted = form.get(rule.unit_field or "", 0)
+    if isinstance(counted, list):  # e.g. the workers of a batch application, one unit each
+        counted = len(counted)
     if isinstance(counted, bool) or not isinstance(counted, int | float):
         return Decimal(0)
     return max(Decimal(str(counted)) - Decimal(str(rule.free_units)), Decimal(0))

@@ -20,7 +20,8 @@ from govhall.sdk.rules import Rule, rule_fields, rule_problems
 
 _ITEM_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,63}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_NUMERIC = ("integer", "number")
+#: Form field types a per-unit or tiered fee may count: a number, or a list's entries.
+_COUNTABLE = ("integer", "number", "array")
 
 
 def _rule(where: str, rule: Rule | None, fields: set[str] | None) -> list[str]:
@@ -98,8 +99,8 @@ def _check_fee(where: str, fee: FeeRule, form: FormSpec) -> list[str]:
         problems.append(f"{where}: min_fen exceeds max_fen")
     if fee.kind in ("per_unit", "tiered"):
         unit = form.properties.get(fee.unit_field or "")
-        if unit is None or unit.get("type") not in _NUMERIC:
-            problems.append(f"{where}: unit_field must name a numeric form field")
+        if unit is None or unit.get("type") not in _COUNTABLE:
+            problems.append(f"{where}: unit_field must name a numeric or list form field")
     elif fee.unit_field or fee.tiers:
         problems.append(f"{where}: a fixed fee takes no unit_field or tiers")
     if fee.kind == "tiered":

@@ -40,8 +40,8 @@ class FeeRule(msgspec.Struct, frozen=True, kw_only=True):
     """One fee line with its legal basis (收费依据) and standard (收费标准).
 
     - ``fixed``: ``amount_fen`` once;
-    - ``per_unit``: ``amount_fen`` for each unit counted by the numeric form field
-      ``unit_field`` beyond ``free_units``;
+    - ``per_unit``: ``amount_fen`` for each unit counted by the form field
+      ``unit_field`` (a number, or a list counted by its entries) beyond ``free_units``;
     - ``tiered``: the units beyond ``free_units`` priced slab by slab (``tiers``).
 
     The amount is then held between ``min_fen`` and ``max_fen``, and the most
