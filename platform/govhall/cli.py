@@ -1,4 +1,4 @@
-"""The ``govhall`` command: serve, worker, migrate, tenant apply, demo."""
+"""The ``govhall`` command: serve, worker, migrate, tenant, plugin, demo."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ import os
 import sys
 from pathlib import Path
 
+import re
+import shutil
+from typing import TYPE_CHECKING
+
 import click
 
 from govhall.settings import REPO_ROOT, Settings, SettingsError
+
+if TYPE_CHECKING:
+    from govhall.plugins import PluginRegistry
 
 #: The demo tenants, parents first.
 DEMO_TENANTS = ("demo-province", "demo-city", "demo-county")
@@ -19,6 +26,17 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _registry() -> PluginRegistry:
+    """Load and check every plugin; a bad declaration ends the command with the
+    plugin's problems listed, never a traceback."""
+    from govhall.plugins import PluginError, PluginRegistry, get_plugin_manager
+
+    try:
+        return PluginRegistry(get_plugin_manager())
+    except PluginError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -47,6 +65,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
     settings = _settings()
+    _registry()  # a bad plugin stops here with its problems listed, before any worker starts
     if workers > 1 and settings.uses_sqlite and not settings.redis_url:
         click.echo(
             "note: several workers on the embedded default share no in-process jobs "
@@ -128,11 +147,10 @@ def tenant() -> None:
 
 async def _apply(settings: Settings, paths: list[Path]) -> list[str]:
     from govhall import db
-    from govhall.plugins import PluginRegistry, get_plugin_manager
     from govhall.tenancy.services import apply_manifest, load_manifest
 
     engine = db.configure_database(settings)
-    registry = PluginRegistry(get_plugin_manager())
+    registry = _registry()
     lines = []
     await db.open_pool(engine, 2)
     try:
@@ -174,6 +192,7 @@ def demo(host: str, port: int) -> None:
     from govhall import schema
 
     settings = _settings()
+    _registry()
     asyncio.run(schema.migrate(settings))
     tenants_dir = REPO_ROOT / "tenants"
     for line in asyncio.run(_apply(settings, [tenants_dir / slug for slug in DEMO_TENANTS])):
@@ -192,6 +211,93 @@ govhall demo is starting on {base}
     uvicorn.run(
         "govhall.app:create_app_from_env", factory=True, host=host, port=port, log_level="info"
     )
+
+
+@main.group()
+def plugin() -> None:
+    """Department plugins: list them, check them, start a new one."""
+
+
+@plugin.command("list")
+def plugin_list() -> None:
+    """Installed plugins with their versions and items."""
+    registry = _registry()
+    for name in registry.plugin_names():
+        items = sorted(i.spec.code for i in registry.items.values() if i.plugin == name)
+        version = registry.plugin_version(name) or "-"
+        click.echo(f"{name} {version}: {', '.join(items) or 'no items'}")
+
+
+@plugin.command("check")
+@click.argument("names", nargs=-1)
+def plugin_check(names: tuple[str, ...]) -> None:
+    """Validate every declaration and run the plugins' example tables (form samples,
+    fee cases, discretion cases). Exits non-zero on any problem."""
+    from govhall.plugincheck import report, run_examples
+
+    registry = _registry()
+    unknown = set(names) - set(registry.plugin_names())
+    if unknown:
+        raise click.ClickException(
+            f"not installed: {', '.join(sorted(unknown))} "
+            f"(installed: {', '.join(registry.plugin_names())})"
+        )
+    chosen = list(names) or registry.plugin_names()
+    results = asyncio.run(run_examples(registry, chosen))
+    click.echo(report(results, registry, chosen))
+    if any(not r.ok for r in results):
+        sys.exit(1)
+
+
+_PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+#: The placeholder the template uses for the plugin's name.
+TEMPLATE_TOKEN = "template_dept"
+
+
+def template_dir() -> Path:
+    """The vendor template: shipped inside the package, or in a source checkout."""
+    packaged = Path(__file__).parent / "_template"
+    return packaged if packaged.is_dir() else REPO_ROOT / "plugins" / "_template"
+
+
+@plugin.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=REPO_ROOT / "plugins",
+    show_default=True,
+    help="Where to create the plugin's folder.",
+)
+def plugin_new(name: str, parent: Path) -> None:
+    """Create a department plugin NAME (lowercase, e.g. water_resources) from the template."""
+    if not _PLUGIN_NAME.match(name):
+        raise click.ClickException(
+            f"{name!r}: use lowercase letters, digits and '_', starting with a letter"
+        )
+    source, target = template_dir(), parent / name
+    if not source.is_dir():
+        raise click.ClickException(f"the plugin template is missing ({source})")
+    if target.exists():
+        raise click.ClickException(f"{target} already exists; choose another name")
+    dashed = name.replace("_", "-")
+    for path in sorted(source.rglob("*")):
+        if "__pycache__" in path.parts:
+            continue
+        relative = Path(str(path.relative_to(source)).replace(TEMPLATE_TOKEN, name))
+        destination = target / relative
+        if path.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(TEMPLATE_TOKEN, name).replace(TEMPLATE_TOKEN.replace("_", "-"), dashed)
+        destination.write_text(text, encoding="utf-8")
+        shutil.copymode(path, destination)
+    click.echo(f"created {target}")
+    click.echo("next: uv sync --all-packages   (installs it; its entry point registers it)")
+    click.echo(f"then: govhall plugin check {name}   and   uv run pytest {target}/tests")
 
 
 if __name__ == "__main__":

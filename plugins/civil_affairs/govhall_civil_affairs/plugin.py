@@ -227,10 +227,10 @@ LONGEVITY_ALLOWANCE = ItemSpec(
                 errors=("elder_id_number",),
             ),
             FormExample(
-                name="1949年生人",
+                name="1940年生人",
                 data={
                     "elder_name": "刘大爷",
-                    "elder_id_number": "11010519491231002X",
+                    "elder_id_number": "110105194005010015",
                     "household_address": "城关镇人民村三组",
                     "social_security_card": "6217000010000000001",
                     "phone": "13800138000",
