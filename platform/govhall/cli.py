@@ -204,7 +204,9 @@ govhall demo is starting on {base}
   API docs:  {base}/schema/swagger
   items:     {base}/t/demo-county/api/v1/items
   staff logins (tenant demo-county, password {settings.demo_password!r}):
-    clerk (受理), handler (承办/办结), approver (批准), supervisor (监察), tenantadmin (管理)
+    clerk (受理, all units), handler / approver (自然资源局),
+    dept-handler / dept-approver (市场监管、卫健、住建、民政、城管),
+    town-handler / town-approver (城关镇、河西乡), supervisor (监察), tenantadmin (管理)
   citizens register with POST {base}/api/v1/accounts
 """)
     os.environ.setdefault("GOVHALL_DATABASE_URL", settings.database_url)

@@ -1,0 +1,18 @@
+"""The market_regulation plugin registers through its entry point and its example tables hold."""
+
+from __future__ import annotations
+
+from govhall.sdk.testing import load_registry, run_examples
+
+
+def test_entry_point_registers_the_plugin() -> None:
+    registry = load_registry()
+    assert "market_regulation" in registry.plugin_names()
+    assert any(item.plugin == "market_regulation" for item in registry.items.values())
+
+
+async def test_every_example_holds() -> None:
+    results = await run_examples(["market_regulation"])
+    assert results
+    failed = [r for r in results if not r.ok]
+    assert not failed, failed
