@@ -14,7 +14,7 @@ from govhall.plugins import PluginRegistry
 from govhall.settings import REPO_ROOT
 from govhall.tenancy.schemas import TenantManifest
 from govhall.tenancy.services import ManifestError, apply_manifest, load_manifest
-from govhall.tenancy.tables import DepartmentPlugin, OrgUnit, Tenant
+from govhall.tenancy.tables import DepartmentPlugin, ItemSetting, OrgUnit, Tenant
 
 TENANTS = REPO_ROOT / "tenants"
 
@@ -29,7 +29,10 @@ async def test_apply_demo_tree_then_again_is_no_change(registry: PluginRegistry)
         await _apply(slug, registry)
     changes = await _apply("demo-county", registry)
     assert "create tenant demo-county" in changes
-    assert "enable plugin natural_resources" in changes
+    assert "enable natural_resources (NR-BDC-0001) for zrzyj" in changes
+    assert "enable market_regulation for scjgj" in changes
+    assert "enable natural_resources (NR-ZJD-0001) for hexi" in changes
+    assert "set local settings of item NR-BDC-0001" in changes
     assert await _apply("demo-county", registry) == []
     county = await Tenant.objects().where(Tenant.slug == "demo-county").first()
     city = await Tenant.objects().where(Tenant.slug == "demo-city").first()
@@ -46,11 +49,19 @@ async def test_manifest_changes_are_applied(registry: PluginRegistry, tmp_path: 
         await _apply(slug, registry)
     manifest = load_manifest(TENANTS / "demo-county")
     manifest.name = "示范县人民政府（新）"
-    manifest.org_units[1].plugins = []
+    assert manifest.org_units[1].code == "zrzyj"
+    manifest.org_units[1].items = []
+    manifest.item_settings = [s for s in manifest.item_settings if s.item != "NR-BDC-0001"]
+    manifest.item_settings[0].hours = "周一至周六"
     changes = (await apply_manifest(manifest, registry, "x")).changes
     assert any(c.startswith("update tenant demo-county: name") for c in changes)
-    assert "disable plugin natural_resources" in changes
-    assert await DepartmentPlugin.count() == 0
+    assert "disable plugin natural_resources for zrzyj" in changes
+    assert "remove local settings of item NR-BDC-0001" in changes
+    assert "update local settings of item SC-GTGS-0001: hours" in changes
+    zrzyj = await OrgUnit.objects().where(OrgUnit.code == "zrzyj").first()
+    assert zrzyj is not None
+    assert await DepartmentPlugin.count().where(DepartmentPlugin.department == zrzyj.id) == 0
+    assert await ItemSetting.count().where(ItemSetting.item_code == "NR-BDC-0001") == 0
 
 
 async def test_missing_parent_is_refused(registry: PluginRegistry) -> None:
@@ -98,6 +109,40 @@ def _manifest(**changes: object) -> TenantManifest:
             "not installed",
         ),
         ({"org_units": [{"code": "a_b", "name": "A", "kind": "centre"}], "staff": []}, "a_b"),
+        (
+            {"item_settings": [{"item": "NR-BDC-0001", "promised_days": 31}]},
+            "promised_days 31 must be between 0 and the statutory limit 30",
+        ),
+        (
+            {"item_settings": [{"item": "NR-BDC-0001", "window": "zrzyj"}]},
+            "window 'zrzyj' is not a window",
+        ),
+        (
+            {"item_settings": [{"item": "NO-SUCH-1"}]},
+            "not enabled by any org unit",
+        ),
+        (
+            {
+                "org_units": [
+                    {"code": "a", "name": "A", "kind": "centre"},
+                    {"code": "w", "name": "W", "kind": "window", "parent": "a", "items": ["NR-BDC-0001"]},
+                    {"code": "d", "name": "D", "kind": "department", "parent": "a", "items": ["XX-1"]},
+                    {
+                        "code": "e",
+                        "name": "E",
+                        "kind": "department",
+                        "parent": "a",
+                        "plugins": ["health"],
+                        "items": ["WJ-GGCS-0001"],
+                    },
+                ],
+                "staff": [],
+                "item_settings": [],
+            },
+            "only departments, towns and villages enable items, 'w' is a window; "
+            "org unit 'd' enables unknown item 'XX-1'; "
+            "org unit 'e' lists item 'WJ-GGCS-0001' although it enables its plugin 'health' wholly",
+        ),
     ],
 )
 async def test_bad_manifests_are_refused(
