@@ -90,6 +90,15 @@ EN: dict[str, str] = {
     "您没有“{step}”环节的办理权限（需要{role}角色）": "You may not act at step '{step}' (the {role} role is needed)",
     "执行“{action}”必须填写理由或意见": "'{action}' needs a reason or opinion",
     "仅本单位工作人员可以查看待办": "Only staff of this government have a work list",
+    "“{label}”不是有效的18位居民身份证号码（校验位或出生日期不符）": "'{label}' is not a valid 18-digit resident ID number (the check digit or birth date is wrong)",
+    "“{label}”不是有效的统一社会信用代码（校验位不符）": "'{label}' is not a valid unified social credit code (the check digit is wrong)",
+    "“{material}”的文件不能超过 {limit} MB": "The file for '{material}' must not exceed {limit} MB",
+    "事项“{item}”的业务规则暂时无法执行，请稍后再试，或到窗口办理": "The rules of item '{item}' cannot be applied just now; please try again later or apply at the window",
+    "找不到事项版本": "Item version not found",
+    "该事项没有提供此样本": "This item provides no such sample",
+    "请从以下办理机构中选择一个：{units}": "Choose one of these handling units: {units}",
+    "请使用个人或法人账号登录后再填写申请": "Please log in with a personal or enterprise account to fill in an application",
+    "请选择办理机构：{units}": "Please choose the handling unit: {units}",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

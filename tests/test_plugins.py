@@ -35,6 +35,7 @@ from govhall.sdk import (
 from govhall_natural_resources.plugin import FIRST_REGISTRATION
 from govhall_urban_management.plugin import FINE_STANDARD, ROAD_OCCUPATION_PENALTY
 
+
 def _without_samples(item: ItemSpec) -> ItemSpec:
     """Test plugins are classes, not packages: they ship no sample files."""
     materials = tuple(msgspec.structs.replace(m, sample=None) for m in item.materials)
@@ -185,7 +186,6 @@ def _fields(item: ItemSpec) -> dict[str, Any]:
     return {name: getattr(item, name) for name in item.__struct_fields__}
 
 
-
 async def test_govhall_prefill_plugin_overrides_builtin_and_may_be_async() -> None:
     class Prefill(ItemsPlugin):
         @hookimpl
@@ -279,7 +279,9 @@ async def test_govhall_case_event_failures_are_isolated_and_reported() -> None:
 
 
 def test_govhall_document_templates_item_first_then_plugin_then_builtin() -> None:
-    own = DocumentTemplate(code="own", kind="licence", name="许可证", body="{{ case.serial_number }}")
+    own = DocumentTemplate(
+        code="own", kind="licence", name="许可证", body="{{ case.serial_number }}"
+    )
     theirs = DocumentTemplate(code="theirs", kind="licence", name="别的", body="x")
     notice = DocumentTemplate(code="notice", kind="acceptance_notice", name="受理", body="y")
 
@@ -336,7 +338,9 @@ class Providers:
 
 async def test_provider_hooks_register_by_name_and_refuse_duplicates() -> None:
     registry = _registry_with(Providers())
-    assert await registry.channels["test_sms"].send(to="13800138000", text="您好") == "13800138000:2"
+    assert (
+        await registry.channels["test_sms"].send(to="13800138000", text="您好") == "13800138000:2"
+    )
     order = PaymentOrder(order_id="o1", amount_fen=100, subject="登记费")
     request = await registry.payment_providers["test_pay"].create_payment(order, notify_url="x")
     assert request.pay_url.endswith("/o1")
@@ -386,5 +390,5 @@ def test_bad_declaration_stops_start_up_naming_plugin_item_and_field(
     bad = msgspec.structs.replace(REGISTRATION, **change)
     with pytest.raises(PluginError) as error:
         _registry_with(ItemsPlugin(bad))
-    assert f"plugin 'test_plugin_0': item 'NR-BDC-0001'" in str(error.value)
+    assert "plugin 'test_plugin_0': item 'NR-BDC-0001'" in str(error.value)
     assert needle in str(error.value)

@@ -175,7 +175,9 @@ def test_decision_standard() -> None:
         field="decision",
         decisions=("warning", "fine", "suspend"),
         bands=(
-            DiscretionBand(key="lighter", name="从轻", decisions=("warning",), when=F("first").is_true()),
+            DiscretionBand(
+                key="lighter", name="从轻", decisions=("warning",), when=F("first").is_true()
+            ),
             DiscretionBand(key="ordinary", name="一般", decisions=("fine",)),
         ),
         default_band="ordinary",

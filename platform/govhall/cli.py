@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
-from pathlib import Path
-
 import re
 import shutil
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -253,7 +252,7 @@ def plugin_check(names: tuple[str, ...]) -> None:
 
 _PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 #: The placeholder the template uses for the plugin's name.
-TEMPLATE_TOKEN = "template_dept"
+TEMPLATE_TOKEN = "template_dept"  # noqa: S105 - a placeholder name, not a secret
 
 
 def template_dir() -> Path:

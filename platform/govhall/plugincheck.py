@@ -118,7 +118,9 @@ async def run_examples(
                 results.extend(await run(registry, item))
             except PluginFailed as exc:
                 results.append(
-                    ExampleResult(item.plugin, code, run.__name__.strip("_"), "hook", False, str(exc))
+                    ExampleResult(
+                        item.plugin, code, run.__name__.strip("_"), "hook", False, str(exc)
+                    )
                 )
     return results
 

@@ -128,7 +128,9 @@ class Upgraded:
         )
         fees: tuple[FeeRule, ...] = (fee, *FIRST_REGISTRATION.fees[1:])
         # A test class is not a package, so it ships no sample files.
-        materials = tuple(msgspec.structs.replace(m, sample=None) for m in FIRST_REGISTRATION.materials)
+        materials = tuple(
+            msgspec.structs.replace(m, sample=None) for m in FIRST_REGISTRATION.materials
+        )
         self.item = ItemSpec(
             **{**fields, "version": "2027.1", "fees": fees, "materials": materials}
         )
@@ -138,9 +140,7 @@ class Upgraded:
         return [self.item]
 
 
-async def test_open_cases_keep_their_item_version(
-    api: Api, demo: None, settings: Settings
-) -> None:
+async def test_open_cases_keep_their_item_version(api: Api, demo: None, settings: Settings) -> None:
     headers = await api.citizen()
     before = await api.submit(headers)
     assert before["fee_total_fen"] == 8000 + 1000
@@ -164,8 +164,12 @@ async def test_open_cases_keep_their_item_version(
             item_code="NR-BDC-0001",
             form=GOOD_FORM,
             materials=[
-                MaterialRef(material_code="application_form", blob_id=uuid.UUID(uploads[0]["blob_id"])),
-                MaterialRef(material_code="identity_proof", blob_id=uuid.UUID(uploads[1]["blob_id"])),
+                MaterialRef(
+                    material_code="application_form", blob_id=uuid.UUID(uploads[0]["blob_id"])
+                ),
+                MaterialRef(
+                    material_code="identity_proof", blob_id=uuid.UUID(uploads[1]["blob_id"])
+                ),
             ],
         ),
         catalog=catalog,

@@ -125,8 +125,20 @@ def _manifest(**changes: object) -> TenantManifest:
             {
                 "org_units": [
                     {"code": "a", "name": "A", "kind": "centre"},
-                    {"code": "w", "name": "W", "kind": "window", "parent": "a", "items": ["NR-BDC-0001"]},
-                    {"code": "d", "name": "D", "kind": "department", "parent": "a", "items": ["XX-1"]},
+                    {
+                        "code": "w",
+                        "name": "W",
+                        "kind": "window",
+                        "parent": "a",
+                        "items": ["NR-BDC-0001"],
+                    },
+                    {
+                        "code": "d",
+                        "name": "D",
+                        "kind": "department",
+                        "parent": "a",
+                        "items": ["XX-1"],
+                    },
                     {
                         "code": "e",
                         "name": "E",

@@ -144,7 +144,9 @@ async def _check_materials(
         needed = spec.required or (
             spec.required_when is not None and evaluate(spec.required_when, form)
         )
-        if not needed or spec.code in supplied:
+        # E-certificates and shared data are obtained by the platform and staff (trust A),
+        # never demanded from the applicant; an upload of one is still accepted.
+        if not needed or spec.code in supplied or spec.source != "applicant":
             continue
         if spec.supplementable:
             outstanding.append(spec.code)

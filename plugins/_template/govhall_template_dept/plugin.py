@@ -85,5 +85,7 @@ def govhall_items() -> list[ItemSpec]:
 @hookimpl
 def govhall_validate_application(item: ItemSpec, form: dict[str, Any]) -> list[Problem]:
     if item.code == EXAMPLE_ITEM.code and form["applicant_name"].strip() == "测试":
-        return [Problem(field="applicant_name", message="请填写真实姓名", message_en="Use a real name")]
+        return [
+            Problem(field="applicant_name", message="请填写真实姓名", message_en="Use a real name")
+        ]
     return []
