@@ -392,3 +392,9 @@ def test_bad_declaration_stops_start_up_naming_plugin_item_and_field(
         _registry_with(ItemsPlugin(bad))
     assert "plugin 'test_plugin_0': item 'NR-BDC-0001'" in str(error.value)
     assert needle in str(error.value)
+
+
+def test_every_hook_is_in_the_plugin_authors_docs() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "plugins" / "README.md").read_text("utf-8")
+    for name in HOOK_NAMES:
+        assert f"`{name}(" in docs, f"docs/plugins/README.md does not document {name}"
