@@ -16,7 +16,8 @@ from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 
 from govhall import db, i18n
-from govhall.cases.controllers import CaseController
+from govhall.calendar.controllers import CalendarController
+from govhall.cases.controllers import CaseController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
 from govhall.identity.controllers import AccountController
 from govhall.notify.controllers import InboxController
@@ -28,7 +29,7 @@ from govhall.storage.controllers import UploadController
 from govhall.web.deps import provide_locale, provide_principal, provide_services, provide_tenant
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
-from govhall.workflow.controllers import WorklistController
+from govhall.workflow.controllers import FlowController, WorklistController
 
 log = logging.getLogger("govhall")
 
@@ -67,7 +68,10 @@ def create_app(
             ItemController,
             UploadController,
             CaseController,
+            ProjectController,
             WorklistController,
+            FlowController,
+            CalendarController,
             InboxController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},

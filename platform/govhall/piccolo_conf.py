@@ -23,5 +23,6 @@ APP_REGISTRY = AppRegistry(
         "govhall.cases.piccolo_app",
         "govhall.workflow.piccolo_app",
         "govhall.notify.piccolo_app",
+        "govhall.calendar.piccolo_app",
     ]
 )

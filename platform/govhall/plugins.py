@@ -131,10 +131,9 @@ class PluginRegistry:
                     f"plugin {installed.plugin!r}: item {code!r}: a hook raised {exc!r}"
                 )
                 continue
-            discretion = {d.code for d in installed.spec.discretion}
             problems.extend(
                 f"plugin {installed.plugin!r}: {p}"
-                for p in check_flow(f"item {code!r} flow", flow, discretion)
+                for p in check_flow(f"item {code!r} flow", flow, installed.spec)
             )
             self.flows[code] = flow
             self.documents[code] = documents

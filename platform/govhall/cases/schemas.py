@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -22,6 +22,8 @@ class ApplicationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     materials: list[MaterialRef] = msgspec.field(default_factory=list)
     handling_unit: str | None = None
     """Code of the unit to apply to, when several offer the item (e.g. the town)."""
+    pre_handling: bool = False
+    """预办理: filled in online, counted as received only when confirmed at the counter."""
 
 
 class ApplicationOut(msgspec.Struct, kw_only=True):
@@ -36,6 +38,8 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     promised_days: int
     outstanding_materials: list[str]
     """Codes of materials allowed to follow by correction (容缺受理) that were not sent."""
+    acceptance_due: date | None = None
+    """The acceptance decision is due by this working day (行政许可法 §32)."""
 
 
 class TimelineEntry(msgspec.Struct, kw_only=True):
@@ -47,7 +51,20 @@ class TimelineEntry(msgspec.Struct, kw_only=True):
     to_status: str
     at: datetime
     opinion: str | None
-    """Reasons are shown to the applicant for refusals and denials only."""
+    """Reasons the applicant is entitled to read (refusal, denial, correction, extension…)."""
+    items: list[str] = msgspec.field(default_factory=list)
+    """For a correction request: the complete list of what to supply."""
+
+
+class TrackedStepOut(msgspec.Struct, kw_only=True):
+    """A step of the case's flow (R-W14): done / in_progress / not_reached / cancelled."""
+
+    key: str
+    name: str
+    branch: str
+    status: str
+    due_on: date | None
+    done_at: datetime | None
 
 
 class ProgressOut(msgspec.Struct, kw_only=True):
@@ -59,12 +76,92 @@ class ProgressOut(msgspec.Struct, kw_only=True):
     decision: str | None
     submitted_at: datetime
     concluded_at: datetime | None
+    acceptance_due: date | None
+    due_on: date | None
+    """The promised deadline (承诺时限) as it stands, pauses and extension included."""
     timeline: list[TimelineEntry]
+    steps: list[TrackedStepOut]
+
+
+class ClockOut(msgspec.Struct, kw_only=True):
+    received_on: date | None
+    acceptance_due: date | None
+    accepted_on: date | None
+    deemed_accepted: bool
+    """Accepted after the 5 working days: the limit counts from receipt (§32)."""
+    start_on: date | None
+    limit_days: int
+    promised_days: int
+    paused_days: int
+    extension_days: int
+    due_on: date | None
+    promised_due_on: date | None
+    stopped_on: date | None
+
+
+class ActiveStepOut(msgspec.Struct, kw_only=True):
+    step: str
+    name: str
+    branch: str
+    role: str
+    unit: str
+    assignee: str
+    entered_at: datetime
+    due_on: date | None
+
+
+class StepRecordOut(msgspec.Struct, kw_only=True):
+    seq: int
+    step: str
+    name: str
+    branch: str
+    action: str
+    action_label: str
+    actor_name: str
+    role: str
+    at: datetime
+    opinion: str
+
+
+class HoldOut(msgspec.Struct, kw_only=True):
+    kind: str
+    procedure: str
+    since: date
+    reason: str
+    items: list[str]
+
+
+class CaseStateOut(msgspec.Struct, kw_only=True):
+    """A case as it stands (or stood at ``at``), rebuilt from its events."""
+
+    serial_number: str
+    item_code: str
+    at: datetime
+    seq: int
+    """The last event included."""
+    status: str
+    status_label: str
+    decision: str | None
+    ended: bool
+    hold: HoldOut | None
+    flow_version: int
+    clock: ClockOut
+    active: list[ActiveStepOut]
+    trail: list[StepRecordOut]
+    steps: list[TrackedStepOut]
+    project: str | None = None
 
 
 class CaseAction(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     action: str
     opinion: str = ""
+    step: str = ""
+    """The active step acted on, when several are in progress (parallel branches)."""
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+    """Inputs some actions need: ``items`` (request_correction: the complete list),
+    ``procedure`` (pause: hearing, inspection, testing, quarantine, appraisal,
+    expert_review), ``to`` (return: an earlier step), ``staff`` (assign/transfer: a
+    username), ``unit`` (transfer: an org unit code), ``target_seq`` (correct)."""
 
 
 class CaseActionOut(msgspec.Struct, kw_only=True):
@@ -74,3 +171,8 @@ class CaseActionOut(msgspec.Struct, kw_only=True):
     status_label: str
     step: str | None
     decision: str | None
+    due_on: date | None = None
+
+
+class WithdrawRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: str = ""

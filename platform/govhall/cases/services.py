@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from govhall import db
+from govhall.calendar.services import tenant_calendar
 from govhall.cases.schemas import (
     ApplicationCreate,
     ApplicationOut,
@@ -30,17 +32,23 @@ from govhall.i18n import N_, Localized
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import InstalledItem, PluginRegistry
-from govhall.sdk import MATERIAL_FORMATS, ItemSpec, evaluate
+from govhall.sdk import MATERIAL_FORMATS, FeeLine, ItemSpec, evaluate
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
-from govhall.workflow.engine import ActionOutcome, open_first_task
+from govhall.workflow import machine
+from govhall.workflow.engine import ActionOutcome, case_columns, case_context, sync_tasks
+from govhall.workflow.flows import effective_flow
 from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
+from govhall.workflow.machine import CaseState, Context, Event
+from govhall.workflow.services import tracked
 
 #: Query codes avoid characters that are easy to confuse (0/O, 1/I/L).
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 QUERY_CODE_LENGTH = 8
 #: Actions whose opinion is a reason the applicant is entitled to read.
-PUBLIC_OPINIONS = frozenset({"reject", "deny"})
+PUBLIC_OPINIONS = frozenset(
+    {"reject", "deny", "request_correction", "return_to_applicant", "extend", "pause", "terminate"}
+)
 
 
 def hash_query_code(secret_key: str, serial_number: str, query_code: str) -> str:
@@ -161,17 +169,29 @@ async def _check_materials(
     return errors, accepted, outstanding
 
 
-async def submit_application(
+@dataclass(frozen=True, slots=True)
+class PreparedApplication:
+    """An application that passed every check, ready to become a case."""
+
+    item: TenantItem
+    account: Account
+    unit_id: uuid.UUID
+    unit_code: str
+    form: dict[str, Any]
+    materials: list[tuple[str, uuid.UUID, str]]
+    outstanding: list[str]
+    fees: list[FeeLine]
+
+
+async def prepare_application(
     *,
     tenant: TenantInfo,
     applicant: Principal,
     data: ApplicationCreate,
     catalog: CatalogService,
     registry: PluginRegistry,
-    secret_key: str,
-) -> tuple[ApplicationOut, uuid.UUID, TenantItem]:
-    """Check everything, then create the case, its materials, its first event and task
-    in one transaction. Returns the receipt, the case id and the item."""
+) -> PreparedApplication:
+    """Check the applicant, unit, form, plugin rules and materials; assess fees."""
     if applicant.kind != "account":
         raise Forbidden(
             N_("请使用个人或法人账号提交申请；窗口代办请使用代申请功能"), code="applicant_required"
@@ -218,91 +238,184 @@ async def submit_application(
         raise InvalidInput(
             N_("申请内容有误，请按提示修改后重新提交"), code="invalid_application", errors=errors
         )
-
     fees = await registry.adjust_fees(item.installed, form, assess_fees(spec, form))
-    flow = registry.flow_for(item.installed)
-    version_id = await catalog.freeze(item.installed)
+    return PreparedApplication(
+        item=item,
+        account=account,
+        unit_id=unit.id,
+        unit_code=unit.code,
+        form=form,
+        materials=materials,
+        outstanding=outstanding,
+        fees=fees,
+    )
+
+
+async def insert_case(
+    prepared: PreparedApplication,
+    *,
+    tenant: TenantInfo,
+    catalog: CatalogService,
+    registry: PluginRegistry,
+    secret_key: str,
+    now: datetime,
+    pre_handling: bool = False,
+    project_id: uuid.UUID | None = None,
+    joint: bool = False,
+) -> tuple[Case, str]:
+    """Create the case, its materials, its first event and tasks (inside the caller's
+    transaction). Returns the case and its query code."""
+    spec = prepared.item.installed.spec
+    account = prepared.account
+    flow, flow_version = await effective_flow(
+        tenant.id, prepared.item.installed, prepared.unit_id, registry
+    )
+    version_id = await catalog.freeze(prepared.item.installed)
     query_code = new_query_code()
+    serial_number = await next_serial_number(tenant, now)
+    submit_data = {
+        "materials": len(prepared.materials),
+        "outstanding_materials": prepared.outstanding,
+        "statutory_days": spec.statutory_days,
+        "promised_days": prepared.item.promised_days,
+        "joint": joint,
+        "pre_handling": pre_handling,
+    }
+    event = Event(
+        seq=1,
+        action="submit",
+        at=now,
+        actor_kind="account",
+        actor_id=str(account.id),
+        actor_name=account.name,
+        role="applicant",
+        data=submit_data,
+    )
+    ctx = Context(
+        flow=flow,
+        calendar=await tenant_calendar(tenant.id),
+        tz=ZoneInfo(tenant.time_zone),
+        form=prepared.form,
+    )
+    state = machine.start(ctx, event)
+    case = Case(
+        tenant=tenant.id,
+        serial_number=serial_number,
+        query_code_hash=hash_query_code(secret_key, serial_number, query_code),
+        item_code=spec.code,
+        item_version=version_id,
+        department=prepared.unit_id,
+        applicant=account.id,
+        applicant_name=account.name,
+        form=prepared.form,
+        fees=msgspec.to_builtins(prepared.fees),
+        fee_total=total_fen(prepared.fees),
+        flow=msgspec.to_builtins(flow),
+        flow_version=flow_version,
+        revision=1,
+        submitted_at=now,
+        project=project_id,
+    )
+    for column, value in case_columns(state).items():
+        setattr(case, column._meta.name, value)
+    await case.save()
+    if prepared.materials:
+        await CaseMaterial.insert(
+            *[
+                CaseMaterial(
+                    tenant=tenant.id,
+                    case=case.id,
+                    material_code=code,
+                    blob=blob_id,
+                    trust_level=trust,
+                )
+                for code, blob_id, trust in prepared.materials
+            ]
+        )
+    await CaseEvent(
+        tenant=tenant.id,
+        case=case.id,
+        seq=1,
+        action="submit",
+        actor_kind="account",
+        actor_id=account.id,
+        actor_name=account.name,
+        role="applicant",
+        from_status="",
+        to_status=state.status,
+        step="",
+        data=submit_data,
+        created_at=now,
+    ).save()
+    await sync_tasks(
+        tenant_id=tenant.id,
+        case_id=case.id,
+        department_id=prepared.unit_id,
+        before=(),
+        after=state.active,
+        actor_id=None,
+        acted_on=None,
+        now=now,
+    )
+    return case, query_code
+
+
+async def submit_application(
+    *,
+    tenant: TenantInfo,
+    applicant: Principal,
+    data: ApplicationCreate,
+    catalog: CatalogService,
+    registry: PluginRegistry,
+    secret_key: str,
+) -> tuple[ApplicationOut, uuid.UUID, TenantItem]:
+    """Check everything, then create the case, its materials, its first event and task
+    in one transaction. Returns the receipt, the case id and the item."""
+    prepared = await prepare_application(
+        tenant=tenant, applicant=applicant, data=data, catalog=catalog, registry=registry
+    )
     now = datetime.now(ZoneInfo("UTC"))
     async with db.transaction():
-        serial_number = await next_serial_number(tenant, now)
-        case = Case(
-            tenant=tenant.id,
-            serial_number=serial_number,
-            query_code_hash=hash_query_code(secret_key, serial_number, query_code),
-            item_code=spec.code,
-            item_version=version_id,
-            department=unit.id,
-            applicant=account.id,
-            applicant_name=account.name,
-            form=form,
-            fees=msgspec.to_builtins(fees),
-            fee_total=total_fen(fees),
-            status="submitted",
-            step=flow.steps[0].key,
-            flow=msgspec.to_builtins(flow),
-            revision=1,
-            submitted_at=now,
+        case, query_code = await insert_case(
+            prepared,
+            tenant=tenant,
+            catalog=catalog,
+            registry=registry,
+            secret_key=secret_key,
+            now=now,
+            pre_handling=data.pre_handling,
         )
-        await case.save()
-        if materials:
-            await CaseMaterial.insert(
-                *[
-                    CaseMaterial(
-                        tenant=tenant.id,
-                        case=case.id,
-                        material_code=code,
-                        blob=blob_id,
-                        trust_level=trust,
-                    )
-                    for code, blob_id, trust in materials
-                ]
-            )
-        await CaseEvent(
-            tenant=tenant.id,
-            case=case.id,
-            seq=1,
-            action="submit",
-            actor_kind="account",
-            actor_id=account.id,
-            actor_name=account.name,
-            role="applicant",
-            from_status="",
-            to_status="submitted",
-            step="",
-            data={"materials": len(materials), "outstanding_materials": outstanding},
-        ).save()
-        await open_first_task(case.id, tenant.id, unit.id, flow)
     await registry.case_event(
-        item.installed,
+        prepared.item.installed,
         event={
             "action": "submit",
             "seq": 1,
             "step": "",
             "from_status": "",
-            "to_status": "submitted",
+            "to_status": case.status,
             "opinion": "",
         },
         case={
-            "serial_number": serial_number,
+            "serial_number": case.serial_number,
             "tenant": tenant.slug,
-            "status": "submitted",
-            "form": form,
+            "status": case.status,
+            "form": prepared.form,
             "decision": None,
         },
     )
     receipt = ApplicationOut(
-        serial_number=serial_number,
+        serial_number=case.serial_number,
         query_code=query_code,
-        status="submitted",
+        status=case.status,
         status_label="",
-        fees=fees,
-        fee_total_fen=total_fen(fees),
-        handling_unit=unit.code,
-        promised_days=item.promised_days,
-        outstanding_materials=outstanding,
+        fees=prepared.fees,
+        fee_total_fen=total_fen(prepared.fees),
+        handling_unit=prepared.unit_code,
+        promised_days=prepared.item.promised_days,
+        outstanding_materials=prepared.outstanding,
+        acceptance_due=case.acceptance_due,
     )
-    return receipt, case.id, item
+    return receipt, case.id, prepared.item
 
 
 async def announce_action(
@@ -357,10 +470,12 @@ async def progress(
     expected = hash_query_code(secret_key, serial_number.strip(), query_code)
     if case is None or not hmac.compare_digest(case.query_code_hash, expected):
         raise NotFound(_NO_SUCH_CASE, code="case_not_found")
-    return await case_progress(case, locale, catalog)
+    return await case_progress(case, tenant, locale, catalog)
 
 
-async def case_progress(case: Case, locale: str, catalog: CatalogService) -> ProgressOut:
+async def case_progress(
+    case: Case, tenant: TenantInfo, locale: str, catalog: CatalogService
+) -> ProgressOut:
     events = (
         await CaseEvent.select(
             CaseEvent.seq,
@@ -369,7 +484,9 @@ async def case_progress(case: Case, locale: str, catalog: CatalogService) -> Pro
             CaseEvent.to_status,
             CaseEvent.created_at,
             CaseEvent.opinion,
+            CaseEvent.data,
         )
+        .output(load_json=True)
         .where(CaseEvent.case == case.id)
         .order_by(CaseEvent.seq)
     )
@@ -393,8 +510,13 @@ async def case_progress(case: Case, locale: str, catalog: CatalogService) -> Pro
                 to_status=event["to_status"],
                 at=event["created_at"],
                 opinion=event["opinion"] if event["action"] in PUBLIC_OPINIONS else None,
+                items=list((event["data"] or {}).get("items", []))
+                if event["action"] == "request_correction"
+                else [],
             )
         )
+    ctx = await case_context(case, tenant)
+    state = CaseState.from_builtins(cast(dict[str, Any], case.state))
     return ProgressOut(
         serial_number=case.serial_number,
         item_code=case.item_code,
@@ -404,5 +526,8 @@ async def case_progress(case: Case, locale: str, catalog: CatalogService) -> Pro
         decision=case.decision,
         submitted_at=case.submitted_at,
         concluded_at=case.concluded_at,
+        acceptance_due=case.acceptance_due,
+        due_on=case.promised_due_on,
         timeline=timeline,
+        steps=tracked(ctx, state, locale),
     )

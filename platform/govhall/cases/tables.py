@@ -4,6 +4,8 @@ from piccolo.columns import (
     JSONB,
     UUID,
     BigInt,
+    Boolean,
+    Date,
     ForeignKey,
     Integer,
     Text,
@@ -18,6 +20,28 @@ from govhall.catalog.tables import ItemVersion
 from govhall.identity.tables import Account
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.tables import OrgUnit, Tenant
+
+
+class Project(Table, tablename="cases_project"):
+    """A parallel-approval project (并联审批) or a bundle (一件事): several items' cases
+    from one form and one set of materials, led by one department (项目库)."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    number = Varchar(length=32, unique=True, help_text="项目编号")
+    name = Varchar(length=200)
+    kind = Varchar(length=16, default="parallel", help_text="parallel | bundle")
+    joint = Boolean(default=False, help_text="联合办理: parts share the 45 + 15 day limit")
+    lead_department = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
+    lead_item = Varchar(length=64, help_text="The lead department's item (牵头事项)")
+    applicant = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    applicant_name = Varchar(length=200)
+    data = JSONB(default={}, help_text="The shared project information, entered once")
+    materials = JSONB(default=[], help_text="The shared materials (material code, blob id)")
+    open_parts = Integer(default=0, help_text="Parts not yet ended; 0 concludes the project")
+    status = Varchar(length=16, default="open", help_text="open | concluded")
+    created_at = Timestamptz(default=TimestamptzNow())
+    concluded_at = Timestamptz(null=True, default=None)
 
 
 class Case(Table, tablename="cases_case"):
@@ -40,6 +64,14 @@ class Case(Table, tablename="cases_case"):
     flow = JSONB(default={}, help_text="The flow template the case started on")
     decision = Varchar(length=16, null=True, default=None, help_text="approved | denied")
     revision = Integer(default=0, help_text="Bumped by every action; guards lost updates")
+    flow_version = Integer(default=0, help_text="The tenant flow version (0 = the item's default)")
+    state = JSONB(default={}, help_text="Snapshot of the state folded from the events")
+    hold = Varchar(length=16, null=True, default=None, help_text="Why the clock is stopped")
+    received_on = Date(null=True, default=None, help_text="收件日 (the acceptance clock start)")
+    acceptance_due = Date(null=True, default=None, index=True)
+    due_on = Date(null=True, default=None, index=True, help_text="Legal deadline (法定)")
+    promised_due_on = Date(null=True, default=None, index=True, help_text="承诺 deadline")
+    project = ForeignKey(Project, null=True, default=None, index=True, on_delete=OnDelete.restrict)
     submitted_at = Timestamptz(default=TimestamptzNow())
     concluded_at = Timestamptz(null=True, default=None)
 

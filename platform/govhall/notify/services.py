@@ -23,6 +23,17 @@ TEMPLATES: dict[str, str] = {
     "case_approve": N_("您的办件 {serial_number}（{item}）已审批通过。"),
     "case_deny": N_("您的办件 {serial_number}（{item}）不予许可，理由：{opinion}"),
     "case_conclude": N_("您的办件 {serial_number}（{item}）已办结，请按告知方式领取结果。"),
+    "case_confirm": N_("您预办理的申请 {serial_number}（{item}）已在窗口确认收件。"),
+    "case_request_correction": N_(
+        "您的办件 {serial_number}（{item}）需要补正材料，请按补正告知书一次性补齐：{opinion}"
+    ),
+    "case_return_to_applicant": N_("您的办件 {serial_number}（{item}）需要补充：{opinion}"),
+    "case_receive_correction": N_("您的办件 {serial_number}（{item}）补正材料已收到。"),
+    "case_pause": N_(
+        "您的办件 {serial_number}（{item}）进入特别程序，所需时间不计入办理时限：{opinion}"
+    ),
+    "case_extend": N_("您的办件 {serial_number}（{item}）办理期限已依法延长，理由：{opinion}"),
+    "case_terminate": N_("您的办件 {serial_number}（{item}）已终止办理，理由：{opinion}"),
 }
 
 

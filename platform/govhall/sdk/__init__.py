@@ -33,18 +33,22 @@ from govhall.sdk.fees import (
 from govhall.sdk.forms import ConditionalField, CrossCheck, FormExample, FormSpec
 from govhall.sdk.items import (
     FAQ,
+    FLOW_FACTS,
     HANDLING_KINDS,
     ITEM_TYPES,
     MATERIAL_FORMATS,
+    STEP_ACTIONS,
     TRUST_BY_SOURCE,
     DocumentTemplate,
     FlowAction,
+    FlowBranch,
     FlowStep,
     FlowTemplate,
     ItemSpec,
     LegalBasis,
     MaterialSpec,
     Problem,
+    Route,
 )
 from govhall.sdk.providers import (
     IdentityProviderSpec,
@@ -61,9 +65,11 @@ hookimpl = pluggy.HookimplMarker("govhall")
 
 __all__ = [
     "FAQ",
+    "FLOW_FACTS",
     "HANDLING_KINDS",
     "ITEM_TYPES",
     "MATERIAL_FORMATS",
+    "STEP_ACTIONS",
     "TRUST_BY_SOURCE",
     "AllOf",
     "AnyOf",
@@ -83,6 +89,7 @@ __all__ = [
     "FeeRule",
     "FeeTier",
     "FlowAction",
+    "FlowBranch",
     "FlowStep",
     "FlowTemplate",
     "FormExample",
@@ -98,6 +105,7 @@ __all__ = [
     "PaymentProvider",
     "PaymentRequest",
     "Problem",
+    "Route",
     "Rule",
     "check_discretion",
     "check_discretion_standard",

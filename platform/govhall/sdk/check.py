@@ -14,6 +14,7 @@ from jsonschema.exceptions import SchemaError
 
 from govhall.sdk.discretion import DiscretionStandard
 from govhall.sdk.fees import FeeRule
+from govhall.sdk.flowcheck import flow_problems
 from govhall.sdk.forms import WIDGETS, FormSpec
 from govhall.sdk.items import HANDLING_KINDS, ITEM_TYPES, MATERIAL_FORMATS, FlowTemplate, ItemSpec
 from govhall.sdk.rules import Rule, rule_fields, rule_problems
@@ -186,26 +187,11 @@ def check_discretion_standard(where: str, standard: DiscretionStandard) -> list[
     return problems
 
 
-def check_flow(where: str, flow: FlowTemplate, discretion: set[str]) -> list[str]:
-    problems: list[str] = []
-    keys = [s.key for s in flow.steps]
-    if not keys:
-        problems.append(f"{where}: a flow needs steps")
-    if len(set(keys)) != len(keys):
-        problems.append(f"{where}: step keys repeat: {keys}")
-    for step in flow.steps:
-        for action in step.actions:
-            if action.goto not in ("next", "end", *keys):
-                problems.append(
-                    f"{where} step {step.key!r}: action {action.name!r} goes to unknown "
-                    f"step {action.goto!r}"
-                )
-        for code in step.discretion:
-            if code not in discretion:
-                problems.append(
-                    f"{where} step {step.key!r}: names unknown discretion standard {code!r}"
-                )
-    return problems
+def check_flow(where: str, flow: FlowTemplate, item: ItemSpec | None = None) -> list[str]:
+    """English sentences for :func:`~govhall.sdk.flowcheck.flow_problems` (start-up)."""
+    fields = None if item is None else list(item.form.schema.get("properties", {}))
+    discretion = () if item is None else [d.code for d in item.discretion]
+    return [f"{where} {p.path}: {p.message_en}" for p in flow_problems(flow, fields, discretion)]
 
 
 def check_item(item: ItemSpec) -> list[str]:

@@ -131,13 +131,41 @@ class DocumentTemplate(msgspec.Struct, frozen=True, kw_only=True):
     """How long the result is valid, in words (长期 / 4年)."""
 
 
+#: Actions a flow step may declare (the engine adds the case-level ones itself:
+#: correction, suspension, special procedures, extension, return, claim/transfer …).
+STEP_ACTIONS: dict[str, tuple[str, str]] = {
+    "accept": ("受理", "accept"),
+    "reject": ("不予受理", "reject at acceptance"),
+    "pass": ("承办完成", "pass on"),
+    "agree": ("同意", "agree"),
+    "disagree": ("不同意", "disagree"),
+    "approve": ("准予许可", "approve"),
+    "deny": ("不予许可", "deny"),
+    "conclude": ("办结", "conclude"),
+}
+
+#: Names a transition condition may use besides the form's fields.
+FLOW_FACTS = ("decision", "branch")
+
+
+class Route(msgspec.Struct, frozen=True, kw_only=True):
+    """A conditional transition: when ``when`` holds over the form data and the
+    decisions so far (``decision``, ``branch.<key>``), go to ``goto``."""
+
+    when: Rule
+    goto: str
+
+
 class FlowAction(msgspec.Struct, frozen=True, kw_only=True):
     """An action allowed at a step and what it does to the case."""
 
     name: str
-    """``accept``, ``reject``, ``pass``, ``approve``, ``deny``, ``conclude`` …"""
+    """A key of :data:`STEP_ACTIONS`: ``accept``, ``reject``, ``pass``, ``approve`` …"""
     goto: str = "next"
-    """``next`` (the following step), ``end`` (the case ends) or a step key."""
+    """``next`` (the following step), ``end`` (the case ends — inside a parallel
+    branch: the branch ends) or a step key."""
+    routes: tuple[Route, ...] = ()
+    """Conditional transitions tried in order before ``goto``."""
     status: str | None = None
     """The case status after the action, if it changes."""
     decision: Literal["approved", "denied"] | None = None
@@ -145,20 +173,51 @@ class FlowAction(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class FlowStep(msgspec.Struct, frozen=True, kw_only=True):
+    """A step: a task for staff holding ``role`` (optionally a ``position``) over the
+    case's handling unit or over ``org_unit``; or, with ``branches``, a parallel split
+    (会签/联合审批) whose branches are sub-flows joined by ``join``."""
+
     key: str
     name: str
     name_en: str = ""
-    role: str
-    actions: tuple[FlowAction, ...]
+    role: str = ""
+    actions: tuple[FlowAction, ...] = ()
+    position: str = ""
+    """A position (岗位) within the role, e.g. 分管领导; empty = anyone with the role."""
+    org_unit: str = ""
+    """Code of the org unit that handles the step; empty = the case's handling unit."""
+    limit_days: int | None = None
+    """Step limit in working days (R-F1); None = bounded only by the case's limit."""
+    documents: tuple[str, ...] = ()
+    """Document template kinds produced at this step (R-W10)."""
     discretion: tuple[str, ...] = ()
     """Codes of the item's discretion standards checked at this step (R-W6)."""
+    branches: tuple[FlowBranch, ...] = ()
+    join: Literal["all", "any", "count"] = "all"
+    """When the parallel step completes: all started branches, any one, or ``join_count``."""
+    join_count: int = 0
+    then: str = "next"
+    """Where a parallel step goes once joined: ``next``, ``end`` or a step key."""
+
+
+class FlowBranch(msgspec.Struct, frozen=True, kw_only=True):
+    """One branch of a parallel step: a sub-flow of steps run in series."""
+
+    key: str
+    name: str
+    name_en: str = ""
+    when: Rule | None = None
+    """Started only when this holds over the form data (None = always)."""
+    steps: tuple[FlowStep, ...]
 
 
 class FlowTemplate(msgspec.Struct, frozen=True, kw_only=True):
-    """The default flow of an item; tenants copy and change it (workflow issue)."""
+    """The default flow of an item; tenants copy and change it, as new versions."""
 
     key: str
     steps: tuple[FlowStep, ...]
+    name: str = ""
+    name_en: str = ""
 
 
 class ItemSpec(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,16 +1,25 @@
-"""The staff work list: ``/t/{tenant}/api/v1/worklist``."""
+"""Work lists and flow definitions under ``/t/{tenant}/api/v1``."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
+from govhall.web.deps import require_staff_of
+from govhall.workflow.flows import (
+    FlowOverview,
+    FlowSave,
+    FlowVersion,
+    flow_overview,
+    flow_version,
+    save_flow,
+)
 from govhall.workflow.schemas import WorklistPage
 from govhall.workflow.services import MAX_PAGE_SIZE, worklist
 
@@ -30,3 +39,54 @@ class WorklistController(Controller):
         page_size: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
     ) -> WorklistPage:
         return await worklist(tenant, principal, services.registry, locale, page, page_size)
+
+
+class FlowController(Controller):
+    """Each item's flow in this tenant: the one in use, its versions, and saving a copy."""
+
+    path = "/flows"
+    tags = ("workflow",)
+
+    @get("/{item_code:str}", summary="The flow new cases of an item start on, and its versions")
+    async def overview(
+        self,
+        item_code: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        department: FromQuery[str | None] = None,
+    ) -> FlowOverview:
+        require_staff_of(principal, tenant)
+        item = await services.catalog.tenant_item(tenant, item_code)
+        return await flow_overview(tenant, item.installed, department, services.registry)
+
+    @get("/{item_code:str}/versions/{version:int}", summary="One version of an item's flow")
+    async def version(
+        self,
+        item_code: FromPath[str],
+        version: FromPath[int],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        department: FromQuery[str | None] = None,
+    ) -> FlowVersion:
+        require_staff_of(principal, tenant)
+        item = await services.catalog.tenant_item(tenant, item_code)
+        return await flow_version(tenant, item.installed, version, department, services.registry)
+
+    @post(
+        "/{item_code:str}",
+        status_code=201,
+        summary="Save a changed flow as the next version (tenant or department admin)",
+    )
+    async def save(
+        self,
+        item_code: FromPath[str],
+        data: JSONBody[FlowSave],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+    ) -> FlowVersion:
+        staff = require_staff_of(principal, tenant)
+        item = await services.catalog.tenant_item(tenant, item_code)
+        return await save_flow(tenant=tenant, staff=staff, installed=item.installed, data=data)

@@ -1,10 +1,13 @@
-"""The workflow engine: start a case on its flow, and validate and apply staff actions.
+"""The workflow engine: who may do what, and persisting each action atomically.
 
-Each action is checked against the case's current step, the step's allowed
-actions and the actor's role grants over the case's department; then, in one
-transaction, the case's status/step change (guarded by its ``revision``, so two
-concurrent actions cannot both succeed), the task closes, the next task opens
-and an event is appended.
+For each action the engine works out which active step it is on and in which
+role the caller acts (checking role grants over the step's org unit, claims and
+case-level permissions), lets the pure state machine
+(:mod:`govhall.workflow.machine`) compute the next state — or refuse — and then,
+in one transaction: updates the case's state snapshot and its deadline columns
+guarded by ``revision`` (two concurrent actions cannot both win: the second
+gets 409 and changes nothing), brings the work-item rows (tasks) in line with
+the active steps, appends the event, and counts a project part as ended.
 """
 
 from __future__ import annotations
@@ -13,55 +16,187 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from govhall import db
-from govhall.cases.tables import Case, CaseEvent
+from govhall.calendar.services import tenant_calendar
+from govhall.cases.tables import Case, CaseEvent, Project
 from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
-from govhall.identity.services import covers, grants_of, org_unit_path
+from govhall.identity.services import Grant, covers, grants_of
+from govhall.identity.tables import Staff
 from govhall.identity.tokens import Principal
-from govhall.sdk import FlowAction, FlowStep, FlowTemplate
+from govhall.sdk import FlowTemplate
 from govhall.tenancy.schemas import TenantInfo
-from govhall.workflow.labels import ACTION_LABELS, ROLE_LABELS, label
+from govhall.tenancy.tables import OrgUnit
+from govhall.workflow import machine
+from govhall.workflow.labels import ROLE_LABELS, label
+from govhall.workflow.machine import ActiveStep, CaseState, Context, Event
 from govhall.workflow.tables import Task
 
-#: Actions a staff member may call through the API (the engine's vocabulary).
-KNOWN_ACTIONS = frozenset(ACTION_LABELS) - {"submit"}
+#: Actions whose actor must hold the role of an active step.
+STEP_SCOPED = frozenset(
+    {
+        *machine.STEP_ACTIONS,
+        "confirm",
+        "pre_review",
+        "request_correction",
+        "receive_correction",
+        "return_to_applicant",
+        "return",
+        "suspend",
+        "pause",
+        "resume",
+        "claim",
+        "transfer",
+    }
+)
+#: Case-level actions and the roles (over the case's unit) that may take them.
+LEADER_ROLES: dict[str, tuple[str, ...]] = {
+    "extend": ("approver",),
+    "assign": ("approver",),
+    "terminate": ("approver", "supervisor"),
+    "void": ("supervisor", "tenant_admin"),
+    "correct": ("approver", "tenant_admin"),
+}
 
 
 def flow_of(case: Case) -> FlowTemplate:
     return msgspec.convert(case.flow, FlowTemplate)
 
 
-def step_named(flow: FlowTemplate, key: str) -> FlowStep:
-    for step in flow.steps:
-        if step.key == key:
-            return step
-    raise KeyError(key)
+async def case_context(case: Case, tenant: TenantInfo) -> Context:
+    return Context(
+        flow=flow_of(case),
+        calendar=await tenant_calendar(tenant.id),
+        tz=ZoneInfo(tenant.time_zone),
+        form=cast(dict[str, Any], case.form or {}),
+    )
 
 
-def next_step(flow: FlowTemplate, current: FlowStep, action: FlowAction) -> FlowStep | None:
-    if action.goto == "end":
-        return None
-    if action.goto == "next":
-        index = flow.steps.index(current)
-        return flow.steps[index + 1] if index + 1 < len(flow.steps) else None
-    return step_named(flow, action.goto)
+def event_of(row: dict[str, Any]) -> Event:
+    data = dict(row.get("data") or {})
+    return Event(
+        seq=row["seq"],
+        action=row["action"],
+        at=row["created_at"],
+        actor_kind=row["actor_kind"],
+        actor_id=str(row["actor_id"] or ""),
+        actor_name=row["actor_name"],
+        role=row["role"],
+        step=row["step"],
+        branch=str(data.pop("branch", "")),
+        opinion=row["opinion"],
+        data=data,
+    )
 
 
-def step_label(step: FlowStep) -> Localized:
-    return Localized(step.name, step.name_en)
+async def case_events(case_id: uuid.UUID, until: datetime | None = None) -> list[Event]:
+    where: Any = CaseEvent.case == case_id
+    if until is not None:
+        where &= CaseEvent.created_at <= until
+    rows = await CaseEvent.select().output(load_json=True).where(where).order_by(CaseEvent.seq)
+    return [event_of(row) for row in rows]
 
 
-async def open_first_task(
-    case_id: uuid.UUID, tenant_id: uuid.UUID, department_id: uuid.UUID, flow: FlowTemplate
+def case_columns(state: CaseState) -> dict[Any, Any]:
+    """The case's cached columns, all derived from ``state``."""
+    top = next((a.step for a in state.active if not a.branch), None)
+    first = state.active[0].parallel or state.active[0].step if state.active else None
+    return {
+        Case.state: state.to_builtins(),
+        Case.status: state.status,
+        Case.step: top or first,
+        Case.decision: state.decision,
+        Case.hold: state.hold.kind if state.hold else None,
+        Case.received_on: state.clock.received_on,
+        Case.acceptance_due: state.clock.acceptance_due
+        if state.clock.accepted_on is None
+        else None,
+        Case.due_on: state.clock.due_on,
+        Case.promised_due_on: state.clock.promised_due_on,
+    }
+
+
+def _key(a: ActiveStep) -> tuple[str, str, datetime]:
+    return (a.step, a.branch, a.entered_at)
+
+
+async def unit_ids(tenant_id: uuid.UUID, codes: set[str]) -> dict[str, dict[str, Any]]:
+    if not codes:
+        return {}
+    rows = await OrgUnit.select(OrgUnit.id, OrgUnit.code, OrgUnit.path).where(
+        (OrgUnit.tenant == tenant_id) & OrgUnit.code.is_in(list(codes))
+    )
+    return {r["code"]: r for r in rows}
+
+
+async def sync_tasks(
+    *,
+    tenant_id: uuid.UUID,
+    case_id: uuid.UUID,
+    department_id: uuid.UUID,
+    before: tuple[ActiveStep, ...],
+    after: tuple[ActiveStep, ...],
+    actor_id: uuid.UUID | None,
+    acted_on: tuple[str, str, datetime] | None,
+    now: datetime,
 ) -> None:
-    first = flow.steps[0]
-    await Task(
-        tenant=tenant_id, case=case_id, step=first.key, role=first.role, org_unit=department_id
-    ).save()
+    """Make the case's open tasks match its active steps (inside the caller's transaction)."""
+    old = {_key(a): a for a in before}
+    new = {_key(a): a for a in after}
+    units = await unit_ids(tenant_id, {a.unit for a in after if a.unit})
+    open_tasks = await Task.select(Task.id, Task.step, Task.branch, Task.created_at).where(
+        (Task.case == case_id) & (Task.status == "open")
+    )
+    by_key = {(t["step"], t["branch"]): t["id"] for t in open_tasks}
+
+    def unit_of(a: ActiveStep) -> uuid.UUID:
+        return units[a.unit]["id"] if a.unit in units else department_id
+
+    for key, a in old.items():
+        task_id = by_key.get((a.step, a.branch))
+        if task_id is None:
+            continue
+        if key not in new:
+            done = key == acted_on
+            await Task.update(
+                {
+                    Task.status: "done" if done else "cancelled",
+                    Task.completed_by: actor_id if done else None,
+                    Task.completed_at: now,
+                }
+            ).where(Task.id == task_id)
+        elif new[key] != a:
+            b = new[key]
+            await Task.update(
+                {
+                    Task.assignee: uuid.UUID(b.assignee) if b.assignee else None,
+                    Task.org_unit: unit_of(b),
+                    Task.due_on: b.due_on,
+                }
+            ).where(Task.id == task_id)
+    fresh = [a for key, a in new.items() if key not in old]
+    if fresh:
+        await Task.insert(
+            *[
+                Task(
+                    tenant=tenant_id,
+                    case=case_id,
+                    step=a.step,
+                    branch=a.branch,
+                    role=a.role,
+                    position=a.position,
+                    org_unit=unit_of(a),
+                    assignee=uuid.UUID(a.assignee) if a.assignee else None,
+                    due_on=a.due_on,
+                    created_at=a.entered_at,
+                )
+                for a in fresh
+            ]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,89 +214,210 @@ class ActionOutcome:
     item_version: uuid.UUID
     form: dict[str, Any]
     opinion: str
+    state: CaseState
 
 
-async def perform_action(
+class ActionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    action: str
+    opinion: str = ""
+    step: str = ""
+    """The active step acted on, when several are in progress (parallel branches)."""
+    data: dict[str, Any] = {}
+    """Action inputs: ``items`` (correction list), ``procedure`` (pause), ``to`` (return),
+    ``staff`` (username, for assign/transfer), ``unit`` (org unit code, transfer),
+    ``target_seq`` (correct)."""
+
+
+def _role_required(step: str, role: str) -> Forbidden:
+    return Forbidden(
+        N_("您没有“{step}”环节的办理权限（需要{role}角色）"),
+        code="role_required",
+        step=step,
+        role=label(ROLE_LABELS, role),
+    )
+
+
+async def _unit_paths(tenant_id: uuid.UUID, case: Case, state: CaseState) -> dict[str, str]:
+    """Org unit code (and "" for the case's unit) → materialised path."""
+    codes = {a.unit for a in state.active if a.unit}
+    paths = {code: str(r["path"]) for code, r in (await unit_ids(tenant_id, codes)).items()}
+    row = await OrgUnit.select(OrgUnit.path).where(OrgUnit.id == case.department).first()
+    paths[""] = str(row["path"]) if row else ""
+    return paths
+
+
+def _step_label(ctx: Context, key: str) -> Localized:
+    placed = ctx.places.get(key)
+    return Localized(placed.step.name, placed.step.name_en) if placed else Localized(key)
+
+
+async def _authorise(
+    ctx: Context,
     tenant: TenantInfo,
     actor: Principal,
-    serial_number: str,
-    action_name: str,
-    opinion: str,
-) -> ActionOutcome:
-    if action_name not in KNOWN_ACTIONS:
-        raise InvalidInput(
-            N_("未知的办理操作“{action}”，可用的操作有：{known}"),
-            code="unknown_action",
-            action=action_name,
-            known="、".join(sorted(KNOWN_ACTIONS)),
+    case: Case,
+    state: CaseState,
+    request: ActionRequest,
+) -> tuple[str, str, str]:
+    """(role acted in, step key, branch) — or raise 403/409/422 naming why."""
+    action = request.action
+    if action == "withdraw" or (action == "receive_correction" and actor.kind == "account"):
+        if actor.kind != "account" or case.applicant != actor.id:
+            raise Forbidden(N_("只有申请人本人可以执行此操作"), code="applicant_only")
+        return "applicant", "", ""
+    if actor.kind != "staff" or actor.tenant_id != tenant.id:
+        raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
+    grants = await grants_of(actor.id, tenant.id)
+    paths = await _unit_paths(tenant.id, case, state)
+    if action in LEADER_ROLES:
+        for role in LEADER_ROLES[action]:
+            if covers(grants, role, paths[""]):
+                return role, request.step, ""
+        raise Forbidden(
+            N_("“{action}”需要以下角色之一：{roles}"),
+            code="role_required",
+            action=action,
+            roles=Localized(
+                "、".join(label(ROLE_LABELS, r)["zh-CN"] for r in LEADER_ROLES[action]),
+                ", ".join(label(ROLE_LABELS, r)["en"] for r in LEADER_ROLES[action]),
+            ),
         )
+    if action not in STEP_SCOPED:
+        return "", request.step, ""  # unknown actions: the machine names the choices
+    if state.ended:
+        return "", "", ""  # the machine refuses with "case ended"
+    candidates = [a for a in state.active if not request.step or a.step == request.step]
+    if request.step and not candidates:
+        raise Conflict(
+            N_("“{step}”环节当前不在办理中"),
+            code="step_not_active",
+            step=_step_label(ctx, request.step),
+        )
+    mine = [a for a in candidates if covers(grants, a.role, paths.get(a.unit, paths[""]))]
+    if not mine:
+        first = candidates[0]
+        raise _role_required(_step_label(ctx, first.step), first.role)  # type: ignore[arg-type]
+    if len(mine) > 1:
+        raise InvalidInput(
+            N_("办件有多个环节正在办理，请指明环节：{steps}"),
+            code="step_required",
+            steps="、".join(a.step for a in mine),
+        )
+    active = mine[0]
+    leader = covers(grants, "approver", paths[""])
+    held_by_other = active.assignee and active.assignee != str(actor.id)
+    if held_by_other and action != "claim" and not (action == "transfer" and leader):
+        raise Conflict(
+            N_("该环节已由{name}签收，只有签收人可以办理"),
+            code="claimed_by_other",
+            name=active.assignee_name,
+        )
+    return active.role, active.step, active.branch
+
+
+async def _action_data(
+    tenant: TenantInfo, request: ActionRequest, role: str, state: CaseState, step: str
+) -> dict[str, Any]:
+    """Resolve names in the request into the ids the event records."""
+    data = dict(request.data)
+    if request.action in ("assign", "transfer") and data.get("staff"):
+        staff = (
+            await Staff.select(Staff.id, Staff.name)
+            .where((Staff.tenant == tenant.id) & (Staff.username == str(data.pop("staff"))))
+            .first()
+        )
+        if staff is None:
+            raise NotFound(N_("找不到该工作人员"), code="staff_not_found")
+        active = next((a for a in state.active if a.step == step), None)
+        target_role = active.role if active else role
+        unit_code = str(data.get("unit") or (active.unit if active else ""))
+        grants = await grants_of(staff["id"], tenant.id)
+        if not _holds(grants, target_role):
+            raise Conflict(
+                N_("{name}没有{role}角色，不能承办此环节"),
+                code="assignee_lacks_role",
+                name=staff["name"],
+                role=label(ROLE_LABELS, target_role),
+            )
+        data.update(staff_id=str(staff["id"]), staff_name=staff["name"], unit=unit_code)
+    if request.action == "transfer" and data.get("unit"):
+        units = await unit_ids(tenant.id, {str(data["unit"])})
+        if not units:
+            raise NotFound(
+                N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=str(data["unit"])
+            )
+    return data
+
+
+def _holds(grants: list[Grant], role: str) -> bool:
+    return any(g.role == role for g in grants)
+
+
+async def load_case(tenant: TenantInfo, serial_number: str) -> Case:
     case = (
         await Case.objects()
         .output(load_json=True)
-        .where((Case.tenant == tenant.id) & (Case.serial_number == serial_number))
+        .where((Case.tenant == tenant.id) & (Case.serial_number == serial_number.strip()))
         .first()
     )
     if case is None:
         raise NotFound(
             N_("找不到办件 {serial_number}"), code="case_not_found", serial_number=serial_number
         )
-    flow = flow_of(case)
-    if case.step is None:
-        raise Conflict(
-            N_("办件已结束，不能再执行“{action}”"),
-            code="case_ended",
-            action=label(ACTION_LABELS, action_name),
-        )
-    step = step_named(flow, case.step)
-    action = next((a for a in step.actions if a.name == action_name), None)
-    if action is None:
-        allowed = Localized(
-            "、".join(str(label(ACTION_LABELS, a.name).pick("zh-CN")) for a in step.actions),
-            ", ".join(label(ACTION_LABELS, a.name).pick("en") for a in step.actions),
-        )
-        raise Conflict(
-            N_("办件当前处于“{step}”环节，不能执行“{action}”；此环节可执行：{allowed}"),
-            code="action_not_allowed",
-            step=step_label(step),
-            action=label(ACTION_LABELS, action_name),
-            allowed=allowed,
-        )
-    task = (
-        await Task.objects()
-        .where((Task.case == case.id) & (Task.step == step.key) & (Task.status == "open"))
-        .first()
-    )
-    if task is None:  # the cached step and the tasks disagree: never act on a guess
-        raise Conflict(N_("该办件刚被其他人处理，请刷新后重试"), code="stale_case")
-    grants = await grants_of(actor.id, tenant.id)
-    if not covers(grants, step.role, await org_unit_path(task.org_unit)):
-        raise Forbidden(
-            N_("您没有“{step}”环节的办理权限（需要{role}角色）"),
-            code="role_required",
-            step=step_label(step),
-            role=label(ROLE_LABELS, step.role),
-        )
-    opinion = opinion.strip()
-    if action.opinion_required and not opinion:
-        raise InvalidInput(
-            N_("执行“{action}”必须填写理由或意见"),
-            code="opinion_required",
-            action=label(ACTION_LABELS, action_name),
-        )
+    return case
 
-    following = next_step(flow, step, action)
-    to_status = action.status or case.status
+
+async def perform_action(
+    tenant: TenantInfo,
+    actor: Principal,
+    serial_number: str,
+    request: ActionRequest,
+    *,
+    as_role: str | None = None,
+) -> ActionOutcome:
+    """Validate and persist one action. ``as_role`` is for services that checked the
+    caller's right themselves (a project's lead removing a part)."""
+    if request.action not in machine.ALL_ACTIONS or request.action == "submit":
+        raise InvalidInput(
+            N_("未知的办理操作“{action}”，可用的操作有：{known}"),
+            code="unknown_action",
+            action=request.action,
+            known="、".join(a for a in machine.ALL_ACTIONS if a != "submit"),
+        )
+    case = await load_case(tenant, serial_number)
+    ctx = await case_context(case, tenant)
+    state = CaseState.from_builtins(cast(dict[str, Any], case.state))
+    if as_role is None:
+        role, step, branch = await _authorise(ctx, tenant, actor, case, state, request)
+    else:
+        role, step, branch = as_role, request.step, ""
+    data = await _action_data(tenant, request, role, state, step)
     now = datetime.now(UTC)
-    values: dict[Any, Any] = {
-        Case.status: to_status,
-        Case.step: following.key if following else None,
-        Case.revision: case.revision + 1,
-    }
-    if action.decision:
-        values[Case.decision] = action.decision
-    if following is None:
-        values[Case.concluded_at] = now
+    event = Event(
+        seq=case.revision + 1,
+        action=request.action,
+        at=now,
+        actor_kind=actor.kind,
+        actor_id=str(actor.id),
+        actor_name=actor.name,
+        role=role,
+        step=step,
+        branch=branch,
+        opinion=request.opinion.strip(),
+        data=data,
+    )
+    if request.action == "correct":
+        new_state = await _corrected(ctx, case, event)
+    else:
+        new_state = machine.apply(ctx, state, event)
+    acted_on = next((_key(a) for a in state.active if a.step == step and a.branch == branch), None)
     async with db.transaction():
+        values = case_columns(new_state)
+        values[Case.revision] = event.seq
+        if new_state.ended and not state.ended:
+            values[Case.concluded_at] = now
+        elif state.ended and not new_state.ended:
+            values[Case.concluded_at] = None
         updated = (
             await Case.update(values)
             .where((Case.id == case.id) & (Case.revision == case.revision))
@@ -169,44 +425,83 @@ async def perform_action(
         )
         if not updated:
             raise Conflict(N_("该办件刚被其他人处理，请刷新后重试"), code="stale_case")
-        await Task.update(
-            {Task.status: "done", Task.completed_by: actor.id, Task.completed_at: now}
-        ).where(Task.id == task.id)
-        if following is not None:
-            await Task(
-                tenant=tenant.id,
-                case=case.id,
-                step=following.key,
-                role=following.role,
-                org_unit=task.org_unit,
-            ).save()
+        await sync_tasks(
+            tenant_id=tenant.id,
+            case_id=case.id,
+            department_id=case.department,
+            before=state.active,
+            after=new_state.active,
+            actor_id=actor.id if actor.kind == "staff" else None,
+            acted_on=acted_on,
+            now=now,
+        )
         await CaseEvent(
             tenant=tenant.id,
             case=case.id,
-            seq=case.revision + 1,
-            action=action_name,
-            actor_kind="staff",
+            seq=event.seq,
+            action=event.action,
+            actor_kind=actor.kind,
             actor_id=actor.id,
             actor_name=actor.name,
-            role=step.role,
-            from_status=case.status,
-            to_status=to_status,
-            step=step.key,
-            opinion=opinion,
-            data={"next_step": following.key if following else None},
+            role=role,
+            from_status=state.status,
+            to_status=new_state.status,
+            step=step,
+            opinion=event.opinion,
+            data={**data, "branch": branch} if branch else data,
+            created_at=now,
         ).save()
+        if case.project is not None and new_state.ended != state.ended:
+            await count_project_part(case.project, ended=new_state.ended, now=now)
     return ActionOutcome(
         case_id=case.id,
         serial_number=case.serial_number,
         item_code=case.item_code,
-        action=action_name,
-        from_status=case.status,
-        to_status=to_status,
-        step=following.key if following else None,
-        decision=action.decision or case.decision,
+        action=request.action,
+        from_status=state.status,
+        to_status=new_state.status,
+        step=case_columns(new_state)[Case.step],
+        decision=new_state.decision,
         applicant_id=case.applicant,
-        event_seq=case.revision + 1,
+        event_seq=event.seq,
         item_version=case.item_version,
         form=cast(dict[str, Any], case.form or {}),
-        opinion=opinion,
+        opinion=event.opinion,
+        state=new_state,
     )
+
+
+async def _corrected(ctx: Context, case: Case, event: Event) -> CaseState:
+    """纠错: undo the latest action still in effect; the record keeps both."""
+    machine._opinion(event, Localized("纠错", "correction"))
+    events = await case_events(case.id)
+    target = machine.correctable_seq(events)
+    wanted = int(event.data.get("target_seq") or 0)
+    if not target or wanted != target:
+        raise Conflict(
+            N_("只能纠正最近一次仍有效的办理操作（第 {seq} 步）"),
+            code="correct_target_invalid",
+            seq=target,
+        )
+    return machine.replay(ctx, [*events, event])
+
+
+async def count_project_part(project_id: uuid.UUID, *, ended: bool, now: datetime) -> None:
+    """One part of a project ended (or re-opened by a correction); at zero open parts
+    the project concludes. An atomic counter, so parts ending at once both count."""
+    delta = -1 if ended else 1
+    table = Project._meta.tablename
+    pid: object = project_id if db.is_postgres() else str(project_id)
+    rows = await Project.raw(
+        f"UPDATE {table} SET open_parts = open_parts + {{}} WHERE id = {{}} "  # noqa: S608
+        "RETURNING open_parts",
+        delta,
+        pid,
+    )
+    remaining = int(rows[0]["open_parts"]) if rows else 1
+    await Project.update(
+        {
+            Project.status: "concluded" if remaining <= 0 else "open",
+            Project.concluded_at: now if remaining <= 0 else None,
+        }
+    ).where(Project.id == project_id)

@@ -1,16 +1,29 @@
-"""Work lists: the open tasks a staff member may act on (by role and org-unit scope)."""
+"""Work lists (by role and org-unit scope), case state views and history (R-F5, R-W14)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
-from govhall.errors import Forbidden
+from govhall.cases.schemas import (
+    ActiveStepOut,
+    CaseStateOut,
+    ClockOut,
+    HoldOut,
+    StepRecordOut,
+    TrackedStepOut,
+)
+from govhall.cases.tables import Case, Project
+from govhall.errors import Forbidden, InvalidInput
 from govhall.i18n import N_, Localized
 from govhall.identity.services import grants_of
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.tenancy.schemas import TenantInfo
-from govhall.workflow.labels import STATUS_LABELS, label
+from govhall.workflow import machine
+from govhall.workflow.engine import case_context, case_events, load_case
+from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
+from govhall.workflow.machine import CaseState, Context
 from govhall.workflow.schemas import WorkItem, WorklistPage
 from govhall.workflow.tables import Task
 
@@ -37,7 +50,8 @@ async def worklist(
     for g in grants:
         clause = (Task.role == g.role) & Task.org_unit.path.like(f"{g.path}%")
         scope = clause if scope is None else scope | clause
-    where: Any = (Task.tenant == tenant.id) & (Task.status == "open") & scope
+    mine_or_free = Task.assignee.is_null() | (Task.assignee == staff.id)
+    where: Any = (Task.tenant == tenant.id) & (Task.status == "open") & scope & mine_or_free
     total = await Task.count().where(where)
     rows = (
         await Task.select(
@@ -87,3 +101,139 @@ async def worklist(
             )
         )
     return WorklistPage(items=items, total=total, page=page, page_size=page_size)
+
+
+def tracked(ctx: Context, state: CaseState, locale: str) -> list[TrackedStepOut]:
+    return [
+        TrackedStepOut(
+            key=t.key,
+            name=t.name_en if locale == "en" else t.name,
+            branch=t.branch,
+            status=t.status,
+            due_on=t.due_on,
+            done_at=t.done_at,
+        )
+        for t in machine.tracking(ctx, state)
+    ]
+
+
+def state_view(
+    case: Case, ctx: Context, state: CaseState, at: datetime, locale: str, project: str | None
+) -> CaseStateOut:
+    def step_name(key: str) -> str:
+        placed = ctx.places.get(key)
+        if placed is None:
+            return key
+        return Localized(placed.step.name, placed.step.name_en).pick(locale)
+
+    clock = state.clock
+    hold = state.hold
+    return CaseStateOut(
+        serial_number=case.serial_number,
+        item_code=case.item_code,
+        at=at,
+        seq=state.seq,
+        status=state.status,
+        status_label=label(STATUS_LABELS, state.status).pick(locale),
+        decision=state.decision,
+        ended=state.ended,
+        hold=HoldOut(
+            kind=hold.kind,
+            procedure=hold.procedure,
+            since=hold.since,
+            reason=hold.reason,
+            items=list(hold.items),
+        )
+        if hold
+        else None,
+        flow_version=case.flow_version,
+        clock=ClockOut(
+            received_on=clock.received_on,
+            acceptance_due=clock.acceptance_due,
+            accepted_on=clock.accepted_on,
+            deemed_accepted=clock.deemed_accepted,
+            start_on=clock.start_on,
+            limit_days=clock.limit_days,
+            promised_days=clock.promised_days,
+            paused_days=clock.paused_days,
+            extension_days=clock.extension_days,
+            due_on=clock.due_on,
+            promised_due_on=clock.promised_due_on,
+            stopped_on=clock.stopped_on,
+        ),
+        active=[
+            ActiveStepOut(
+                step=a.step,
+                name=step_name(a.step),
+                branch=a.branch,
+                role=a.role,
+                unit=a.unit,
+                assignee=a.assignee_name,
+                entered_at=a.entered_at,
+                due_on=a.due_on,
+            )
+            for a in state.active
+        ],
+        trail=[
+            StepRecordOut(
+                seq=r.seq,
+                step=r.step,
+                name=step_name(r.step),
+                branch=r.branch,
+                action=r.action,
+                action_label=label(ACTION_LABELS, r.action).pick(locale),
+                actor_name=r.actor_name,
+                role=r.role,
+                at=r.at,
+                opinion=r.opinion,
+            )
+            for r in state.trail
+        ],
+        steps=tracked(ctx, state, locale),
+        project=project,
+    )
+
+
+async def _project_number(case: Case) -> str | None:
+    if case.project is None:
+        return None
+    row = await Project.select(Project.number).where(Project.id == case.project).first()
+    return str(row["number"]) if row else None
+
+
+async def case_state(
+    tenant: TenantInfo, staff: Principal, serial_number: str, locale: str
+) -> CaseStateOut:
+    """The case as it stands now (the stored snapshot)."""
+    case = await load_case(tenant, serial_number)
+    await _may_view(tenant, staff)
+    ctx = await case_context(case, tenant)
+    state = CaseState.from_builtins(cast(dict[str, Any], case.state))
+    return state_view(case, ctx, state, datetime.now(UTC), locale, await _project_number(case))
+
+
+async def case_history(
+    tenant: TenantInfo, staff: Principal, serial_number: str, at: datetime, locale: str
+) -> CaseStateOut:
+    """The case as it was at ``at``, rebuilt from the events up to then (事后查证)."""
+    if at.tzinfo is None:
+        raise InvalidInput(
+            N_("时间须带时区，例如 2026-03-02T10:00:00+08:00"), code="timezone_required"
+        )
+    case = await load_case(tenant, serial_number)
+    await _may_view(tenant, staff)
+    events = await case_events(case.id, until=at)
+    if not events:
+        raise InvalidInput(
+            N_("办件在 {at} 时尚未提交"), code="before_submission", at=at.isoformat()
+        )
+    ctx = await case_context(case, tenant)
+    state = machine.replay(ctx, events)
+    return state_view(case, ctx, state, at, locale, await _project_number(case))
+
+
+async def _may_view(tenant: TenantInfo, staff: Principal) -> None:
+    if staff.kind != "staff" or staff.tenant_id != tenant.id:
+        raise Forbidden(N_("仅本单位工作人员可以查看办件详情"), code="staff_required")
+    if not await grants_of(staff.id, tenant.id):
+        raise Forbidden(N_("您没有任何办理角色"), code="role_required")

@@ -1,0 +1,1 @@
+"""calendar domain: per-tenant working-day calendars (holidays, 调休, local days)."""

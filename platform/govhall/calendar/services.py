@@ -1,0 +1,80 @@
+"""Each tenant's working-day calendar, cached per process.
+
+A calendar is rebuilt from the national data and the tenant's own days when
+they change here, and at the latest after :data:`CACHE_SECONDS` so that a
+change made through another process is seen soon.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import date
+
+from govhall import db
+from govhall.calendar.tables import CalendarDay
+from govhall.calendar.working import WorkingCalendar, national_days
+
+CACHE_SECONDS = 60.0
+_cache: dict[uuid.UUID, tuple[float, WorkingCalendar]] = {}
+
+
+async def tenant_calendar(tenant_id: uuid.UUID) -> WorkingCalendar:
+    cached = _cache.get(tenant_id)
+    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    rows = await CalendarDay.select(CalendarDay.day, CalendarDay.working).where(
+        CalendarDay.tenant == tenant_id
+    )
+    calendar = WorkingCalendar({row["day"]: row["working"] for row in rows})
+    _cache[tenant_id] = (time.monotonic(), calendar)
+    return calendar
+
+
+def forget(tenant_id: uuid.UUID) -> None:
+    _cache.pop(tenant_id, None)
+
+
+async def set_day(tenant_id: uuid.UUID, day: date, working: bool, name: str) -> None:
+    """Declare ``day`` working or not for the tenant (replacing an earlier entry)."""
+    async with db.transaction():
+        await CalendarDay.delete().where(
+            (CalendarDay.tenant == tenant_id) & (CalendarDay.day == day)
+        )
+        await CalendarDay(tenant=tenant_id, day=day, working=working, name=name.strip()).save()
+    forget(tenant_id)
+
+
+async def clear_day(tenant_id: uuid.UUID, day: date) -> bool:
+    deleted = (
+        await CalendarDay.delete()
+        .where((CalendarDay.tenant == tenant_id) & (CalendarDay.day == day))
+        .returning(CalendarDay.id)
+    )
+    forget(tenant_id)
+    return bool(deleted)
+
+
+async def year_days(tenant_id: uuid.UUID, year: int) -> list[tuple[date, bool, str, str]]:
+    """Every day of ``year`` that differs from a plain Monday–Friday week, with its
+    name and source (``national`` or ``tenant``), in date order."""
+    calendar = await tenant_calendar(tenant_id)
+    holidays, workdays = national_days()
+    own = {
+        row["day"]: row["name"]
+        for row in await CalendarDay.select(CalendarDay.day, CalendarDay.name).where(
+            CalendarDay.tenant == tenant_id
+        )
+    }
+    out: list[tuple[date, bool, str, str]] = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        working = calendar.is_working_day(day)
+        ordinary = day.weekday() < 5
+        if working != ordinary or day in own:
+            if day in own:
+                out.append((day, working, own[day], "tenant"))
+            else:
+                out.append((day, working, holidays.get(day) or workdays.get(day) or "", "national"))
+        day = date.fromordinal(day.toordinal() + 1)
+    return out

@@ -1,0 +1,269 @@
+"""Flow definitions per tenant and department, versioned (R-F1).
+
+The item's plugin supplies the default flow (version 0). A tenant admin — or a
+department admin for that department's cases — saves a changed copy through
+the API; every save is checked like a plugin's flow and becomes the next
+version. New cases take the most specific latest version; open cases keep the
+one they started on (it is copied into the case).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from govhall.i18n import N_, Localized
+from govhall.identity.services import covers, grants_of
+from govhall.identity.tokens import Principal
+from govhall.plugins import InstalledItem, PluginRegistry
+from govhall.sdk import FlowTemplate
+from govhall.sdk.flowcheck import flow_problems
+from govhall.tenancy.schemas import TenantInfo
+from govhall.tenancy.tables import OrgUnit
+from govhall.workflow.labels import ROLE_LABELS
+from govhall.workflow.tables import FlowDefinition
+
+#: Roles a flow step may name (the identity issue makes roles tenant-defined).
+STEP_ROLES = tuple(r for r in ROLE_LABELS if r not in ("tenant_admin", "supervisor"))
+
+
+class FlowVersion(msgspec.Struct, kw_only=True):
+    item_code: str
+    version: int
+    """0 = the item's default flow from its plugin."""
+    department: str | None
+    """Org unit code the version is limited to; None = the whole tenant."""
+    flow: FlowTemplate
+    note: str = ""
+    created_at: datetime | None = None
+
+
+class FlowVersionSummary(msgspec.Struct, kw_only=True):
+    version: int
+    department: str | None
+    note: str
+    created_at: datetime | None
+
+
+class FlowOverview(msgspec.Struct, kw_only=True):
+    effective: FlowVersion
+    versions: list[FlowVersionSummary]
+
+
+class FlowSave(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    flow: dict[str, Any]
+    department: str | None = None
+    note: str = ""
+
+
+async def _unit(tenant: TenantInfo, code: str) -> dict[str, Any]:
+    unit = (
+        await OrgUnit.select(OrgUnit.id, OrgUnit.path, OrgUnit.code)
+        .where((OrgUnit.tenant == tenant.id) & (OrgUnit.code == code))
+        .first()
+    )
+    if unit is None:
+        raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=code)
+    return unit
+
+
+async def effective_flow(
+    tenant_id: uuid.UUID,
+    installed: InstalledItem,
+    department_id: uuid.UUID | None,
+    registry: PluginRegistry,
+) -> tuple[FlowTemplate, int]:
+    """The flow a new case of the item starts on: the department's latest version,
+    else the tenant's, else the plugin's default (version 0)."""
+    scope: Any = FlowDefinition.department.is_null()
+    if department_id is not None:
+        scope = scope | (FlowDefinition.department == department_id)
+    rows = (
+        await FlowDefinition.select(
+            FlowDefinition.version, FlowDefinition.definition, FlowDefinition.department
+        )
+        .output(load_json=True)
+        .where(
+            (FlowDefinition.tenant == tenant_id)
+            & (FlowDefinition.item_code == installed.spec.code)
+            & scope
+        )
+        .order_by(FlowDefinition.version, ascending=False)
+    )
+    if not rows:
+        return registry.flow_for(installed), 0
+    best = next((r for r in rows if r["department"] is not None), rows[0])
+    return msgspec.convert(best["definition"], FlowTemplate), int(best["version"])
+
+
+async def _may_edit(staff: Principal, tenant: TenantInfo, unit_path: str) -> None:
+    grants = await grants_of(staff.id, tenant.id)
+    if not covers(grants, "tenant_admin", unit_path):
+        raise Forbidden(
+            N_("只有管理员可以修改流程（本单位或本部门的管理员）"), code="flow_admin_required"
+        )
+
+
+async def _root_path(tenant: TenantInfo) -> str:
+    rows = await OrgUnit.select(OrgUnit.path).where(
+        (OrgUnit.tenant == tenant.id) & OrgUnit.parent.is_null()
+    )
+    return min((str(r["path"]) for r in rows), default="/", key=len)
+
+
+async def save_flow(
+    *,
+    tenant: TenantInfo,
+    staff: Principal,
+    installed: InstalledItem,
+    data: FlowSave,
+) -> FlowVersion:
+    """Check ``data.flow`` like a plugin's flow and store it as the next version."""
+    department_id = None
+    if data.department:
+        unit = await _unit(tenant, data.department)
+        department_id = unit["id"]
+        await _may_edit(staff, tenant, str(unit["path"]))
+    else:
+        await _may_edit(staff, tenant, await _root_path(tenant))
+    try:
+        flow = msgspec.convert(data.flow, FlowTemplate)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(
+            N_("流程定义格式有误：{reason}"), code="invalid_flow", reason=str(exc)
+        ) from exc
+    spec = installed.spec
+    problems = flow_problems(
+        flow,
+        fields=list(spec.form.schema.get("properties", {})),
+        discretion=[d.code for d in spec.discretion],
+        roles=STEP_ROLES,
+    )
+    if problems:
+        raise InvalidInput(
+            N_("流程定义有 {count} 处问题，未保存"),
+            code="invalid_flow",
+            count=len(problems),
+            errors=[
+                FieldError(p.path, "{text}", text=Localized(p.message, p.message_en))
+                for p in problems
+            ],
+        )
+    where: Any = (FlowDefinition.tenant == tenant.id) & (FlowDefinition.item_code == spec.code)
+    where &= (
+        FlowDefinition.department.is_null()
+        if department_id is None
+        else FlowDefinition.department == department_id
+    )
+    latest = (
+        await FlowDefinition.select(FlowDefinition.version)
+        .where(where)
+        .order_by(FlowDefinition.version, ascending=False)
+        .first()
+    )
+    version = (latest["version"] if latest else 0) + 1
+    row = FlowDefinition(
+        tenant=tenant.id,
+        item_code=spec.code,
+        department=department_id,
+        version=version,
+        definition=msgspec.to_builtins(flow),
+        note=data.note.strip(),
+        created_by=staff.id,
+    )
+    try:
+        await row.save()
+    except Exception as exc:  # the unique index: someone saved the same version first
+        if "unique" in str(exc).lower():
+            raise Conflict(
+                N_("其他管理员刚刚保存了新版本，请刷新后重试"), code="flow_version_taken"
+            ) from exc
+        raise
+    return FlowVersion(
+        item_code=spec.code,
+        version=version,
+        department=data.department,
+        flow=flow,
+        note=row.note,
+        created_at=row.created_at,
+    )
+
+
+async def flow_overview(
+    tenant: TenantInfo, installed: InstalledItem, department: str | None, registry: PluginRegistry
+) -> FlowOverview:
+    department_id = (await _unit(tenant, department))["id"] if department else None
+    flow, version = await effective_flow(tenant.id, installed, department_id, registry)
+    rows = (
+        await FlowDefinition.select(
+            FlowDefinition.version,
+            FlowDefinition.department.code,
+            FlowDefinition.note,
+            FlowDefinition.created_at,
+        )
+        .where(
+            (FlowDefinition.tenant == tenant.id) & (FlowDefinition.item_code == installed.spec.code)
+        )
+        .order_by(FlowDefinition.created_at)
+    )
+    versions = [FlowVersionSummary(version=0, department=None, note="", created_at=None)]
+    versions += [
+        FlowVersionSummary(
+            version=r["version"],
+            department=r["department.code"],
+            note=r["note"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+    return FlowOverview(
+        effective=FlowVersion(
+            item_code=installed.spec.code,
+            version=version,
+            department=department if version and department else None,
+            flow=flow,
+        ),
+        versions=versions,
+    )
+
+
+async def flow_version(
+    tenant: TenantInfo,
+    installed: InstalledItem,
+    version: int,
+    department: str | None,
+    registry: PluginRegistry,
+) -> FlowVersion:
+    if version == 0:
+        return FlowVersion(
+            item_code=installed.spec.code,
+            version=0,
+            department=None,
+            flow=registry.flow_for(installed),
+        )
+    where: Any = (
+        (FlowDefinition.tenant == tenant.id)
+        & (FlowDefinition.item_code == installed.spec.code)
+        & (FlowDefinition.version == version)
+    )
+    if department:
+        where &= FlowDefinition.department == (await _unit(tenant, department))["id"]
+    else:
+        where &= FlowDefinition.department.is_null()
+    row = await FlowDefinition.objects().output(load_json=True).where(where).first()
+    if row is None:
+        raise NotFound(
+            N_("找不到流程版本 {version}"), code="flow_version_not_found", version=version
+        )
+    return FlowVersion(
+        item_code=installed.spec.code,
+        version=version,
+        department=department,
+        flow=msgspec.convert(row.definition, FlowTemplate),
+        note=row.note,
+        created_at=row.created_at,
+    )
