@@ -407,7 +407,7 @@ async def perform_action(
         data=data,
     )
     if request.action == "correct":
-        new_state = await _corrected(ctx, case, event)
+        new_state = machine.correct(ctx, await case_events(case.id), event)
     else:
         new_state = machine.apply(ctx, state, event)
     acted_on = next((_key(a) for a in state.active if a.step == step and a.branch == branch), None)
@@ -469,21 +469,6 @@ async def perform_action(
         opinion=event.opinion,
         state=new_state,
     )
-
-
-async def _corrected(ctx: Context, case: Case, event: Event) -> CaseState:
-    """纠错: undo the latest action still in effect; the record keeps both."""
-    machine._opinion(event, Localized("纠错", "correction"))
-    events = await case_events(case.id)
-    target = machine.correctable_seq(events)
-    wanted = int(event.data.get("target_seq") or 0)
-    if not target or wanted != target:
-        raise Conflict(
-            N_("只能纠正最近一次仍有效的办理操作（第 {seq} 步）"),
-            code="correct_target_invalid",
-            seq=target,
-        )
-    return machine.replay(ctx, [*events, event])
 
 
 async def count_project_part(project_id: uuid.UUID, *, ended: bool, now: datetime) -> None:

@@ -265,8 +265,12 @@ def _accepted(clock: Clock, day: date, calendar: WorkingCalendar) -> Clock:
     """The acceptance decision: late ones count from receipt (§32 视为受理)."""
     deemed = clock.acceptance_due is not None and day > clock.acceptance_due
     start = clock.received_on if deemed and clock.received_on else day
+    # Counted from receipt, the limit also leaves out the holds since receipt.
+    paused = clock.acceptance_paused if deemed else 0
     return _with_dues(
-        msgspec.structs.replace(clock, accepted_on=day, deemed_accepted=deemed, start_on=start),
+        msgspec.structs.replace(
+            clock, accepted_on=day, deemed_accepted=deemed, start_on=start, paused_days=paused
+        ),
         calendar,
     )
 
@@ -792,6 +796,20 @@ def replay(ctx: Context, events: Sequence[Event]) -> CaseState:
     if state is None:
         raise Conflict(N_("办件尚未提交"), code="not_submitted")
     return state
+
+
+def correct(ctx: Context, events: Sequence[Event], ev: Event) -> CaseState:
+    """纠错: undo the latest action still in effect (named by ``target_seq``); the
+    record keeps both the mistaken event and this one."""
+    _opinion(ev, Localized("纠错", "correction"))
+    target = correctable_seq(events)
+    if not target or int(ev.data.get("target_seq") or 0) != target:
+        raise Conflict(
+            N_("只能纠正最近一次仍有效的办理操作（第 {seq} 步）"),
+            code="correct_target_invalid",
+            seq=target,
+        )
+    return replay(ctx, [*events, ev])
 
 
 def correctable_seq(events: Sequence[Event]) -> int:
