@@ -306,12 +306,18 @@ class Api:
         return dict(response.json())
 
     async def act(
-        self, headers: dict[str, str], serial_number: str, action: str, opinion: str = ""
+        self,
+        headers: dict[str, str],
+        serial_number: str,
+        action: str,
+        opinion: str = "",
+        step: str = "",
+        **data: Any,
     ) -> Any:
         return await self.client.post(
             self.t(f"/cases/{serial_number}/actions"),
             headers=headers,
-            json={"action": action, "opinion": opinion},
+            json={"action": action, "opinion": opinion, "step": step, "data": data},
         )
 
 
