@@ -85,9 +85,16 @@ def is_postgres() -> bool:
     return isinstance(get_engine(), PostgresEngine)
 
 
+async def _keep_session(connection: Any) -> None:
+    """Pool reset without asyncpg's ``RESET ALL; UNLISTEN *; …`` round trip on every
+    release: govhall never changes session state (settings are ``SET LOCAL`` inside
+    transactions; no LISTEN, cursors or advisory locks), and asyncpg still rolls
+    back any transaction left open before calling this."""
+
+
 async def open_pool(engine: Engine[Any], max_size: int) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=max_size)
+        await engine.start_connection_pool(min_size=1, max_size=max_size, reset=_keep_session)
 
 
 async def close_pool(engine: Engine[Any]) -> None:

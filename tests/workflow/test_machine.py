@@ -264,7 +264,7 @@ def _review(key: str) -> FlowStep:
 
 
 def parallel_flow(join: str = "all", count: int = 0, when: Any = None) -> FlowTemplate:
-    accept, handle, approve, conclude = STANDARD_FLOW.steps
+    accept, _handle, approve, conclude = STANDARD_FLOW.steps
     countersign = FlowStep(
         key="countersign",
         name="会签",

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 
-import chinese_calendar
+import chinese_calendar  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
 

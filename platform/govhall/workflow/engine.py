@@ -28,18 +28,18 @@ from govhall.i18n import N_, Localized
 from govhall.identity.services import Grant, covers, grants_of
 from govhall.identity.tables import Staff
 from govhall.identity.tokens import Principal
-from govhall.sdk import FlowTemplate
+from govhall.sdk import STEP_ACTIONS, FlowTemplate
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
-from govhall.workflow import machine
+from govhall.workflow import machine, store
 from govhall.workflow.labels import ROLE_LABELS, label
 from govhall.workflow.machine import ActiveStep, CaseState, Context, Event
-from govhall.workflow.tables import Task
+from govhall.workflow.store import CaseRow
 
 #: Actions whose actor must hold the role of an active step.
 STEP_SCOPED = frozenset(
     {
-        *machine.STEP_ACTIONS,
+        *STEP_ACTIONS,
         "confirm",
         "pre_review",
         "request_correction",
@@ -101,14 +101,20 @@ async def case_events(case_id: uuid.UUID, until: datetime | None = None) -> list
     return [event_of(row) for row in rows]
 
 
+def top_step(state: CaseState) -> str | None:
+    """The flow step the case is at (a parallel step while its branches run)."""
+    if not state.active:
+        return None
+    first = state.active[0]
+    return first.parallel or first.step
+
+
 def case_columns(state: CaseState) -> dict[Any, Any]:
     """The case's cached columns, all derived from ``state``."""
-    top = next((a.step for a in state.active if not a.branch), None)
-    first = state.active[0].parallel or state.active[0].step if state.active else None
     return {
         Case.state: state.to_builtins(),
         Case.status: state.status,
-        Case.step: top or first,
+        Case.step: top_step(state),
         Case.decision: state.decision,
         Case.hold: state.hold.kind if state.hold else None,
         Case.received_on: state.clock.received_on,
@@ -133,6 +139,63 @@ async def unit_ids(tenant_id: uuid.UUID, codes: set[str]) -> dict[str, dict[str,
     return {r["code"]: r for r in rows}
 
 
+async def task_changes(
+    *,
+    tenant_id: uuid.UUID,
+    department_id: uuid.UUID,
+    before: tuple[ActiveStep, ...],
+    after: tuple[ActiveStep, ...],
+    actor_id: uuid.UUID | None,
+    acted_on: tuple[str, str, datetime] | None,
+) -> list[store.TaskChange]:
+    """What to do to the case's task rows so they match its active steps: the step
+    acted on is done, steps that disappeared otherwise are cancelled."""
+    old = {_key(a): a for a in before}
+    new = {_key(a): a for a in after}
+    codes = {a.unit for a in after if a.unit}
+    units = await unit_ids(tenant_id, codes) if codes else {}
+
+    def unit_of(a: ActiveStep) -> uuid.UUID:
+        return units[a.unit]["id"] if a.unit in units else department_id
+
+    changes = []
+    for key, a in old.items():
+        if key not in new:
+            done = key == acted_on
+            changes.append(
+                store.TaskChange(
+                    kind="close",
+                    step=a,
+                    status="done" if done else "cancelled",
+                    by=actor_id if done else None,
+                )
+            )
+        elif new[key] != a:
+            changes.append(store.TaskChange(kind="update", step=new[key], unit=unit_of(new[key])))
+    changes.extend(
+        store.TaskChange(kind="open", step=a, unit=unit_of(a))
+        for key, a in new.items()
+        if key not in old
+    )
+    return changes
+
+
+async def apply_task_changes(
+    tenant_id: uuid.UUID, case_id: uuid.UUID, changes: list[store.TaskChange], now: datetime
+) -> None:
+    for change in changes:
+        if change.kind == "close":
+            await store.close_task(case_id, change.step, status=change.status, by=change.by, at=now)
+        elif change.kind == "update":
+            assert change.unit is not None
+            await store.update_task(
+                case_id, change.step, unit=change.unit, due_on=change.step.due_on
+            )
+        else:
+            assert change.unit is not None
+            await store.open_task(tenant_id, case_id, change.step, unit=change.unit)
+
+
 async def sync_tasks(
     *,
     tenant_id: uuid.UUID,
@@ -145,58 +208,15 @@ async def sync_tasks(
     now: datetime,
 ) -> None:
     """Make the case's open tasks match its active steps (inside the caller's transaction)."""
-    old = {_key(a): a for a in before}
-    new = {_key(a): a for a in after}
-    units = await unit_ids(tenant_id, {a.unit for a in after if a.unit})
-    open_tasks = await Task.select(Task.id, Task.step, Task.branch, Task.created_at).where(
-        (Task.case == case_id) & (Task.status == "open")
+    changes = await task_changes(
+        tenant_id=tenant_id,
+        department_id=department_id,
+        before=before,
+        after=after,
+        actor_id=actor_id,
+        acted_on=acted_on,
     )
-    by_key = {(t["step"], t["branch"]): t["id"] for t in open_tasks}
-
-    def unit_of(a: ActiveStep) -> uuid.UUID:
-        return units[a.unit]["id"] if a.unit in units else department_id
-
-    for key, a in old.items():
-        task_id = by_key.get((a.step, a.branch))
-        if task_id is None:
-            continue
-        if key not in new:
-            done = key == acted_on
-            await Task.update(
-                {
-                    Task.status: "done" if done else "cancelled",
-                    Task.completed_by: actor_id if done else None,
-                    Task.completed_at: now,
-                }
-            ).where(Task.id == task_id)
-        elif new[key] != a:
-            b = new[key]
-            await Task.update(
-                {
-                    Task.assignee: uuid.UUID(b.assignee) if b.assignee else None,
-                    Task.org_unit: unit_of(b),
-                    Task.due_on: b.due_on,
-                }
-            ).where(Task.id == task_id)
-    fresh = [a for key, a in new.items() if key not in old]
-    if fresh:
-        await Task.insert(
-            *[
-                Task(
-                    tenant=tenant_id,
-                    case=case_id,
-                    step=a.step,
-                    branch=a.branch,
-                    role=a.role,
-                    position=a.position,
-                    org_unit=unit_of(a),
-                    assignee=uuid.UUID(a.assignee) if a.assignee else None,
-                    due_on=a.due_on,
-                    created_at=a.entered_at,
-                )
-                for a in fresh
-            ]
-        )
+    await apply_task_changes(tenant_id, case_id, changes, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,12 +257,13 @@ def _role_required(step: str, role: str) -> Forbidden:
     )
 
 
-async def _unit_paths(tenant_id: uuid.UUID, case: Case, state: CaseState) -> dict[str, str]:
+async def _unit_paths(tenant_id: uuid.UUID, case: CaseRow, state: CaseState) -> dict[str, str]:
     """Org unit code (and "" for the case's unit) → materialised path."""
     codes = {a.unit for a in state.active if a.unit}
-    paths = {code: str(r["path"]) for code, r in (await unit_ids(tenant_id, codes)).items()}
-    row = await OrgUnit.select(OrgUnit.path).where(OrgUnit.id == case.department).first()
-    paths[""] = str(row["path"]) if row else ""
+    paths = {}
+    if codes:
+        paths = {code: str(r["path"]) for code, r in (await unit_ids(tenant_id, codes)).items()}
+    paths[""] = case.department_path
     return paths
 
 
@@ -255,8 +276,9 @@ async def _authorise(
     ctx: Context,
     tenant: TenantInfo,
     actor: Principal,
-    case: Case,
+    case: CaseRow,
     state: CaseState,
+    grants: list[Grant],
     request: ActionRequest,
 ) -> tuple[str, str, str]:
     """(role acted in, step key, branch) — or raise 403/409/422 naming why."""
@@ -267,7 +289,6 @@ async def _authorise(
         return "applicant", "", ""
     if actor.kind != "staff" or actor.tenant_id != tenant.id:
         raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
-    grants = await grants_of(actor.id, tenant.id)
     paths = await _unit_paths(tenant.id, case, state)
     if action in LEADER_ROLES:
         for role in LEADER_ROLES[action]:
@@ -367,6 +388,20 @@ async def load_case(tenant: TenantInfo, serial_number: str) -> Case:
     return case
 
 
+@dataclass(slots=True)
+class _Plan:
+    """An action worked out in memory: what to write, and what to answer."""
+
+    case: CaseRow
+    before: CaseState
+    after: CaseState
+    event: Event
+    top: str | None
+    concluded_at: datetime | None
+    tasks: list[store.TaskChange]
+    record: dict[str, Any]
+
+
 async def perform_action(
     tenant: TenantInfo,
     actor: Principal,
@@ -384,11 +419,72 @@ async def perform_action(
             action=request.action,
             known="、".join(a for a in machine.ALL_ACTIONS if a != "submit"),
         )
-    case = await load_case(tenant, serial_number)
-    ctx = await case_context(case, tenant)
-    state = CaseState.from_builtins(cast(dict[str, Any], case.state))
+    serial_number = serial_number.strip()
+    pool = store.pg_pool()
+    if pool is None:
+        # SQLite: one transaction (BEGIN IMMEDIATE) for the reads, checks and writes.
+        async with db.transaction():
+            case = await store.load_case_row(tenant.id, serial_number)
+            if case is None:
+                raise _no_case(serial_number)
+            grants = await grants_of(actor.id, tenant.id) if actor.kind == "staff" else []
+            plan = await _plan(tenant, actor, case, grants, request, as_role)
+            await _write(tenant, plan)
+        return _outcome(plan)
+    loaded = await store.pg_load(pool, tenant.id, serial_number, actor.id)
+    if loaded is None:
+        raise _no_case(serial_number)
+    case, pairs = loaded
+    grants = [Grant(role=role, path=path) for role, path in pairs] if actor.kind == "staff" else []
+    plan = await _plan(tenant, actor, case, grants, request, as_role)
+    if case.project is not None and plan.after.ended != plan.before.ended:
+        async with db.transaction():  # the project's counter changes with the case
+            await _write(tenant, plan)
+    else:
+        saved = await store.pg_commit(
+            pool,
+            case,
+            plan.after,
+            tenant_id=tenant.id,
+            revision=plan.event.seq,
+            top_step=plan.top,
+            concluded_at=plan.concluded_at,
+            tasks=plan.tasks,
+            event=plan.record,
+            at=plan.event.at,
+        )
+        if not saved:
+            raise _stale()
+    return _outcome(plan)
+
+
+def _no_case(serial_number: str) -> NotFound:
+    return NotFound(
+        N_("找不到办件 {serial_number}"), code="case_not_found", serial_number=serial_number
+    )
+
+
+def _stale() -> Conflict:
+    return Conflict(N_("该办件刚被其他人处理，请刷新后重试"), code="stale_case")
+
+
+async def _plan(
+    tenant: TenantInfo,
+    actor: Principal,
+    case: CaseRow,
+    grants: list[Grant],
+    request: ActionRequest,
+    as_role: str | None,
+) -> _Plan:
+    ctx = Context(
+        flow=case.flow,
+        calendar=await tenant_calendar(tenant.id),
+        tz=ZoneInfo(tenant.time_zone),
+        form=case.form,
+    )
+    state = case.state
     if as_role is None:
-        role, step, branch = await _authorise(ctx, tenant, actor, case, state, request)
+        role, step, branch = await _authorise(ctx, tenant, actor, case, state, grants, request)
     else:
         role, step, branch = as_role, request.step, ""
     data = await _action_data(tenant, request, role, state, step)
@@ -411,63 +507,75 @@ async def perform_action(
     else:
         new_state = machine.apply(ctx, state, event)
     acted_on = next((_key(a) for a in state.active if a.step == step and a.branch == branch), None)
-    async with db.transaction():
-        values = case_columns(new_state)
-        values[Case.revision] = event.seq
-        if new_state.ended and not state.ended:
-            values[Case.concluded_at] = now
-        elif state.ended and not new_state.ended:
-            values[Case.concluded_at] = None
-        updated = (
-            await Case.update(values)
-            .where((Case.id == case.id) & (Case.revision == case.revision))
-            .returning(Case.id)
-        )
-        if not updated:
-            raise Conflict(N_("该办件刚被其他人处理，请刷新后重试"), code="stale_case")
-        await sync_tasks(
-            tenant_id=tenant.id,
-            case_id=case.id,
-            department_id=case.department,
-            before=state.active,
-            after=new_state.active,
-            actor_id=actor.id if actor.kind == "staff" else None,
-            acted_on=acted_on,
-            now=now,
-        )
-        await CaseEvent(
-            tenant=tenant.id,
-            case=case.id,
-            seq=event.seq,
-            action=event.action,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            role=role,
-            from_status=state.status,
-            to_status=new_state.status,
-            step=step,
-            opinion=event.opinion,
-            data={**data, "branch": branch} if branch else data,
-            created_at=now,
-        ).save()
-        if case.project is not None and new_state.ended != state.ended:
-            await count_project_part(case.project, ended=new_state.ended, now=now)
+    concluded_at = case.concluded_at
+    if new_state.ended and not state.ended:
+        concluded_at = now
+    elif state.ended and not new_state.ended:
+        concluded_at = None
+    tasks = await task_changes(
+        tenant_id=tenant.id,
+        department_id=case.department,
+        before=state.active,
+        after=new_state.active,
+        actor_id=actor.id if actor.kind == "staff" else None,
+        acted_on=acted_on,
+    )
+    record = {
+        "seq": event.seq,
+        "action": event.action,
+        "actor_kind": actor.kind,
+        "actor_id": actor.id,
+        "actor_name": actor.name,
+        "role": role,
+        "from_status": state.status,
+        "to_status": new_state.status,
+        "step": step,
+        "opinion": event.opinion,
+        "data": {**data, "branch": branch} if branch else data,
+    }
+    return _Plan(
+        case=case,
+        before=state,
+        after=new_state,
+        event=event,
+        top=top_step(new_state),
+        concluded_at=concluded_at,
+        tasks=tasks,
+        record=record,
+    )
+
+
+async def _write(tenant: TenantInfo, plan: _Plan) -> None:
+    """The plan's writes one by one (inside the caller's transaction)."""
+    case, now = plan.case, plan.event.at
+    saved = await store.save_case_state(
+        case, plan.after, revision=plan.event.seq, top_step=plan.top, concluded_at=plan.concluded_at
+    )
+    if not saved:
+        raise _stale()
+    await apply_task_changes(tenant.id, case.id, plan.tasks, now)
+    await store.append_event(tenant_id=tenant.id, case_id=case.id, at=now, **plan.record)
+    if case.project is not None and plan.after.ended != plan.before.ended:
+        await count_project_part(case.project, ended=plan.after.ended, now=now)
+
+
+def _outcome(plan: _Plan) -> ActionOutcome:
+    case = plan.case
     return ActionOutcome(
         case_id=case.id,
         serial_number=case.serial_number,
         item_code=case.item_code,
-        action=request.action,
-        from_status=state.status,
-        to_status=new_state.status,
-        step=case_columns(new_state)[Case.step],
-        decision=new_state.decision,
+        action=plan.event.action,
+        from_status=plan.before.status,
+        to_status=plan.after.status,
+        step=plan.top,
+        decision=plan.after.decision,
         applicant_id=case.applicant,
-        event_seq=event.seq,
+        event_seq=plan.event.seq,
         item_version=case.item_version,
-        form=cast(dict[str, Any], case.form or {}),
-        opinion=event.opinion,
-        state=new_state,
+        form=case.form,
+        opinion=plan.event.opinion,
+        state=plan.after,
     )
 
 

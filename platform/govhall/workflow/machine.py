@@ -219,16 +219,32 @@ class Context:
     places: dict[str, Placed] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        for step in self.flow.steps:
-            self.places[step.key] = Placed(step=step, scope=self.flow.steps)
-            for branch in step.branches:
-                for inner in branch.steps:
-                    self.places[inner.key] = Placed(
-                        step=inner, scope=branch.steps, branch=branch.key, parallel=step.key
-                    )
+        self.places.update(_places(self.flow))
 
     def day(self, at: datetime) -> date:
         return at.astimezone(self.tz).date()
+
+
+_places_cache: dict[int, tuple[FlowTemplate, dict[str, Placed]]] = {}
+
+
+def _places(flow: FlowTemplate) -> dict[str, Placed]:
+    """Where each step sits; computed once per flow object (flows are cached decoded)."""
+    cached = _places_cache.get(id(flow))
+    if cached is not None and cached[0] is flow:
+        return cached[1]
+    places: dict[str, Placed] = {}
+    for step in flow.steps:
+        places[step.key] = Placed(step=step, scope=flow.steps)
+        for branch in step.branches:
+            for inner in branch.steps:
+                places[inner.key] = Placed(
+                    step=inner, scope=branch.steps, branch=branch.key, parallel=step.key
+                )
+    if len(_places_cache) > 1024:
+        _places_cache.clear()
+    _places_cache[id(flow)] = (flow, places)
+    return places
 
 
 def _step_name(step: FlowStep) -> Localized:
@@ -416,7 +432,7 @@ def _no_hold(state: CaseState) -> None:
         )
 
 
-def _opinion(ev: Event, action: str) -> None:
+def _opinion(ev: Event, action: Localized) -> None:
     if not ev.opinion.strip():
         raise InvalidInput(
             N_("执行“{action}”必须填写理由或意见"), code="opinion_required", action=action
