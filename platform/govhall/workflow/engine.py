@@ -314,6 +314,13 @@ async def _authorise(
             code="step_not_active",
             step=_step_label(ctx, request.step),
         )
+    if action in STEP_ACTIONS:
+        declared = [
+            a for a in candidates if any(x.name == action for x in ctx.places[a.step].step.actions)
+        ]
+        if not declared:  # not allowed here whoever asks: the machine says why (409)
+            return "", candidates[0].step if candidates else "", ""
+        candidates = declared
     mine = [a for a in candidates if covers(grants, a.role, paths.get(a.unit, paths[""]))]
     if not mine:
         first = candidates[0]
