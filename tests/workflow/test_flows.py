@@ -144,3 +144,58 @@ async def test_a_department_version_wins_for_its_cases(api: Api, demo: None) -> 
     serial = (await api.submit(await api.citizen()))["serial_number"]
     case = await api.client.get(api.t(f"/cases/{serial}"), headers=admin)
     assert any(s["key"] == "countersign" for s in case.json()["steps"])
+
+
+async def test_a_step_can_be_handled_by_another_unit(api: Api, demo: None) -> None:
+    """会签 by another department: the branch's tasks go to that unit's staff."""
+    flow = standard()
+    flow["steps"].insert(
+        2,
+        {
+            "key": "joint_review",
+            "name": "联合审查",
+            "branches": [
+                {
+                    "key": "urban",
+                    "name": "城管意见",
+                    "steps": [
+                        {
+                            "key": "urban_opinion",
+                            "name": "城管局意见",
+                            "role": "handler",
+                            "org_unit": "cgj",
+                            "limit_days": 2,
+                            "actions": [{"name": "agree", "goto": "end"}],
+                        }
+                    ],
+                },
+                {
+                    "key": "own",
+                    "name": "本局意见",
+                    "steps": [
+                        {
+                            "key": "own_opinion",
+                            "name": "本局意见",
+                            "role": "handler",
+                            "actions": [{"name": "agree", "goto": "end"}],
+                        }
+                    ],
+                },
+            ],
+        },
+    )
+    admin = await api.staff("tenantadmin")
+    saved = await api.client.post(api.t(f"/flows/{ITEM}"), headers=admin, json={"flow": flow})
+    assert saved.status_code == 201, saved.text
+    serial = (await api.submit(await api.citizen()))["serial_number"]
+    await api.act(await api.staff("clerk"), serial, "accept")
+    handler, urban = await api.staff("handler"), await api.staff("dept-handler")
+    await api.act(handler, serial, "pass")
+    theirs = (await api.client.get(api.t("/worklist"), headers=urban)).json()["items"]
+    assert [(i["step"], i["branch"]) for i in theirs] == [("urban_opinion", "urban")]
+    assert theirs[0]["step_label"] == "城管局意见" and theirs[0]["due_on"]
+    refused = await api.act(handler, serial, "agree", step="urban_opinion")
+    assert refused.status_code == 403
+    assert (await api.act(urban, serial, "agree", step="urban_opinion")).status_code == 200
+    done = await api.act(handler, serial, "agree")
+    assert done.status_code == 200 and done.json()["step"] == "approve"

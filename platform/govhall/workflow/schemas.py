@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import msgspec
 
@@ -21,6 +21,9 @@ class WorkItem(msgspec.Struct, kw_only=True):
     status_label: str
     submitted_at: datetime
     waiting_since: datetime
+    due_on: date | None = None
+    """The step's deadline (or the acceptance deadline at the first step)."""
+    branch: str = ""
 
 
 class WorklistPage(msgspec.Struct, kw_only=True):

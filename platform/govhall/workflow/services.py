@@ -59,6 +59,8 @@ async def worklist(
             Task.step,
             Task.role,
             Task.created_at,
+            Task.due_on,
+            Task.branch,
             Task.case.serial_number,
             Task.case.item_code,
             Task.case.applicant_name,
@@ -81,7 +83,11 @@ async def worklist(
             else row["case.item_code"]
         )
         flow = row["case.flow"]
-        step = next((s for s in flow.get("steps", []) if s["key"] == row["step"]), None)
+        steps = [
+            *flow.get("steps", []),
+            *(i for s in flow.get("steps", []) for b in s.get("branches", []) for i in b["steps"]),
+        ]
+        step = next((s for s in steps if s["key"] == row["step"]), None)
         items.append(
             WorkItem(
                 task_id=row["id"],
@@ -98,6 +104,8 @@ async def worklist(
                 status_label=label(STATUS_LABELS, row["case.status"]).pick(locale),
                 submitted_at=row["case.submitted_at"],
                 waiting_since=row["created_at"],
+                due_on=row["due_on"],
+                branch=row["branch"],
             )
         )
     return WorklistPage(items=items, total=total, page=page, page_size=page_size)
