@@ -163,6 +163,9 @@ EN: dict[str, str] = {
     "项目已办结，不能再调整": "The project has concluded and can no longer be changed",
     "项目没有申请人账号，不能追加事项": "The project has no applicant account, so no item can be added",
     "预办理的申请须由申请人到窗口确认后才算收件": "A pre-submitted application counts as received only once confirmed at the counter",
+    "该网络地址登录失败次数过多，请 {minutes} 分钟后再试": "Too many failed sign-ins from this network address; try again in {minutes} minutes",
+    "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试或找回密码": "Too many wrong passwords: the account is locked; try again in {minutes} minutes or reset the password",
+    "只有管理员可以查看审计日志": "Only an administrator may read the audit log",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -16,6 +16,7 @@ from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 
 from govhall import db, i18n
+from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import CaseController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
@@ -73,6 +74,7 @@ def create_app(
             FlowController,
             CalendarController,
             InboxController,
+            AuditController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )

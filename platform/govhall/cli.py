@@ -8,7 +8,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -212,6 +212,36 @@ govhall demo is starting on {base}
     uvicorn.run(
         "govhall.app:create_app_from_env", factory=True, host=host, port=port, log_level="info"
     )
+
+
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+@click.option("--chain", default=None, help="One chain (a tenant id, or 'platform').")
+def audit_verify(chain: str | None) -> None:
+    """Recompute every audit chain; exit 1 if any entry was changed or removed."""
+    from govhall import db
+    from govhall.audit.services import verify
+
+    settings = _settings()
+
+    async def run() -> list[Any]:
+        db.configure_database(settings)
+        return await verify(chain)
+
+    reports = asyncio.run(run())
+    broken = 0
+    for report in reports:
+        if report.problems:
+            broken += 1
+            click.echo(f"TAMPERED {report.chain}: {'; '.join(report.problems)}")
+        else:
+            click.echo(f"ok       {report.chain}: {report.entries} entries")
+    if broken:
+        raise SystemExit(1)
 
 
 @main.group()

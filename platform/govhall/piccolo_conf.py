@@ -24,5 +24,6 @@ APP_REGISTRY = AppRegistry(
         "govhall.workflow.piccolo_app",
         "govhall.notify.piccolo_app",
         "govhall.calendar.piccolo_app",
+        "govhall.audit.piccolo_app",
     ]
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from litestar import Controller, post
+from typing import Any
+
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from govhall.identity.schemas import AccountCreate, AccountOut, TokenOut, TokenRequest
 from govhall.identity.services import issue_token, register_account
 from govhall.services import Services
+from govhall.web.deps import client_ip
 
 
 class AccountController(Controller):
@@ -21,6 +24,9 @@ class AccountController(Controller):
 
     @post("/auth/token", status_code=200, summary="Log in and get a bearer token")
     async def token(
-        self, data: JSONBody[TokenRequest], services: NamedDependency[Services]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[TokenRequest],
+        services: NamedDependency[Services],
     ) -> TokenOut:
-        return await issue_token(data, services.tokens)
+        return await issue_token(data, services.tokens, client_ip(request))

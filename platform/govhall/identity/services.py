@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from govhall import db
-from govhall.errors import Conflict, FieldError, InvalidInput, Unauthorized
+from govhall.audit.services import PLATFORM, Actor, chain_of, record
+from govhall.audit.tables import AuditEntry
+from govhall.errors import Conflict, FieldError, InvalidInput, TooManyRequests, Unauthorized
 from govhall.i18n import N_
 from govhall.identity import realname
 from govhall.identity.passwords import check_password_policy, hash_password, verify_password
@@ -93,13 +96,69 @@ async def register_account(data: AccountCreate) -> AccountOut:
 
 
 _BAD_LOGIN = N_("用户名或密码错误")
+#: Failed sign-ins allowed per account, and per client address, within the window.
+ACCOUNT_FAILURES = 5
+ADDRESS_FAILURES = 20
+FAILURE_WINDOW = timedelta(minutes=15)
 
 
-async def issue_token(data: TokenRequest, tokens: TokenService) -> TokenOut:
-    """Log in a public account (no tenant) or a staff member (with a tenant slug)."""
+async def _recent_failures(
+    since: datetime, *, chain: str | None, username: str, ip: str
+) -> tuple[int, int]:
+    """Failed sign-ins since ``since``: for this username (in its chain), and from ``ip``.
+
+    Counted from the audit log itself, so every process sees the same numbers
+    without another store, and the lock-out is as durable as the record."""
+    fails: Any = (AuditEntry.action == "login_failed") & (AuditEntry.at > since)
+    account = await AuditEntry.count().where(
+        fails & (AuditEntry.chain == (chain or PLATFORM)) & (AuditEntry.target == username)
+    )
+    address = await AuditEntry.count().where(fails & (AuditEntry.ip == ip)) if ip else 0
+    return account, address
+
+
+async def issue_token(data: TokenRequest, tokens: TokenService, ip: str = "") -> TokenOut:
+    """Log in a public account (no tenant) or a staff member (with a tenant slug).
+
+    Every attempt is audited; after too many failures the account (and the client
+    address) must wait until the oldest failure leaves the window."""
     now = datetime.now(UTC)
+    tenant = None
     if data.tenant:
         tenant = await Tenant.objects().where(Tenant.slug == data.tenant).first()
+    tenant_id = tenant.id if tenant else None
+    username = data.username.strip()[:64]
+    by_account, by_address = await _recent_failures(
+        now - FAILURE_WINDOW, chain=chain_of(tenant_id), username=username, ip=ip
+    )
+    anonymous = Actor(kind="anonymous", ip=ip)
+    minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+    if by_address >= ADDRESS_FAILURES:
+        await record(
+            tenant_id, anonymous, "login_refused", target=username, detail={"reason": "address"}
+        )
+        raise TooManyRequests(
+            N_("该网络地址登录失败次数过多，请 {minutes} 分钟后再试"),
+            code="address_throttled",
+            minutes=minutes,
+        )
+    if by_account >= ACCOUNT_FAILURES:
+        await record(
+            tenant_id, anonymous, "login_refused", target=username, detail={"reason": "locked"}
+        )
+        raise TooManyRequests(
+            N_("密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试或找回密码"),
+            code="account_locked",
+            minutes=minutes,
+        )
+
+    async def failed(reason: str, error: Unauthorized) -> Unauthorized:
+        await record(
+            tenant_id, anonymous, "login_failed", target=username, detail={"reason": reason}
+        )
+        return error
+
+    if data.tenant:
         staff = None
         if tenant is not None:
             staff = (
@@ -108,10 +167,12 @@ async def issue_token(data: TokenRequest, tokens: TokenService) -> TokenOut:
                 .first()
             )
         if not verify_password(staff.password_hash if staff else None, data.password):
-            raise Unauthorized(_BAD_LOGIN, code="bad_credentials")
+            raise await failed("bad_credentials", Unauthorized(_BAD_LOGIN, code="bad_credentials"))
         assert staff is not None and tenant is not None
         if staff.status != "active" or tenant.status != "active":
-            raise Unauthorized(N_("该账号已停用，请联系管理员"), code="account_disabled")
+            raise await failed(
+                "disabled", Unauthorized(N_("该账号已停用，请联系管理员"), code="account_disabled")
+            )
         await Staff.update({Staff.last_login_at: now}).where(Staff.id == staff.id)
         principal = Principal(
             kind="staff",
@@ -124,14 +185,22 @@ async def issue_token(data: TokenRequest, tokens: TokenService) -> TokenOut:
     else:
         account = await Account.objects().where(Account.username == data.username).first()
         if not verify_password(account.password_hash if account else None, data.password):
-            raise Unauthorized(_BAD_LOGIN, code="bad_credentials")
+            raise await failed("bad_credentials", Unauthorized(_BAD_LOGIN, code="bad_credentials"))
         assert account is not None
         if account.status != "active":
-            raise Unauthorized(N_("该账号已停用，请联系管理员"), code="account_disabled")
+            raise await failed(
+                "disabled", Unauthorized(N_("该账号已停用，请联系管理员"), code="account_disabled")
+            )
         await Account.update({Account.last_login_at: now}).where(Account.id == account.id)
         principal = Principal(
             kind="account", id=account.id, username=account.username, name=account.name
         )
+    await record(
+        tenant_id,
+        Actor(kind=principal.kind, id=str(principal.id), name=principal.name, ip=ip),
+        "login",
+        target=principal.username,
+    )
     return TokenOut(
         access_token=tokens.issue(principal),
         token_type="bearer",  # noqa: S106 - the OAuth token type, not a secret

@@ -20,6 +20,12 @@ def provide_services(state: State) -> Services:
     return services
 
 
+def client_ip(request: Request) -> str:  # type: ignore[type-arg]
+    """The caller's address as the server saw it (a reverse proxy must pass the
+    client's address through, e.g. uvicorn's ``--forwarded-allow-ips``)."""
+    return request.client.host if request.client else ""
+
+
 def provide_locale(request: Request) -> str:  # type: ignore[type-arg]
     return negotiate_locale(request.headers.get("accept-language"))
 

@@ -1,0 +1,1 @@
+"""audit domain: the append-only, hash-chained audit log."""
