@@ -245,6 +245,36 @@ def audit_verify(chain: str | None) -> None:
 
 
 @main.group()
+def keys() -> None:
+    """Keys that encrypt personal fields (GOVHALL_FIELD_KEYS)."""
+
+
+@keys.command("new")
+def keys_new() -> None:
+    """Print a new random key to put first in GOVHALL_FIELD_KEYS."""
+    from govhall.identity.fieldcrypt import FieldCipher
+
+    click.echo(FieldCipher.new_key())
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every sealed field with the current (first) key."""
+    from govhall import db
+    from govhall.identity import fieldcrypt
+    from govhall.identity.services import rotate_field_keys
+
+    settings = _settings()
+
+    async def run() -> int:
+        db.configure_database(settings)
+        fieldcrypt.configure(settings)
+        return await rotate_field_keys()
+
+    click.echo(f"re-encrypted {asyncio.run(run())} values with key {fieldcrypt.cipher().current!r}")
+
+
+@main.group()
 def plugin() -> None:
     """Department plugins: list them, check them, start a new one."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from govhall import db
 from govhall.catalog.services import CatalogService
+from govhall.identity import fieldcrypt
 from govhall.identity.tokens import TokenService
 from govhall.jobs.queue import JobQueue, make_job_queue
 from govhall.plugins import PluginRegistry, get_plugin_manager
@@ -41,6 +42,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, registry: PluginRegistry | None = None) -> Services:
         registry = registry or PluginRegistry(get_plugin_manager())
+        fieldcrypt.configure(settings)
         return cls(
             settings=settings,
             registry=registry,

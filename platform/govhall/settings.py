@@ -99,6 +99,13 @@ class Settings:
     frontend_dir: Path = field(default=REPO_ROOT / "frontend")
     """``GOVHALL_FRONTEND_DIR``: templates, static assets and message catalogs."""
 
+    field_keys: str | None = None
+    """``GOVHALL_FIELD_KEYS``: keys that encrypt personal fields (ID numbers), as
+    ``id:base64url-32-bytes`` separated by commas, the current key first. Older
+    keys stay to read old values until ``govhall keys rotate`` re-encrypts them.
+    Unset: one key (id ``s0``) derived from the secret key, which stays readable
+    after keys are configured."""
+
     @classmethod
     def from_env(cls) -> Settings:
         """Read settings from the process environment."""
@@ -124,6 +131,7 @@ class Settings:
             db_pool_max_size=_env_int("GOVHALL_DB_POOL_MAX", default.db_pool_max_size),
             queue_name=_env("GOVHALL_QUEUE", default.queue_name) or default.queue_name,
             frontend_dir=Path(_env("GOVHALL_FRONTEND_DIR", str(default.frontend_dir)) or "."),
+            field_keys=_env("GOVHALL_FIELD_KEYS"),
         )
         settings.check()
         return settings
@@ -159,7 +167,7 @@ class Settings:
 
     def describe(self) -> dict[str, str]:
         """Settings as printable strings, with secrets masked (for logs and the CLI)."""
-        masked = {"secret_key", "demo_password", "sentry_dsn"}
+        masked = {"secret_key", "demo_password", "sentry_dsn", "field_keys"}
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)

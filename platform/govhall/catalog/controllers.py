@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from govhall.catalog.schemas import ItemGuide, ItemSummary, ItemVersionOut, LibraryItem, Regulation
 from govhall.errors import Forbidden
 from govhall.i18n import N_
+from govhall.identity.services import plain_id_number
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.services import Services
@@ -94,7 +95,7 @@ class ItemController(Controller):
         applicant = {
             "kind": account.kind,
             "name": account.name,
-            "id_number": account.id_number or "",
+            "id_number": plain_id_number(account),
             "credit_code": account.credit_code or "",
             "phone": account.phone or "",
         }

@@ -13,7 +13,7 @@ from govhall.audit.services import PLATFORM, Actor, chain_of, record
 from govhall.audit.tables import AuditEntry
 from govhall.errors import Conflict, FieldError, InvalidInput, TooManyRequests, Unauthorized
 from govhall.i18n import N_
-from govhall.identity import realname
+from govhall.identity import fieldcrypt, realname
 from govhall.identity.passwords import check_password_policy, hash_password, verify_password
 from govhall.identity.schemas import AccountCreate, AccountOut, TokenOut, TokenRequest
 from govhall.identity.tables import Account, RoleGrant, Staff
@@ -52,13 +52,24 @@ def _check_registration(data: AccountCreate) -> list[FieldError]:
     return errors
 
 
+ID_COLUMN = "identity_account.id_number"
+
+
+def plain_id_number(row: Account) -> str:
+    """The account's resident ID in clear, for its owner's own use (e.g. prefilling
+    their forms). Showing it in full to anyone else must be audited."""
+    return fieldcrypt.cipher().open(row.id_number_sealed, ID_COLUMN) if row.id_number_sealed else ""
+
+
 def account_out(row: Account) -> AccountOut:
     return AccountOut(
         id=row.id,
         username=row.username,
         kind=row.kind,
         name=row.name,
-        id_number_masked=realname.mask_id_number(row.id_number) if row.id_number else None,
+        id_number_masked=realname.mask_id_number(plain_id_number(row))
+        if row.id_number_sealed
+        else None,
         credit_code=row.credit_code,
         phone=row.phone,
         email=row.email,
@@ -74,12 +85,14 @@ async def register_account(data: AccountCreate) -> AccountOut:
             N_("注册信息有误，请按提示修改"), code="invalid_registration", errors=errors
         )
     check_password_policy(data.password, data.username)
+    id_number = realname.normalise_id_number(data.id_number) if data.id_number else ""
     row = Account(
         username=data.username,
         password_hash=hash_password(data.password),
         kind=data.kind,
         name=data.name.strip(),
-        id_number=realname.normalise_id_number(data.id_number) if data.id_number else None,
+        id_number_sealed=fieldcrypt.cipher().seal(id_number, ID_COLUMN) if id_number else None,
+        id_number_index=fieldcrypt.cipher().index(id_number) if id_number else None,
         credit_code=data.credit_code.strip().upper() if data.credit_code else None,
         phone=data.phone,
         email=data.email,
@@ -272,3 +285,33 @@ async def provision_staff(
 async def org_unit_path(unit_id: uuid.UUID) -> str:
     path = await OrgUnit.select(OrgUnit.path).where(OrgUnit.id == unit_id).first()
     return str(path["path"]) if path else ""
+
+
+async def rotate_field_keys(batch: int = 500) -> int:
+    """Re-encrypt every ID number not sealed with the current key (including values
+    stored before encryption); returns how many were rewritten. Safe to re-run."""
+    cipher = fieldcrypt.cipher()
+    changed = 0
+    last = ""
+    while True:
+        accounts = (
+            await Account.objects()
+            .where(Account.id_number_sealed.is_not_null() & (Account.username > last))
+            .order_by(Account.username)
+            .limit(batch)
+        )
+        if not accounts:
+            return changed
+        for account in accounts:
+            last = account.username
+            stored = account.id_number_sealed
+            if not cipher.needs_rotation(stored):
+                continue
+            plain = cipher.open(stored, ID_COLUMN)
+            await Account.update(
+                {
+                    Account.id_number_sealed: cipher.seal(plain, ID_COLUMN),
+                    Account.id_number_index: cipher.index(plain),
+                }
+            ).where((Account.id == account.id) & (Account.id_number_sealed == stored))
+            changed += 1

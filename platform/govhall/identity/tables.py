@@ -16,7 +16,12 @@ class Account(Table, tablename="identity_account"):
     password_hash = Text()
     kind = Varchar(length=16, help_text="individual | enterprise")
     name = Varchar(length=200, help_text="Real name or enterprise name")
-    id_number = Varchar(length=18, null=True, help_text="Resident ID (individuals)")
+    id_number_sealed = Text(
+        null=True, help_text="Resident ID (individuals), encrypted (identity.fieldcrypt)"
+    )
+    id_number_index = Varchar(
+        length=64, null=True, index=True, help_text="Keyed hash of the ID number, for lookups"
+    )
     credit_code = Varchar(length=18, null=True, help_text="统一社会信用代码 (enterprises)")
     phone = Varchar(length=20, null=True)
     email = Varchar(length=254, null=True)
