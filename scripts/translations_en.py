@@ -166,6 +166,8 @@ EN: dict[str, str] = {
     "该网络地址登录失败次数过多，请 {minutes} 分钟后再试": "Too many failed sign-ins from this network address; try again in {minutes} minutes",
     "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试或找回密码": "Too many wrong passwords: the account is locked; try again in {minutes} minutes or reset the password",
     "只有管理员可以查看审计日志": "Only an administrator may read the audit log",
+    "登录已失效，请重新登录": "Your sign-in is no longer valid; please sign in again",
+    "您已退出登录，请重新登录": "You have signed out; please sign in again",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -83,7 +83,7 @@ def create_app(
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
             "locale": Provide(provide_locale, sync_to_thread=False),
-            "principal": Provide(provide_principal, sync_to_thread=False),
+            "principal": Provide(provide_principal),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],

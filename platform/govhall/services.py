@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+
 from govhall import db
 from govhall.catalog.services import CatalogService
 from govhall.identity import fieldcrypt
@@ -25,6 +29,8 @@ class Services:
     tokens: TokenService
     queue: JobQueue
     blobs: BlobStore
+    revoked: Store
+    """Ids of access tokens revoked before they expire (Redis, or memory)."""
 
     async def start(self) -> None:
         """Open what the process holds for its lifetime (the PostgreSQL pool)."""
@@ -50,4 +56,9 @@ class Services:
             tokens=TokenService(settings.secret_key, settings.token_ttl_seconds),
             queue=make_job_queue(settings.redis_url, settings.queue_name),
             blobs=make_blob_store(settings.storage_url),
+            revoked=(
+                RedisStore.with_client(url=settings.redis_url, namespace="govhall-revoked")
+                if settings.redis_url
+                else MemoryStore()
+            ),
         )

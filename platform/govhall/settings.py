@@ -84,8 +84,9 @@ class Settings:
     allow_sqlite_in_prod: bool = False
     """``GOVHALL_ALLOW_SQLITE_IN_PROD``: let ``prod`` run on SQLite (a single small site)."""
 
-    token_ttl_seconds: int = 3600
-    """``GOVHALL_TOKEN_TTL``: lifetime of bearer tokens, in seconds."""
+    token_ttl_seconds: int = 900
+    """``GOVHALL_TOKEN_TTL``: lifetime of bearer access tokens, in seconds (refresh
+    tokens, valid 14 days and usable once, get new ones)."""
 
     max_upload_bytes: int = 20 * 1024 * 1024
     """``GOVHALL_MAX_UPLOAD_BYTES``: largest accepted material upload (default 20 MiB)."""

@@ -43,3 +43,14 @@ class TokenOut(msgspec.Struct, kw_only=True):
     access_token: str
     token_type: str
     expires_in: int
+    refresh_token: str = ""
+    """Use once at ``/api/v1/auth/refresh`` for a new pair."""
+    refresh_expires_in: int = 0
+
+
+class RefreshRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    refresh_token: str
+
+
+class LogoutRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    refresh_token: str | None = None

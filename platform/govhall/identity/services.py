@@ -16,6 +16,7 @@ from govhall.i18n import N_
 from govhall.identity import fieldcrypt, realname
 from govhall.identity.passwords import check_password_policy, hash_password, verify_password
 from govhall.identity.schemas import AccountCreate, AccountOut, TokenOut, TokenRequest
+from govhall.identity.sessions import issue_pair
 from govhall.identity.tables import Account, RoleGrant, Staff
 from govhall.identity.tokens import Principal, TokenService
 from govhall.tenancy.tables import OrgUnit, Tenant
@@ -214,11 +215,7 @@ async def issue_token(data: TokenRequest, tokens: TokenService, ip: str = "") ->
         "login",
         target=principal.username,
     )
-    return TokenOut(
-        access_token=tokens.issue(principal),
-        token_type="bearer",  # noqa: S106 - the OAuth token type, not a secret
-        expires_in=tokens.ttl_seconds,
-    )
+    return await issue_pair(principal, tokens)
 
 
 @dataclass(frozen=True, slots=True)

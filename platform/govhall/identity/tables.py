@@ -51,3 +51,18 @@ class RoleGrant(Table, tablename="identity_role_grant"):
     staff = ForeignKey(Staff, null=False, index=True, on_delete=OnDelete.restrict)
     role = Varchar(length=32, help_text="clerk | handler | reviewer | approver | supervisor …")
     org_unit = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
+
+
+class RefreshToken(Table, tablename="identity_refresh_token"):
+    """One refresh token (its SHA-256 only); a family is one sign-in's chain of them."""
+
+    id = UUID(primary_key=True)
+    family = UUID(index=True)
+    principal_kind = Varchar(length=16, help_text="account | staff")
+    principal_id = UUID(index=True)
+    tenant = ForeignKey(Tenant, null=True, default=None, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64, unique=True)
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -26,6 +26,9 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     tenant_id: uuid.UUID | None = None
     tenant_slug: str | None = None
+    token_id: str = ""
+    """The access token's ``jti`` (for revocation at logout)."""
+    expires_at: int = 0
 
 
 class TokenService:
@@ -73,6 +76,8 @@ class TokenService:
                 name=claims["name"],
                 tenant_id=uuid.UUID(tenant) if tenant else None,
                 tenant_slug=claims.get("tenant_slug"),
+                token_id=str(claims.get("jti", "")),
+                expires_at=int(claims["exp"]),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise Unauthorized(N_("登录凭证无效，请重新登录"), code="token_invalid") from exc

@@ -9,6 +9,7 @@ from litestar.params import FromPath
 
 from govhall.errors import Forbidden, Unauthorized
 from govhall.i18n import N_, negotiate_locale
+from govhall.identity.sessions import is_revoked
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
@@ -30,12 +31,15 @@ def provide_locale(request: Request) -> str:  # type: ignore[type-arg]
     return negotiate_locale(request.headers.get("accept-language"))
 
 
-def provide_principal(request: Request, services: NamedDependency[Services]) -> Principal:  # type: ignore[type-arg]
+async def provide_principal(request: Request, services: NamedDependency[Services]) -> Principal:  # type: ignore[type-arg]
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(N_("请先登录"), code="login_required")
-    return services.tokens.verify(token.strip())
+    principal = services.tokens.verify(token.strip())
+    if await is_revoked(principal, services.revoked):
+        raise Unauthorized(N_("您已退出登录，请重新登录"), code="token_revoked")
+    return principal
 
 
 async def provide_tenant(tenant_slug: FromPath[str]) -> TenantInfo:
