@@ -41,8 +41,10 @@ class Services:
             log.warning("could not publish item versions at start-up", exc_info=True)
 
     async def stop(self) -> None:
-        """Finish in-process jobs, then close the pool."""
+        """Finish in-process jobs, then close the Redis client and the pool."""
         await self.queue.close()
+        if isinstance(self.revoked, RedisStore):
+            await self.revoked.__aexit__(None, None, None)
         await db.close_pool(db.get_engine())
 
     @classmethod
