@@ -168,6 +168,8 @@ EN: dict[str, str] = {
     "只有管理员可以查看审计日志": "Only an administrator may read the audit log",
     "登录已失效，请重新登录": "Your sign-in is no longer valid; please sign in again",
     "您已退出登录，请重新登录": "You have signed out; please sign in again",
+    "该办件没有申请人账号": "This case has no applicant account",
+    "只有办理该办件的工作人员可以查看完整证件号码": "Only staff handling this case may see the full ID number",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

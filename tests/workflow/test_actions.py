@@ -4,6 +4,7 @@ pre-handling, withdrawal, correction of mistakes, history and tracking."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -239,6 +240,7 @@ async def _tenant_info(case: Case) -> Any:
     return await resolve_tenant("demo-county")
 
 
+_USERS = itertools.count(1)
 ROUND = st.lists(
     st.sampled_from(
         [("handler", "pass"), ("approver", "approve"), ("approver", "deny"), ("clerk", "accept")]
@@ -257,7 +259,7 @@ ROUND = st.lists(
 async def test_no_concurrent_actions_produce_two_decisions(
     api: Api, demo: None, rounds: list[list[tuple[str, str]]]
 ) -> None:
-    citizen = await api.citizen(f"u{id(rounds) % 100000}")
+    citizen = await api.citizen(f"user{next(_USERS)}")
     serial = (await api.submit(citizen))["serial_number"]
     staff = {name: await api.staff(name) for name in ("clerk", "handler", "approver")}
     for batch in rounds:
@@ -277,3 +279,32 @@ async def test_no_concurrent_actions_produce_two_decisions(
     tenant = await _tenant_info(case)
     replayed = machine.replay(await case_context(case, tenant), await case_events(case.id))
     assert replayed == CaseState.from_builtins(case.state)  # type: ignore[arg-type]
+
+
+async def test_full_id_number_only_for_handlers_of_the_case_and_audited(
+    api: Api, demo: None
+) -> None:
+    from govhall.audit.tables import AuditEntry
+    from tests.conftest import ID_NUMBER
+
+    serial = (await api.submit(await api.citizen()))["serial_number"]
+    url = api.t(f"/cases/{serial}/applicant")
+    supervisor = await api.staff("supervisor")
+    masked = await api.client.get(url, headers=supervisor)
+    assert masked.status_code == 200
+    assert masked.json()["id_number"] == ID_NUMBER[:6] + "********" + ID_NUMBER[-4:]
+    assert not masked.json()["full"]
+    refused = await api.client.get(url, headers=supervisor, params={"full": "true"})
+    assert refused.status_code == 403 and refused.json()["code"] == "id_view_forbidden"
+    other_department = await api.staff("dept-handler")
+    assert (
+        await api.client.get(url, headers=other_department, params={"full": "true"})
+    ).status_code == 403
+    assert await AuditEntry.count().where(AuditEntry.action == "id_number_viewed") == 0
+    clerk = await api.staff("clerk")
+    shown = await api.client.get(url, headers=clerk, params={"full": "true"})
+    assert shown.status_code == 200 and shown.json()["id_number"] == ID_NUMBER
+    viewed = await AuditEntry.select().where(AuditEntry.action == "id_number_viewed")
+    assert [(v["actor_name"], v["target"]) for v in viewed] == [("王受理", serial)]
+    citizen = await api.client.get(url, headers=await api.citizen("lisi"))
+    assert citizen.status_code == 403

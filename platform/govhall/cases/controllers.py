@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -34,10 +35,10 @@ from govhall.identity.tokens import Principal
 from govhall.notify.services import notify_applicant
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
+from govhall.web.deps import client_ip, require_staff_of
 from govhall.workflow.engine import ActionRequest, perform_action
 from govhall.workflow.labels import STATUS_LABELS, label
-from govhall.workflow.services import case_history, case_state
+from govhall.workflow.services import ApplicantOut, case_applicant, case_history, case_state
 
 
 class CaseController(Controller):
@@ -138,6 +139,20 @@ class CaseController(Controller):
         locale: NamedDependency[str],
     ) -> CaseStateOut:
         return await case_state(tenant, principal, serial_number, locale)
+
+    @get(
+        "/cases/{serial_number:str}/applicant",
+        summary="The applicant's real-name data; ?full=true shows the whole ID (audited)",
+    )
+    async def applicant(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        full: FromQuery[bool] = False,
+    ) -> ApplicantOut:
+        return await case_applicant(tenant, principal, serial_number, full, client_ip(request))
 
     @get(
         "/cases/{serial_number:str}/history",

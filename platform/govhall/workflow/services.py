@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import msgspec
+
+from govhall.audit.services import Actor, record
 from govhall.cases.schemas import (
     ActiveStepOut,
     CaseStateOut,
@@ -14,9 +17,11 @@ from govhall.cases.schemas import (
     TrackedStepOut,
 )
 from govhall.cases.tables import Case, Project
-from govhall.errors import Forbidden, InvalidInput
+from govhall.errors import Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
-from govhall.identity.services import grants_of
+from govhall.identity.realname import mask_id_number
+from govhall.identity.services import covers, grants_of, org_unit_path, plain_id_number
+from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.tenancy.schemas import TenantInfo
@@ -245,3 +250,56 @@ async def _may_view(tenant: TenantInfo, staff: Principal) -> None:
         raise Forbidden(N_("仅本单位工作人员可以查看办件详情"), code="staff_required")
     if not await grants_of(staff.id, tenant.id):
         raise Forbidden(N_("您没有任何办理角色"), code="role_required")
+
+
+#: Roles that handle cases and so may need an applicant's full ID number.
+ID_VIEW_ROLES = ("clerk", "handler", "reviewer", "approver", "issuer")
+
+
+class ApplicantOut(msgspec.Struct, kw_only=True):
+    name: str
+    kind: str
+    id_number: str | None
+    """Masked unless the full value was asked for (and that view was audited)."""
+    full: bool
+    credit_code: str | None
+    phone: str | None
+
+
+async def case_applicant(
+    tenant: TenantInfo, staff: Principal, serial_number: str, full: bool, ip: str
+) -> ApplicantOut:
+    """The applicant's real-name data for staff; the full ID number only for a role
+    that handles the case's unit, and every full view is recorded in the audit log."""
+    case = await load_case(tenant, serial_number)
+    await _may_view(tenant, staff)
+    account = (
+        await Account.objects().where(Account.id == case.applicant).first()
+        if case.applicant
+        else None
+    )
+    if account is None:
+        raise NotFound(N_("该办件没有申请人账号"), code="applicant_not_found")
+    plain = plain_id_number(account)
+    if full and plain:
+        grants = await grants_of(staff.id, tenant.id)
+        path = await org_unit_path(case.department)
+        if not any(covers(grants, role, path) for role in ID_VIEW_ROLES):
+            raise Forbidden(
+                N_("只有办理该办件的工作人员可以查看完整证件号码"), code="id_view_forbidden"
+            )
+        await record(
+            tenant.id,
+            Actor(kind="staff", id=str(staff.id), name=staff.name, ip=ip),
+            "id_number_viewed",
+            target=case.serial_number,
+            detail={"account": str(account.id)},
+        )
+    return ApplicantOut(
+        name=account.name,
+        kind=account.kind,
+        id_number=(plain if full else mask_id_number(plain)) if plain else None,
+        full=bool(full and plain),
+        credit_code=account.credit_code,
+        phone=account.phone,
+    )
