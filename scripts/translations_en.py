@@ -170,6 +170,12 @@ EN: dict[str, str] = {
     "您已退出登录，请重新登录": "You have signed out; please sign in again",
     "该办件没有申请人账号": "This case has no applicant account",
     "只有办理该办件的工作人员可以查看完整证件号码": "Only staff handling this case may see the full ID number",
+    "只有管理员可以管理工作人员和角色": "Only an administrator may manage staff and roles",
+    "未知的角色“{role}”": "Unknown role '{role}'",
+    "您只能在自己管理的机构及其下级机构内授予角色": "You may grant roles only on the units you administer and those below them",
+    "请填写工作人员姓名": "Please give the staff member's name",
+    "不能修改自己的管理员角色": "You cannot change your own administrator role",
+    "该工作人员没有这一授权": "The staff member does not hold this grant",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -21,6 +21,7 @@ from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import CaseController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
 from govhall.identity.controllers import AccountController
+from govhall.identity.staffcontrollers import StaffController
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
@@ -75,6 +76,7 @@ def create_app(
             CalendarController,
             InboxController,
             AuditController,
+            StaffController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )

@@ -1,0 +1,225 @@
+"""Staff accounts and role grants, administered within the administrator's scope.
+
+分级授权: an administrator holds ``tenant_admin`` on an org unit and may create
+staff and grant or revoke roles only on that unit and the units below it — a
+town's administrator manages the town and its villages, never the county
+above. Every grant, revocation and refused attempt is in the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+
+from govhall import db
+from govhall.audit.services import Actor, record
+from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from govhall.i18n import N_
+from govhall.identity.passwords import check_password_policy, hash_password
+from govhall.identity.services import Grant, grants_of
+from govhall.identity.tables import RoleGrant, Staff
+from govhall.identity.tokens import Principal
+from govhall.tenancy.schemas import TenantInfo
+from govhall.tenancy.tables import OrgUnit
+from govhall.workflow.labels import ROLE_LABELS, label
+
+#: Roles an administrator can grant (the identity work will make them tenant-defined).
+GRANTABLE = tuple(ROLE_LABELS)
+
+
+class GrantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    role: str
+    org_unit: str
+    """Org unit code."""
+
+
+class GrantOut(msgspec.Struct, kw_only=True):
+    role: str
+    role_label: str
+    org_unit: str
+
+
+class StaffIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    username: str
+    name: str
+    password: str
+    grants: list[GrantIn] = msgspec.field(default_factory=list)
+
+
+class StaffOut(msgspec.Struct, kw_only=True):
+    username: str
+    name: str
+    status: str
+    grants: list[GrantOut]
+
+
+async def _admin_scope(tenant: TenantInfo, admin: Principal) -> list[Grant]:
+    if admin.kind != "staff" or admin.tenant_id != tenant.id:
+        raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
+    scope = [g for g in await grants_of(admin.id, tenant.id) if g.role == "tenant_admin"]
+    if not scope:
+        raise Forbidden(N_("只有管理员可以管理工作人员和角色"), code="tenant_admin_required")
+    return scope
+
+
+async def _unit(tenant: TenantInfo, code: str) -> dict[str, Any]:
+    row = (
+        await OrgUnit.select(OrgUnit.id, OrgUnit.code, OrgUnit.path)
+        .where((OrgUnit.tenant == tenant.id) & (OrgUnit.code == code))
+        .first()
+    )
+    if row is None:
+        raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=code)
+    return row
+
+
+async def _check_grant(
+    tenant: TenantInfo, admin: Principal, scope: list[Grant], grant: GrantIn, ip: str
+) -> dict[str, Any]:
+    if grant.role not in GRANTABLE:
+        raise InvalidInput(N_("未知的角色“{role}”"), code="unknown_role", role=grant.role)
+    unit = await _unit(tenant, grant.org_unit)
+    if not any(str(unit["path"]).startswith(g.path) for g in scope):
+        await record(
+            tenant.id,
+            Actor(kind="staff", id=str(admin.id), name=admin.name, ip=ip),
+            "role_grant_refused",
+            target=grant.org_unit,
+            detail={"role": grant.role},
+        )
+        raise Forbidden(
+            N_("您只能在自己管理的机构及其下级机构内授予角色"), code="outside_admin_scope"
+        )
+    return unit
+
+
+async def _staff(tenant: TenantInfo, username: str) -> Staff:
+    staff = (
+        await Staff.objects()
+        .where((Staff.tenant == tenant.id) & (Staff.username == username))
+        .first()
+    )
+    if staff is None:
+        raise NotFound(N_("找不到该工作人员"), code="staff_not_found")
+    return staff
+
+
+async def staff_view(tenant: TenantInfo, staff: Staff, locale: str) -> StaffOut:
+    rows = await RoleGrant.select(RoleGrant.role, RoleGrant.org_unit.code).where(
+        RoleGrant.staff == staff.id
+    )
+    return StaffOut(
+        username=staff.username,
+        name=staff.name,
+        status=staff.status,
+        grants=[
+            GrantOut(
+                role=r["role"],
+                role_label=label(ROLE_LABELS, r["role"]).pick(locale),
+                org_unit=r["org_unit.code"],
+            )
+            for r in rows
+        ],
+    )
+
+
+async def list_staff(tenant: TenantInfo, admin: Principal, locale: str) -> list[StaffOut]:
+    """Staff holding any role in the administrator's scope (and staff with no role yet)."""
+    scope = await _admin_scope(tenant, admin)
+    out = []
+    for staff in await Staff.objects().where(Staff.tenant == tenant.id).order_by(Staff.username):
+        view = await staff_view(tenant, staff, locale)
+        paths = [str((await _unit(tenant, g.org_unit))["path"]) for g in view.grants]
+        if not paths or any(p.startswith(g.path) for p in paths for g in scope):
+            out.append(view)
+    return out
+
+
+async def create_staff(
+    tenant: TenantInfo, admin: Principal, data: StaffIn, locale: str, ip: str
+) -> StaffOut:
+    scope = await _admin_scope(tenant, admin)
+    check_password_policy(data.password, data.username)
+    if not data.name.strip():
+        raise InvalidInput(
+            N_("请填写工作人员姓名"),
+            code="invalid_staff",
+            errors=[FieldError("name", N_("请填写工作人员姓名"))],
+        )
+    units = [await _check_grant(tenant, admin, scope, g, ip) for g in data.grants]
+    async with db.transaction():
+        if await Staff.exists().where(
+            (Staff.tenant == tenant.id) & (Staff.username == data.username)
+        ):
+            raise Conflict(
+                N_("用户名 {username} 已被注册"), code="username_taken", username=data.username
+            )
+        staff = Staff(
+            tenant=tenant.id,
+            username=data.username,
+            name=data.name.strip(),
+            password_hash=hash_password(data.password),
+        )
+        await staff.save()
+        actor = Actor(kind="staff", id=str(admin.id), name=admin.name, ip=ip)
+        await record(tenant.id, actor, "staff_created", target=data.username)
+        for grant, unit in zip(data.grants, units, strict=True):
+            await RoleGrant(
+                tenant=tenant.id, staff=staff.id, role=grant.role, org_unit=unit["id"]
+            ).save()
+            await record(
+                tenant.id,
+                actor,
+                "role_granted",
+                target=data.username,
+                detail={"role": grant.role, "org_unit": grant.org_unit},
+            )
+    return await staff_view(tenant, staff, locale)
+
+
+async def change_grant(
+    tenant: TenantInfo,
+    admin: Principal,
+    username: str,
+    grant: GrantIn,
+    *,
+    revoke: bool,
+    locale: str,
+    ip: str,
+) -> StaffOut:
+    scope = await _admin_scope(tenant, admin)
+    staff = await _staff(tenant, username)
+    unit = await _check_grant(tenant, admin, scope, grant, ip)
+    if staff.id == admin.id and grant.role == "tenant_admin":
+        raise Forbidden(N_("不能修改自己的管理员角色"), code="own_admin_role")
+    where: Any = (
+        (RoleGrant.staff == staff.id)
+        & (RoleGrant.role == grant.role)
+        & (RoleGrant.org_unit == unit["id"])
+    )
+    async with db.transaction():
+        exists = await RoleGrant.exists().where(where)
+        if revoke and not exists:
+            raise NotFound(N_("该工作人员没有这一授权"), code="grant_not_found")
+        if not revoke and exists:
+            return await staff_view(tenant, staff, locale)  # granting twice changes nothing
+        if revoke:
+            await RoleGrant.delete().where(where)
+        else:
+            await RoleGrant(
+                id=uuid.uuid4(),
+                tenant=tenant.id,
+                staff=staff.id,
+                role=grant.role,
+                org_unit=unit["id"],
+            ).save()
+        await record(
+            tenant.id,
+            Actor(kind="staff", id=str(admin.id), name=admin.name, ip=ip),
+            "role_revoked" if revoke else "role_granted",
+            target=username,
+            detail={"role": grant.role, "org_unit": grant.org_unit},
+        )
+    return await staff_view(tenant, staff, locale)
