@@ -14,7 +14,7 @@ from govhall.audit.services import chain_of
 from govhall.audit.tables import AuditEntry
 from govhall.errors import Forbidden
 from govhall.i18n import N_
-from govhall.identity.services import grants_of
+from govhall.identity.services import admin_scope
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import require_staff_of
@@ -58,7 +58,7 @@ class AuditController(Controller):
         page_size: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> AuditPage:
         staff = require_staff_of(principal, tenant)
-        if not any(g.role == "tenant_admin" for g in await grants_of(staff.id, tenant.id)):
+        if not await admin_scope(staff.id, tenant.id):
             raise Forbidden(N_("只有管理员可以查看审计日志"), code="tenant_admin_required")
         where: Any = AuditEntry.chain == chain_of(tenant.id)
         if action:

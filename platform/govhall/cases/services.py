@@ -490,16 +490,15 @@ async def case_progress(
         .where(CaseEvent.case == case.id)
         .order_by(CaseEvent.seq)
     )
-    flow = cast(dict[str, Any], case.flow or {})  # decoded by .output(load_json=True)
-    flow_steps = {s["key"]: s for s in flow.get("steps", [])}
+    ctx = await case_context(case, tenant)
     installed = catalog.registry.items.get(case.item_code)
     item_name = ""
     if installed:
         item_name = Localized(installed.spec.name, installed.spec.name_en).pick(locale)
     timeline = []
     for event in events:
-        step = flow_steps.get(event["step"])
-        step_text = Localized(step["name"], step.get("name_en", "")).pick(locale) if step else ""
+        placed = ctx.places.get(event["step"])  # branch steps included
+        step_text = Localized(placed.step.name, placed.step.name_en).pick(locale) if placed else ""
         timeline.append(
             TimelineEntry(
                 seq=event["seq"],
@@ -515,7 +514,6 @@ async def case_progress(
                 else [],
             )
         )
-    ctx = await case_context(case, tenant)
     state = CaseState.from_builtins(cast(dict[str, Any], case.state))
     return ProgressOut(
         serial_number=case.serial_number,

@@ -237,6 +237,11 @@ async def grants_of(staff_id: uuid.UUID, tenant_id: uuid.UUID) -> list[Grant]:
     return [Grant(role=row["role"], path=row["path"]) for row in rows]
 
 
+async def admin_scope(staff_id: uuid.UUID, tenant_id: uuid.UUID) -> list[Grant]:
+    """The units the staff member administers (their ``tenant_admin`` grants)."""
+    return [g for g in await grants_of(staff_id, tenant_id) if g.role == "tenant_admin"]
+
+
 def covers(grants: list[Grant], role: str, unit_path: str) -> bool:
     """Whether the grants include ``role`` over the unit at ``unit_path``."""
     return any(g.role == role and unit_path.startswith(g.path) for g in grants)

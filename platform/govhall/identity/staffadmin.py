@@ -18,11 +18,11 @@ from govhall.audit.services import Actor, record
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.passwords import check_password_policy, hash_password
-from govhall.identity.services import Grant, grants_of
+from govhall.identity.services import Grant, admin_scope
 from govhall.identity.tables import RoleGrant, Staff
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
-from govhall.tenancy.tables import OrgUnit
+from govhall.tenancy.services import unit_by_code
 from govhall.workflow.labels import ROLE_LABELS, label
 
 #: Roles an administrator can grant (the identity work will make them tenant-defined).
@@ -58,21 +58,10 @@ class StaffOut(msgspec.Struct, kw_only=True):
 async def _admin_scope(tenant: TenantInfo, admin: Principal) -> list[Grant]:
     if admin.kind != "staff" or admin.tenant_id != tenant.id:
         raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
-    scope = [g for g in await grants_of(admin.id, tenant.id) if g.role == "tenant_admin"]
+    scope = await admin_scope(admin.id, tenant.id)
     if not scope:
         raise Forbidden(N_("只有管理员可以管理工作人员和角色"), code="tenant_admin_required")
     return scope
-
-
-async def _unit(tenant: TenantInfo, code: str) -> dict[str, Any]:
-    row = (
-        await OrgUnit.select(OrgUnit.id, OrgUnit.code, OrgUnit.path)
-        .where((OrgUnit.tenant == tenant.id) & (OrgUnit.code == code))
-        .first()
-    )
-    if row is None:
-        raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=code)
-    return row
 
 
 async def _check_grant(
@@ -80,7 +69,7 @@ async def _check_grant(
 ) -> dict[str, Any]:
     if grant.role not in GRANTABLE:
         raise InvalidInput(N_("未知的角色“{role}”"), code="unknown_role", role=grant.role)
-    unit = await _unit(tenant, grant.org_unit)
+    unit = await unit_by_code(tenant.id, grant.org_unit)
     if not any(str(unit["path"]).startswith(g.path) for g in scope):
         await record(
             tenant.id,
@@ -106,10 +95,16 @@ async def _staff(tenant: TenantInfo, username: str) -> Staff:
     return staff
 
 
-async def staff_view(tenant: TenantInfo, staff: Staff, locale: str) -> StaffOut:
-    rows = await RoleGrant.select(RoleGrant.role, RoleGrant.org_unit.code).where(
-        RoleGrant.staff == staff.id
-    )
+async def _grant_rows(staff: Staff) -> list[dict[str, Any]]:
+    return await RoleGrant.select(
+        RoleGrant.role, RoleGrant.org_unit.code, RoleGrant.org_unit.path
+    ).where(RoleGrant.staff == staff.id)
+
+
+async def staff_view(
+    tenant: TenantInfo, staff: Staff, locale: str, rows: list[dict[str, Any]] | None = None
+) -> StaffOut:
+    rows = rows if rows is not None else await _grant_rows(staff)
     return StaffOut(
         username=staff.username,
         name=staff.name,
@@ -130,10 +125,10 @@ async def list_staff(tenant: TenantInfo, admin: Principal, locale: str) -> list[
     scope = await _admin_scope(tenant, admin)
     out = []
     for staff in await Staff.objects().where(Staff.tenant == tenant.id).order_by(Staff.username):
-        view = await staff_view(tenant, staff, locale)
-        paths = [str((await _unit(tenant, g.org_unit))["path"]) for g in view.grants]
+        rows = await _grant_rows(staff)
+        paths = [str(r["org_unit.path"]) for r in rows]
         if not paths or any(p.startswith(g.path) for p in paths for g in scope):
-            out.append(view)
+            out.append(await staff_view(tenant, staff, locale, rows))
     return out
 
 

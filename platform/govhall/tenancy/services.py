@@ -346,6 +346,18 @@ def tenant_info(row: Tenant) -> TenantInfo:
     )
 
 
+async def unit_by_code(tenant_id: Any, code: str) -> dict[str, Any]:
+    """An org unit's id, code and path by its code within the tenant (404 if none)."""
+    row = (
+        await OrgUnit.select(OrgUnit.id, OrgUnit.code, OrgUnit.path)
+        .where((OrgUnit.tenant == tenant_id) & (OrgUnit.code == code))
+        .first()
+    )
+    if row is None:
+        raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=code)
+    return row
+
+
 async def resolve_tenant(slug: str) -> TenantInfo:
     """The active tenant at ``/t/{slug}``; 404 when unknown, 503 when suspended."""
     row = await Tenant.objects().where(Tenant.slug == slug).first()

@@ -23,6 +23,7 @@ from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import FlowTemplate
 from govhall.sdk.flowcheck import flow_problems
 from govhall.tenancy.schemas import TenantInfo
+from govhall.tenancy.services import unit_by_code
 from govhall.tenancy.tables import OrgUnit
 from govhall.workflow.labels import ROLE_LABELS
 from govhall.workflow.tables import FlowDefinition
@@ -58,17 +59,6 @@ class FlowSave(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     flow: dict[str, Any]
     department: str | None = None
     note: str = ""
-
-
-async def _unit(tenant: TenantInfo, code: str) -> dict[str, Any]:
-    unit = (
-        await OrgUnit.select(OrgUnit.id, OrgUnit.path, OrgUnit.code)
-        .where((OrgUnit.tenant == tenant.id) & (OrgUnit.code == code))
-        .first()
-    )
-    if unit is None:
-        raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=code)
-    return unit
 
 
 async def effective_flow(
@@ -125,7 +115,7 @@ async def save_flow(
     """Check ``data.flow`` like a plugin's flow and store it as the next version."""
     department_id = None
     if data.department:
-        unit = await _unit(tenant, data.department)
+        unit = await unit_by_code(tenant.id, data.department)
         department_id = unit["id"]
         await _may_edit(staff, tenant, str(unit["path"]))
     else:
@@ -196,7 +186,7 @@ async def save_flow(
 async def flow_overview(
     tenant: TenantInfo, installed: InstalledItem, department: str | None, registry: PluginRegistry
 ) -> FlowOverview:
-    department_id = (await _unit(tenant, department))["id"] if department else None
+    department_id = (await unit_by_code(tenant.id, department))["id"] if department else None
     flow, version = await effective_flow(tenant.id, installed, department_id, registry)
     rows = (
         await FlowDefinition.select(
@@ -251,7 +241,7 @@ async def flow_version(
         & (FlowDefinition.version == version)
     )
     if department:
-        where &= FlowDefinition.department == (await _unit(tenant, department))["id"]
+        where &= FlowDefinition.department == (await unit_by_code(tenant.id, department))["id"]
     else:
         where &= FlowDefinition.department.is_null()
     row = await FlowDefinition.objects().output(load_json=True).where(where).first()
