@@ -176,6 +176,23 @@ EN: dict[str, str] = {
     "请填写工作人员姓名": "Please give the staff member's name",
     "不能修改自己的管理员角色": "You cannot change your own administrator role",
     "该工作人员没有这一授权": "The staff member does not hold this grant",
+    "不能删除根机构": "The root unit cannot be removed",
+    "不能把机构移到它自己或它的下级机构之下": "A unit cannot be moved under itself or one of its own sub-units",
+    "仍有 {count} 项授权使用角色“{role}”，请先撤销": '{count} grants still use the role "{role}"; revoke them first',
+    "岗位名称不能超过 32 个字": "A position name may have at most 32 characters",
+    "您只能管理自己负责的机构及其下级机构": "You may administer only the units you are responsible for and those below them",
+    "找不到角色“{role}”": 'Role "{role}" not found',
+    "机构“{unit}”仍被使用（{uses}），不能删除": 'Unit "{unit}" is still in use ({uses}) and cannot be removed',
+    "机构代码“{unit}”已被使用": 'The unit code "{unit}" is already in use',
+    "机构代码须为 1 到 64 位字母、数字、下划线或横线": "A unit code has 1 to 64 letters, digits, underscores or hyphens",
+    "机构信息有误，请按提示修改": "The unit details are not valid; please correct them as shown",
+    "角色“{role}”只能授予其所属机构及下级机构的人员": 'The role "{role}" can be granted only on the unit it belongs to and the units below it',
+    "角色代码“{role}”已存在": 'The role code "{role}" already exists',
+    "角色代码须为 2 到 32 位小写字母、数字或下划线，以字母开头，不与内置职能同名": "A role code has 2 to 32 lower-case letters, digits or underscores, starts with a letter and is not a built-in function's name",
+    "角色信息有误，请按提示修改": "The role details are not valid; please correct them as shown",
+    "请从以下职能中选择：{functions}": "Choose functions from: {functions}",
+    "请填写 1 到 100 个字的角色名称": "Enter a role name of 1 to 100 characters",
+    "请填写 1 到 200 个字的机构名称": "Enter a unit name of 1 to 200 characters",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

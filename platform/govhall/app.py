@@ -21,13 +21,14 @@ from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import CaseController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
 from govhall.identity.controllers import AccountController
-from govhall.identity.staffcontrollers import StaffController
+from govhall.identity.staffcontrollers import RoleController, StaffController
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
 from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
+from govhall.tenancy.controllers import OrgUnitController
 from govhall.web.deps import provide_locale, provide_principal, provide_services, provide_tenant
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
@@ -77,6 +78,8 @@ def create_app(
             InboxController,
             AuditController,
             StaffController,
+            RoleController,
+            OrgUnitController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )

@@ -114,3 +114,24 @@ class SerialCounter(Table, tablename="cases_serial_counter"):
     tenant = ForeignKey(Tenant, null=False, on_delete=OnDelete.restrict)
     day = Varchar(length=8, help_text="YYYYMMDD in the tenant's time zone")
     value = Integer(default=0)
+
+
+class EnterpriseSubmission(Table, tablename="cases_enterprise_submission"):
+    """An application an enterprise's operator (经办人) prepared for an item that asks
+    for a reviewer's (审核人) confirmation: nothing reaches the government until a
+    reviewer confirms it; then it becomes a case."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    enterprise = ForeignKey(Account, null=False, index=True, on_delete=OnDelete.restrict)
+    operator = ForeignKey(Account, null=False, on_delete=OnDelete.restrict)
+    item_code = Varchar(length=64)
+    application = JSONB(default={}, help_text="The application as the operator sent it")
+    status = Varchar(length=16, default="pending", help_text="pending | confirmed | declined")
+    reviewer = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.restrict)
+    opinion = Text(default="")
+    serial_number = Varchar(
+        length=32, null=True, default=None, help_text="The case, once confirmed"
+    )
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)

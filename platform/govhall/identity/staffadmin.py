@@ -18,27 +18,34 @@ from govhall.audit.services import Actor, record
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.passwords import check_password_policy, hash_password
-from govhall.identity.services import Grant, admin_scope
+from govhall.identity.roles import grantable_role, role_labels
+from govhall.identity.services import (
+    Grant,
+    in_scope,
+    refuse_outside_scope,
+    require_admin_scope,
+)
 from govhall.identity.tables import RoleGrant, Staff
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.services import unit_by_code
-from govhall.workflow.labels import ROLE_LABELS, label
-
-#: Roles an administrator can grant (the identity work will make them tenant-defined).
-GRANTABLE = tuple(ROLE_LABELS)
+from govhall.workflow.labels import label
 
 
 class GrantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     role: str
+    """A function (clerk, handler …) or the code of a tenant-defined role."""
     org_unit: str
     """Org unit code."""
+    position: str = ""
+    """岗位 (e.g. 分管领导), matched to flow steps that name a position."""
 
 
 class GrantOut(msgspec.Struct, kw_only=True):
     role: str
     role_label: str
     org_unit: str
+    position: str = ""
 
 
 class StaffIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -55,31 +62,22 @@ class StaffOut(msgspec.Struct, kw_only=True):
     grants: list[GrantOut]
 
 
-async def _admin_scope(tenant: TenantInfo, admin: Principal) -> list[Grant]:
-    if admin.kind != "staff" or admin.tenant_id != tenant.id:
-        raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
-    scope = await admin_scope(admin.id, tenant.id)
-    if not scope:
-        raise Forbidden(N_("只有管理员可以管理工作人员和角色"), code="tenant_admin_required")
-    return scope
-
-
 async def _check_grant(
     tenant: TenantInfo, admin: Principal, scope: list[Grant], grant: GrantIn, ip: str
 ) -> dict[str, Any]:
-    if grant.role not in GRANTABLE:
-        raise InvalidInput(N_("未知的角色“{role}”"), code="unknown_role", role=grant.role)
+    role_unit = await grantable_role(tenant.id, grant.role)
+    if len(grant.position) > 32:
+        raise InvalidInput(N_("岗位名称不能超过 32 个字"), code="invalid_position")
     unit = await unit_by_code(tenant.id, grant.org_unit)
-    if not any(str(unit["path"]).startswith(g.path) for g in scope):
-        await record(
-            tenant.id,
-            Actor(kind="staff", id=str(admin.id), name=admin.name, ip=ip),
-            "role_grant_refused",
-            target=grant.org_unit,
-            detail={"role": grant.role},
+    if not in_scope(scope, str(unit["path"])):
+        raise await refuse_outside_scope(
+            tenant.id, admin, ip, "role_grant_refused", grant.org_unit, role=grant.role
         )
-        raise Forbidden(
-            N_("您只能在自己管理的机构及其下级机构内授予角色"), code="outside_admin_scope"
+    if role_unit and not str(unit["path"]).startswith(role_unit):
+        raise InvalidInput(
+            N_("角色“{role}”只能授予其所属机构及下级机构的人员"),
+            code="role_outside_its_unit",
+            role=grant.role,
         )
     return unit
 
@@ -97,7 +95,7 @@ async def _staff(tenant: TenantInfo, username: str) -> Staff:
 
 async def _grant_rows(staff: Staff) -> list[dict[str, Any]]:
     return await RoleGrant.select(
-        RoleGrant.role, RoleGrant.org_unit.code, RoleGrant.org_unit.path
+        RoleGrant.role, RoleGrant.position, RoleGrant.org_unit.code, RoleGrant.org_unit.path
     ).where(RoleGrant.staff == staff.id)
 
 
@@ -105,6 +103,7 @@ async def staff_view(
     tenant: TenantInfo, staff: Staff, locale: str, rows: list[dict[str, Any]] | None = None
 ) -> StaffOut:
     rows = rows if rows is not None else await _grant_rows(staff)
+    labels = await role_labels(tenant.id)
     return StaffOut(
         username=staff.username,
         name=staff.name,
@@ -112,8 +111,9 @@ async def staff_view(
         grants=[
             GrantOut(
                 role=r["role"],
-                role_label=label(ROLE_LABELS, r["role"]).pick(locale),
+                role_label=label(labels, r["role"]).pick(locale),
                 org_unit=r["org_unit.code"],
+                position=r["position"],
             )
             for r in rows
         ],
@@ -122,7 +122,7 @@ async def staff_view(
 
 async def list_staff(tenant: TenantInfo, admin: Principal, locale: str) -> list[StaffOut]:
     """Staff holding any role in the administrator's scope (and staff with no role yet)."""
-    scope = await _admin_scope(tenant, admin)
+    scope = await require_admin_scope(tenant, admin)
     out = []
     for staff in await Staff.objects().where(Staff.tenant == tenant.id).order_by(Staff.username):
         rows = await _grant_rows(staff)
@@ -135,7 +135,7 @@ async def list_staff(tenant: TenantInfo, admin: Principal, locale: str) -> list[
 async def create_staff(
     tenant: TenantInfo, admin: Principal, data: StaffIn, locale: str, ip: str
 ) -> StaffOut:
-    scope = await _admin_scope(tenant, admin)
+    scope = await require_admin_scope(tenant, admin)
     check_password_policy(data.password, data.username)
     if not data.name.strip():
         raise InvalidInput(
@@ -162,14 +162,18 @@ async def create_staff(
         await record(tenant.id, actor, "staff_created", target=data.username)
         for grant, unit in zip(data.grants, units, strict=True):
             await RoleGrant(
-                tenant=tenant.id, staff=staff.id, role=grant.role, org_unit=unit["id"]
+                tenant=tenant.id,
+                staff=staff.id,
+                role=grant.role,
+                org_unit=unit["id"],
+                position=grant.position.strip(),
             ).save()
             await record(
                 tenant.id,
                 actor,
                 "role_granted",
                 target=data.username,
-                detail={"role": grant.role, "org_unit": grant.org_unit},
+                detail={"role": grant.role, "org_unit": grant.org_unit, "position": grant.position},
             )
     return await staff_view(tenant, staff, locale)
 
@@ -184,7 +188,7 @@ async def change_grant(
     locale: str,
     ip: str,
 ) -> StaffOut:
-    scope = await _admin_scope(tenant, admin)
+    scope = await require_admin_scope(tenant, admin)
     staff = await _staff(tenant, username)
     unit = await _check_grant(tenant, admin, scope, grant, ip)
     if staff.id == admin.id and grant.role == "tenant_admin":
@@ -209,12 +213,13 @@ async def change_grant(
                 staff=staff.id,
                 role=grant.role,
                 org_unit=unit["id"],
+                position=grant.position.strip(),
             ).save()
         await record(
             tenant.id,
             Actor(kind="staff", id=str(admin.id), name=admin.name, ip=ip),
             "role_revoked" if revoke else "role_granted",
             target=username,
-            detail={"role": grant.role, "org_unit": grant.org_unit},
+            detail={"role": grant.role, "org_unit": grant.org_unit, "position": grant.position},
         )
     return await staff_view(tenant, staff, locale)

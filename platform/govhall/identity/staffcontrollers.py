@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from govhall.identity.roles import (
+    RoleIn,
+    RoleOut,
+    RoleUpdate,
+    define_role,
+    delete_role,
+    list_roles,
+    update_role,
+)
 from govhall.identity.staffadmin import (
     GrantIn,
     StaffIn,
@@ -72,3 +81,50 @@ class StaffController(Controller):
         return await change_grant(
             tenant, principal, username, data, revoke=True, locale=locale, ip=client_ip(request)
         )
+
+
+class RoleController(Controller):
+    path = "/roles"
+    tags = ("identity",)
+
+    @get("/", summary="Built-in functions and the tenant's roles")
+    async def index(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> list[RoleOut]:
+        return await list_roles(tenant, principal, locale)
+
+    @post("/", status_code=201, summary="Define a role (a set of functions) at a unit in scope")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RoleIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> RoleOut:
+        return await define_role(tenant, principal, data, locale, client_ip(request))
+
+    @patch("/{code:str}", status_code=200, summary="Rename a role or change its functions")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[RoleUpdate],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> RoleOut:
+        return await update_role(tenant, principal, code, data, locale, client_ip(request))
+
+    @delete("/{code:str}", status_code=204, summary="Delete a role no one holds")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await delete_role(tenant, principal, code, client_ip(request))

@@ -285,6 +285,9 @@ class ItemSpec(msgspec.Struct, frozen=True, kw_only=True):
     audience: tuple[Literal["individual", "enterprise"], ...] = ("individual", "enterprise")
     scenarios: tuple[str, ...] = ()
     """Life-event paths leading here, levels split by '/', e.g. 我要开店/个体经营."""
+    enterprise_review: bool = False
+    """An enterprise operator's (经办人) submission waits for a reviewer's (审核人)
+    confirmation before it reaches the department."""
     batch: bool = False
     """Homogeneous cases may be applied for and decided in a batch (批量办件)."""
     flow: FlowTemplate | None = None

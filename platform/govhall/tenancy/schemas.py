@@ -8,6 +8,9 @@ from typing import Literal
 import msgspec
 
 LEVELS = ("province", "city", "county")
+UnitKind = Literal[
+    "centre", "department", "office", "window", "town", "village", "group", "position"
+]
 
 
 class Branding(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -22,7 +25,7 @@ class OrgUnitDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     code: str
     name: str
     name_en: str = ""
-    kind: Literal["centre", "department", "office", "window", "town", "village", "group"]
+    kind: UnitKind
     parent: str | None = None
     """Code of the parent unit; none for the root (the service centre)."""
     plugins: list[str] = msgspec.field(default_factory=list)

@@ -25,6 +25,11 @@ class Tenant(Table, tablename="tenancy_tenant"):
     holiday_calendar = Varchar(length=16, default="CN", help_text="Working-day calendar id")
     branding = JSONB(default={}, help_text="Portal name, colours, logo, footer contacts")
     status = Varchar(length=16, default="active", help_text="active | suspended")
+    account_inactive_days = Integer(
+        default=0,
+        help_text="Delete public accounts registered here and never signed in after "
+        "this many days (0 = keep)",
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -34,7 +39,9 @@ class OrgUnit(Table, tablename="tenancy_org_unit"):
     id = UUID(primary_key=True)
     tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
     parent: ForeignKey[Any] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
-    kind = Varchar(length=16, help_text="centre|department|office|window|town|village|group")
+    kind = Varchar(
+        length=16, help_text="centre|department|office|window|town|village|group|position"
+    )
     code = Varchar(length=64, help_text="Unique within the tenant")
     name = Varchar(length=200)
     name_en = Varchar(length=200, default="")

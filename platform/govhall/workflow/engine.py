@@ -25,7 +25,7 @@ from govhall.calendar.services import tenant_calendar
 from govhall.cases.tables import Case, CaseEvent, Project
 from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
-from govhall.identity.services import Grant, covers, grants_of
+from govhall.identity.services import Grant, covers, expand_grant, grants_of
 from govhall.identity.tables import Staff
 from govhall.identity.tokens import Principal
 from govhall.sdk import STEP_ACTIONS, FlowTemplate
@@ -321,7 +321,9 @@ async def _authorise(
         if not declared:  # not allowed here whoever asks: the machine says why (409)
             return "", candidates[0].step if candidates else "", ""
         candidates = declared
-    mine = [a for a in candidates if covers(grants, a.role, paths.get(a.unit, paths[""]))]
+    mine = [
+        a for a in candidates if covers(grants, a.role, paths.get(a.unit, paths[""]), a.position)
+    ]
     if not mine:
         first = candidates[0]
         raise _role_required(_step_label(ctx, first.step), first.role)  # type: ignore[arg-type]
@@ -442,7 +444,11 @@ async def perform_action(
     if loaded is None:
         raise _no_case(serial_number)
     case, pairs = loaded
-    grants = [Grant(role=role, path=path) for role, path in pairs] if actor.kind == "staff" else []
+    grants = (
+        [g for role, path, position, fns in pairs for g in expand_grant(role, path, position, fns)]
+        if actor.kind == "staff"
+        else []
+    )
     plan = await _plan(tenant, actor, case, grants, request, as_role)
     if case.project is not None and plan.after.ended != plan.before.ended:
         async with db.transaction():  # the project's counter changes with the case

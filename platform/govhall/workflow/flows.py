@@ -29,7 +29,9 @@ from govhall.workflow.labels import ROLE_LABELS
 from govhall.workflow.tables import FlowDefinition
 
 #: Roles a flow step may name (the identity issue makes roles tenant-defined).
-STEP_ROLES = tuple(r for r in ROLE_LABELS if r not in ("tenant_admin", "supervisor"))
+STEP_ROLES = tuple(
+    r for r in ROLE_LABELS if r not in ("tenant_admin", "supervisor", "statistician")
+)
 
 
 class FlowVersion(msgspec.Struct, kw_only=True):

@@ -11,6 +11,7 @@ ROLE_LABELS: dict[str, Localized] = {
     "approver": Localized("批准人员", "approver"),
     "issuer": Localized("办结发证人员", "issuer"),
     "supervisor": Localized("电子监察人员", "supervisor"),
+    "statistician": Localized("统计人员", "statistician"),
     "tenant_admin": Localized("租户管理员", "tenant administrator"),
 }
 

@@ -54,6 +54,7 @@ async def worklist(
     scope: Any = None
     for g in grants:
         clause = (Task.role == g.role) & Task.org_unit.path.like(f"{g.path}%")
+        clause &= (Task.position == "") | (Task.position == g.position)
         scope = clause if scope is None else scope | clause
     mine_or_free = Task.assignee.is_null() | (Task.assignee == staff.id)
     where: Any = (Task.tenant == tenant.id) & (Task.status == "open") & scope & mine_or_free

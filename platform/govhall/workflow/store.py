@@ -246,8 +246,10 @@ _PG_LOAD = (
     "SELECT c.id, c.serial_number, c.item_code, c.item_version, c.department, "
     "u.path AS department_path, c.applicant, c.form::text AS form, c.flow::text AS flow, "
     "c.state::text AS state, c.revision, c.project, c.concluded_at, c.flow_version, "
-    "(SELECT coalesce(json_agg(json_build_array(g.role, gu.path)), '[]'::json)::text "
+    "(SELECT coalesce(json_agg(json_build_array(g.role, gu.path, g.position, r.functions)),"
+    " '[]'::json)::text "
     " FROM identity_role_grant g JOIN tenancy_org_unit gu ON gu.id = g.org_unit "
+    " LEFT JOIN identity_role r ON r.tenant = g.tenant AND r.code = g.role "
     " WHERE g.staff = $3 AND g.tenant = $1) AS grants "
     "FROM cases_case c JOIN tenancy_org_unit u ON u.id = c.department "
     "WHERE c.tenant = $1 AND c.serial_number = $2"
@@ -265,7 +267,7 @@ def pg_pool() -> Any:
 
 async def pg_load(
     pool: Any, tenant_id: uuid.UUID, serial_number: str, staff_id: uuid.UUID
-) -> tuple[CaseRow, list[tuple[str, str]]] | None:
+) -> tuple[CaseRow, list[tuple[str, str, str, Any]]] | None:
     async with pool.acquire() as connection:
         row = await connection.fetchrow(_PG_LOAD, tenant_id, serial_number, staff_id)
     if row is None:
@@ -286,7 +288,10 @@ async def pg_load(
         concluded_at=row["concluded_at"],
         flow_version=row["flow_version"],
     )
-    grants = [(str(role), str(path)) for role, path in msgspec.json.decode(row["grants"])]
+    grants = [
+        (str(role), str(path), str(position), functions)
+        for role, path, position, functions in msgspec.json.decode(row["grants"])
+    ]
     return case, grants
 
 

@@ -1,0 +1,80 @@
+"""The org tree for staff, edited by administrators: ``/t/{tenant}/api/v1/org-units``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from govhall.identity.tokens import Principal
+from govhall.tenancy.orgtree import (
+    MoveIn,
+    UnitIn,
+    UnitOut,
+    UnitUpdate,
+    create_unit,
+    delete_unit,
+    move_unit,
+    org_tree,
+    update_unit,
+)
+from govhall.tenancy.schemas import TenantInfo
+from govhall.web.deps import client_ip
+
+
+class OrgUnitController(Controller):
+    path = "/org-units"
+    tags = ("tenancy",)
+
+    @get("/", summary="The tenant's org tree, parents first")
+    async def index(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> list[UnitOut]:
+        return await org_tree(tenant, principal, locale)
+
+    @post("/", status_code=201, summary="Add a unit under one the administrator manages")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[UnitIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> UnitOut:
+        return await create_unit(tenant, principal, data, client_ip(request))
+
+    @patch("/{code:str}", status_code=204, summary="Rename a unit or change its kind")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[UnitUpdate],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await update_unit(tenant, principal, code, data, client_ip(request))
+
+    @post("/{code:str}/move", status_code=204, summary="Move a unit and its subtree")
+    async def move(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[MoveIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await move_unit(tenant, principal, code, data, client_ip(request))
+
+    @delete("/{code:str}", status_code=204, summary="Remove a unit nothing refers to")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await delete_unit(tenant, principal, code, client_ip(request))
