@@ -193,6 +193,18 @@ EN: dict[str, str] = {
     "请从以下职能中选择：{functions}": "Choose functions from: {functions}",
     "请填写 1 到 100 个字的角色名称": "Enter a role name of 1 to 100 characters",
     "请填写 1 到 200 个字的机构名称": "Enter a unit name of 1 to 200 characters",
+    "{name}不是本单位成员": "{name} is not a member of this enterprise",
+    "{name}已是本单位成员或已被邀请": "{name} is already a member or has been invited",
+    "只有审核人可以确认或退回经办人的申请": "Only a reviewer can confirm or return an operator's application",
+    "只有法人账号可以管理经办人和审核人": "Only an enterprise account can manage operators and reviewers",
+    "您不是{name}的经办人或审核人": "You are not an operator or reviewer of {name}",
+    "找不到法人账号“{username}”": 'Enterprise account "{username}" not found',
+    "找不到用户“{username}”": 'User "{username}" not found',
+    "找不到该待确认申请": "That application awaiting review was not found",
+    "没有来自该单位的待接受邀请": "There is no pending invitation from that enterprise",
+    "经办人和审核人须为实名认证的个人账号": "Operators and reviewers must be real-name individual accounts",
+    "该申请已处理，不能重复操作": "That application has already been dealt with",
+    "退回时请说明理由": "Give a reason when returning an application",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -20,7 +20,7 @@ from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import CaseController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
-from govhall.identity.controllers import AccountController
+from govhall.identity.controllers import AccountController, EnterpriseController
 from govhall.identity.staffcontrollers import RoleController, StaffController
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
@@ -84,7 +84,14 @@ def create_app(
         dependencies={"tenant": Provide(provide_tenant)},
     )
     config = AppConfig(
-        route_handlers=[healthz, readyz, AccountController, LibraryController, tenant_api],
+        route_handlers=[
+            healthz,
+            readyz,
+            AccountController,
+            EnterpriseController,
+            LibraryController,
+            tenant_api,
+        ],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
             "locale": Provide(provide_locale, sync_to_thread=False),

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from govhall.cases.enterprise import (
+    DeclineIn,
+    SubmissionOut,
+    Submitted,
+    apply_for_enterprise,
+    confirm_submission,
+    decline_submission,
+    list_submissions,
+)
 from govhall.cases.projects import (
     PartAdd,
     PartRemove,
@@ -30,6 +40,7 @@ from govhall.cases.schemas import (
     WithdrawRequest,
 )
 from govhall.cases.services import announce_action, progress, submit_application
+from govhall.cases.tables import Case
 from govhall.i18n import Localized
 from govhall.identity.tokens import Principal
 from govhall.notify.services import notify_applicant
@@ -52,28 +63,77 @@ class CaseController(Controller):
         principal: NamedDependency[Principal],
         services: NamedDependency[Services],
         locale: NamedDependency[str],
+    ) -> Response[ApplicationOut | SubmissionOut]:
+        """With ``on_behalf_of`` an enterprise member applies for it; an operator's
+        application for an item needing review answers 202 with the held submission."""
+        if data.on_behalf_of:
+            outcome = await apply_for_enterprise(
+                tenant=tenant,
+                member=principal,
+                data=data,
+                catalog=services.catalog,
+                registry=services.registry,
+                secret_key=services.settings.secret_key,
+            )
+            if isinstance(outcome, SubmissionOut):
+                return Response(outcome, status_code=202)
+            submitted = outcome
+        else:
+            submitted = await submit_application(
+                tenant=tenant,
+                applicant=principal,
+                data=data,
+                catalog=services.catalog,
+                registry=services.registry,
+                secret_key=services.settings.secret_key,
+            )
+        return Response(await _receipt(services, tenant, submitted, locale), status_code=201)
+
+    @get("/enterprise-submissions", summary="An enterprise's applications awaiting review")
+    async def submissions(
+        self,
+        enterprise: FromQuery[str],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> list[SubmissionOut]:
+        return await list_submissions(tenant, principal, enterprise)
+
+    @post(
+        "/enterprise-submissions/{submission_id:uuid}/confirm",
+        status_code=201,
+        summary="A reviewer (审核人) confirms an operator's application: it is submitted",
+    )
+    async def confirm_submission(
+        self,
+        submission_id: FromPath[uuid.UUID],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
     ) -> ApplicationOut:
-        receipt, case_id, item = await submit_application(
+        submitted = await confirm_submission(
             tenant=tenant,
-            applicant=principal,
-            data=data,
+            reviewer=principal,
+            submission_id=submission_id,
             catalog=services.catalog,
             registry=services.registry,
             secret_key=services.settings.secret_key,
         )
-        spec = item.installed.spec
-        await notify_applicant(
-            services.queue,
-            tenant=tenant,
-            applicant_id=principal.id,
-            case_id=case_id,
-            event_seq=1,
-            template="case_submitted",
-            item=Localized(spec.name, spec.name_en),
-            serial_number=receipt.serial_number,
-        )
-        receipt.status_label = label(STATUS_LABELS, receipt.status).pick(locale)
-        return receipt
+        return await _receipt(services, tenant, submitted, locale)
+
+    @post(
+        "/enterprise-submissions/{submission_id:uuid}/decline",
+        status_code=200,
+        summary="A reviewer returns an operator's application with a reason",
+    )
+    async def decline_submission(
+        self,
+        submission_id: FromPath[uuid.UUID],
+        data: JSONBody[DeclineIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> SubmissionOut:
+        return await decline_submission(tenant, principal, submission_id, data)
 
     @get("/progress", summary="Progress by serial number and query code (no login)")
     async def query_progress(
@@ -167,6 +227,27 @@ class CaseController(Controller):
         locale: NamedDependency[str],
     ) -> CaseStateOut:
         return await case_history(tenant, principal, serial_number, at, locale)
+
+
+async def _receipt(
+    services: Services, tenant: TenantInfo, submitted: Submitted, locale: str
+) -> ApplicationOut:
+    """The applicant's inbox message and the receipt for a newly submitted case."""
+    receipt, case_id, item = submitted
+    spec = item.installed.spec
+    applicant = await Case.select(Case.applicant).where(Case.id == case_id).first()
+    await notify_applicant(
+        services.queue,
+        tenant=tenant,
+        applicant_id=applicant["applicant"] if applicant else None,
+        case_id=case_id,
+        event_seq=1,
+        template="case_submitted",
+        item=Localized(spec.name, spec.name_en),
+        serial_number=receipt.serial_number,
+    )
+    receipt.status_label = label(STATUS_LABELS, receipt.status).pick(locale)
+    return receipt
 
 
 async def _act(

@@ -24,6 +24,8 @@ class ApplicationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """Code of the unit to apply to, when several offer the item (e.g. the town)."""
     pre_handling: bool = False
     """预办理: filled in online, counted as received only when confirmed at the counter."""
+    on_behalf_of: str | None = None
+    """An enterprise account's username: its operator or reviewer applies for it."""
 
 
 class ApplicationOut(msgspec.Struct, kw_only=True):

@@ -7,7 +7,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -85,11 +85,13 @@ async def _check_materials(
     item: ItemSpec,
     refs: Sequence[MaterialRef],
     tenant: TenantInfo,
-    applicant: Principal,
+    owners: Sequence[Principal],
     form: dict[str, Any],
 ) -> tuple[list[FieldError], list[tuple[str, uuid.UUID, str]], list[str]]:
     """Errors, the accepted (material, blob, trust level) links, and the codes of
-    supplementable materials left for correction."""
+    supplementable materials left for correction. Files must have been uploaded by
+    one of ``owners`` (the applicant, or the enterprise's operator for it)."""
+    uploaders = {(p.kind, p.id) for p in owners}
     errors: list[FieldError] = []
     declared = {m.code: m for m in item.materials}
     blob_ids = list({ref.blob_id for ref in refs})
@@ -115,7 +117,7 @@ async def _check_materials(
             continue
         name = Localized(spec.name, spec.name_en)
         blob = blobs.get(blob_id)
-        if blob is None or blob["owner_kind"] != applicant.kind or blob["owner_id"] != applicant.id:
+        if blob is None or (blob["owner_kind"], blob["owner_id"]) not in uploaders:
             errors.append(
                 FieldError(
                     f"materials.{code}",
@@ -181,6 +183,8 @@ class PreparedApplication:
     materials: list[tuple[str, uuid.UUID, str]]
     outstanding: list[str]
     fees: list[FeeLine]
+    via: dict[str, str] = field(default_factory=dict)
+    """For an enterprise: who prepared (operator) and confirmed (reviewer) it."""
 
 
 async def prepare_application(
@@ -190,8 +194,10 @@ async def prepare_application(
     data: ApplicationCreate,
     catalog: CatalogService,
     registry: PluginRegistry,
+    submitter: Principal | None = None,
 ) -> PreparedApplication:
-    """Check the applicant, unit, form, plugin rules and materials; assess fees."""
+    """Check the applicant, unit, form, plugin rules and materials; assess fees.
+    ``submitter`` is the member acting for an enterprise applicant, if any."""
     if applicant.kind != "account":
         raise Forbidden(
             N_("请使用个人或法人账号提交申请；窗口代办请使用代申请功能"), code="applicant_required"
@@ -231,7 +237,7 @@ async def prepare_application(
                 )
             )
     material_errors, materials, outstanding = await _check_materials(
-        spec, data.materials, tenant, applicant, form
+        spec, data.materials, tenant, [applicant, *([submitter] if submitter else [])], form
     )
     errors.extend(material_errors)
     if errors:
@@ -280,6 +286,7 @@ async def insert_case(
         "promised_days": prepared.item.promised_days,
         "joint": joint,
         "pre_handling": pre_handling,
+        **({"via": prepared.via} if prepared.via else {}),
     }
     event = Event(
         seq=1,
@@ -368,12 +375,21 @@ async def submit_application(
     catalog: CatalogService,
     registry: PluginRegistry,
     secret_key: str,
+    submitter: Principal | None = None,
+    via: dict[str, str] | None = None,
 ) -> tuple[ApplicationOut, uuid.UUID, TenantItem]:
     """Check everything, then create the case, its materials, its first event and task
     in one transaction. Returns the receipt, the case id and the item."""
     prepared = await prepare_application(
-        tenant=tenant, applicant=applicant, data=data, catalog=catalog, registry=registry
+        tenant=tenant,
+        applicant=applicant,
+        data=data,
+        catalog=catalog,
+        registry=registry,
+        submitter=submitter,
     )
+    if via:
+        prepared.via.update(via)
     now = datetime.now(ZoneInfo("UTC"))
     async with db.transaction():
         case, query_code = await insert_case(

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
+from govhall.identity.enterprise import (
+    InviteIn,
+    MemberOut,
+    MembershipOut,
+    accept_invitation,
+    invite_member,
+    list_members,
+    my_memberships,
+    remove_member,
+)
 from govhall.identity.schemas import (
     AccountCreate,
     AccountOut,
@@ -58,3 +68,49 @@ class AccountController(Controller):
         services: NamedDependency[Services],
     ) -> None:
         await logout(principal, data.refresh_token, services.revoked, client_ip(request))
+
+
+class EnterpriseController(Controller):
+    """An enterprise's operators and reviewers (R-I5); invitations for individuals."""
+
+    path = "/api/v1"
+    tags = ("identity",)
+
+    @get("/enterprise/members", summary="The enterprise's members and invitations")
+    async def members(self, principal: NamedDependency[Principal]) -> list[MemberOut]:
+        return await list_members(principal)
+
+    @post("/enterprise/members", status_code=201, summary="Invite an operator or reviewer")
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[InviteIn],
+        principal: NamedDependency[Principal],
+    ) -> MemberOut:
+        return await invite_member(principal, data, client_ip(request))
+
+    @post("/enterprise/members/{username:str}/remove", status_code=204, summary="Remove a member")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        username: FromPath[str],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await remove_member(principal, username, client_ip(request))
+
+    @get("/me/enterprises", summary="Enterprises the caller acts for or is invited to")
+    async def memberships(self, principal: NamedDependency[Principal]) -> list[MembershipOut]:
+        return await my_memberships(principal)
+
+    @post(
+        "/me/enterprises/{enterprise:str}/accept",
+        status_code=204,
+        summary="Accept an enterprise's invitation",
+    )
+    async def accept(
+        self,
+        request: Request[Any, Any, Any],
+        enterprise: FromPath[str],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await accept_invitation(principal, enterprise, client_ip(request))

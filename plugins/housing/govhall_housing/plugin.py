@@ -286,6 +286,7 @@ CONSTRUCTION_PERMIT = ItemSpec(
     keywords=("施工许可证", "开工", "建筑工程", "工程建设项目"),
     categories=("工程建设项目审批",),
     audience=("enterprise",),
+    enterprise_review=True,
     scenarios=("我要建项目/施工许可",),
     consultation_phone="0999-12329",
     complaint_phone="0999-12345",
