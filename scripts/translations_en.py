@@ -205,6 +205,19 @@ EN: dict[str, str] = {
     "经办人和审核人须为实名认证的个人账号": "Operators and reviewers must be real-name individual accounts",
     "该申请已处理，不能重复操作": "That application has already been dealt with",
     "退回时请说明理由": "Give a reason when returning an application",
+    "【政务服务】您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。": "[Government Services] Your verification code is {code}, valid for {minutes} minutes. If you did not ask for it, ignore this message.",
+    "仅个人或法人账号可以验证手机和邮箱": "Only individual and enterprise accounts verify phones and e-mail addresses",
+    "今天获取验证码的次数已达上限，请明天再试": "You have asked for too many codes today; please try again tomorrow",
+    "只有平台运营人员可以办理": "Only a platform operator can do this",
+    "只有本级政府的管理员可以管理公众账号": "Only an administrator of the whole government can manage public accounts",
+    "手机号码或邮箱已变更，请重新获取验证码": "The phone number or e-mail address has changed; ask for a new code",
+    "未登录账号的保留天数应在 0 到 3650 之间（0 表示不清理）": "Days to keep never-used accounts must be between 0 and 3650 (0 keeps them)",
+    "未知的操作“{action}”": 'Unknown action "{action}"',
+    "管理员要求您重设密码，请通过“找回密码”设置新密码后再登录": 'An administrator requires you to reset your password: set a new one with "Forgot password" and sign in again',
+    "请先在账号资料中填写手机号码或电子邮箱": "Add a phone number or e-mail address to your account first",
+    "验证码": "Verification code",
+    "验证码已发送，请 {seconds} 秒后再获取": "A code was just sent; ask again in {seconds} seconds",
+    "验证码错误或已过期，请重新获取": "The code is wrong or has expired; ask for a new one",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -184,6 +184,10 @@ def settings_env(settings: Settings) -> dict[str, str]:
     }
     if settings.redis_url:
         env["GOVHALL_REDIS_URL"] = settings.redis_url
+    if settings.smtp_url:
+        env["GOVHALL_SMTP_URL"] = settings.smtp_url
+    if settings.sms_gateway_url:
+        env["GOVHALL_SMS_GATEWAY_URL"] = settings.sms_gateway_url
     return env
 
 

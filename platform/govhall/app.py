@@ -20,7 +20,12 @@ from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import CaseController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
-from govhall.identity.controllers import AccountController, EnterpriseController
+from govhall.identity.admincontrollers import OperatorController, TenantAccountController
+from govhall.identity.controllers import (
+    AccountController,
+    EnterpriseController,
+    VerificationController,
+)
 from govhall.identity.staffcontrollers import RoleController, StaffController
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
@@ -80,6 +85,7 @@ def create_app(
             StaffController,
             RoleController,
             OrgUnitController,
+            TenantAccountController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )
@@ -89,6 +95,8 @@ def create_app(
             readyz,
             AccountController,
             EnterpriseController,
+            VerificationController,
+            OperatorController,
             LibraryController,
             tenant_api,
         ],

@@ -96,6 +96,8 @@ def worker(burst: bool, simple: bool) -> None:
     from rq import SimpleWorker, Worker
 
     from govhall import db
+    from govhall.identity import fieldcrypt
+    from govhall.notify import outbound
     from govhall.observability import init_sentry
 
     settings = _settings()
@@ -105,10 +107,53 @@ def worker(burst: bool, simple: bool) -> None:
         )
     init_sentry(settings, component="worker")
     db.configure_database(settings)
+    fieldcrypt.configure(settings)
+    outbound.configure(settings)
     connection = redis.Redis.from_url(settings.redis_url)
     worker_class = SimpleWorker if simple else Worker
     rq_worker = worker_class([settings.queue_name], connection=connection)
     rq_worker.work(burst=burst, with_scheduler=True)
+
+
+@main.command()
+def cron() -> None:
+    """Enqueue scheduled jobs (account hygiene …) to RQ on their timetable. Needs Redis."""
+    import redis
+
+    from govhall.jobs.schedule import rq_cron
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException(
+            "GOVHALL_REDIS_URL is not set: without Redis, `govhall serve` runs the schedule."
+        )
+    rq_cron(redis.Redis.from_url(settings.redis_url), settings.queue_name).start()
+
+
+@main.group()
+def operator() -> None:
+    """Platform operators (运营人员): they run the service and belong to no tenant."""
+
+
+@operator.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="The operator's real name.")
+def operator_create(username: str, name: str) -> None:
+    """Create an operator and print a one-time password (audited)."""
+    import secrets
+
+    from govhall import db
+    from govhall.identity.operators import create_operator
+
+    settings = _settings()
+    password = secrets.token_urlsafe(12)
+
+    async def run() -> None:
+        db.configure_database(settings)
+        await create_operator(username, name, password)
+
+    asyncio.run(run())
+    click.echo(f"operator {username} created; password (shown once): {password}")
 
 
 @main.command()

@@ -14,6 +14,8 @@ from govhall.catalog.services import CatalogService
 from govhall.identity import fieldcrypt
 from govhall.identity.tokens import TokenService
 from govhall.jobs.queue import JobQueue, make_job_queue
+from govhall.jobs.schedule import InlineScheduler
+from govhall.notify import outbound
 from govhall.plugins import PluginRegistry, get_plugin_manager
 from govhall.settings import Settings
 from govhall.storage.blobstore import BlobStore, make_blob_store
@@ -31,10 +33,14 @@ class Services:
     blobs: BlobStore
     revoked: Store
     """Ids of access tokens revoked before they expire (Redis, or memory)."""
+    scheduler: InlineScheduler | None = None
+    """Scheduled jobs in-process (embedded default only; production runs ``govhall cron``)."""
 
     async def start(self) -> None:
         """Open what the process holds for its lifetime (the PostgreSQL pool)."""
         await db.open_pool(db.get_engine(), self.settings.db_pool_max_size)
+        if self.scheduler is not None:
+            self.scheduler.start()
         try:
             await self.catalog.publish_all()
         except Exception:
@@ -42,6 +48,8 @@ class Services:
 
     async def stop(self) -> None:
         """Finish in-process jobs, then close the Redis client and the pool."""
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         await self.queue.close()
         if isinstance(self.revoked, RedisStore):
             await self.revoked.__aexit__(None, None, None)
@@ -51,12 +59,15 @@ class Services:
     def build(cls, settings: Settings, registry: PluginRegistry | None = None) -> Services:
         registry = registry or PluginRegistry(get_plugin_manager())
         fieldcrypt.configure(settings)
+        outbound.configure(settings)
+        queue = make_job_queue(settings.redis_url, settings.queue_name)
         return cls(
             settings=settings,
             registry=registry,
             catalog=CatalogService(registry),
             tokens=TokenService(settings.secret_key, settings.token_ttl_seconds),
-            queue=make_job_queue(settings.redis_url, settings.queue_name),
+            queue=queue,
+            scheduler=None if settings.redis_url else InlineScheduler(queue),
             blobs=make_blob_store(settings.storage_url),
             revoked=(
                 RedisStore.with_client(url=settings.redis_url, namespace="govhall-revoked")

@@ -107,6 +107,16 @@ class Settings:
     Unset: one key (id ``s0``) derived from the secret key, which stays readable
     after keys are configured."""
 
+    smtp_url: str | None = None
+    """``GOVHALL_SMTP_URL``: where e-mail (verification codes, notices) goes, as
+    ``smtp://user:password@host:port?from=noreply@example.gov.cn`` (``smtps://`` for
+    TLS, ``&starttls=true`` to upgrade). Unset in ``dev``: messages are logged."""
+
+    sms_gateway_url: str | None = None
+    """``GOVHALL_SMS_GATEWAY_URL``: an HTTP endpoint of the government SMS platform that
+    takes ``POST {"to": "1380000…", "text": "…"}`` (JSON); any 2xx is accepted.
+    Unset in ``dev``: messages are logged."""
+
     @classmethod
     def from_env(cls) -> Settings:
         """Read settings from the process environment."""
@@ -133,6 +143,8 @@ class Settings:
             queue_name=_env("GOVHALL_QUEUE", default.queue_name) or default.queue_name,
             frontend_dir=Path(_env("GOVHALL_FRONTEND_DIR", str(default.frontend_dir)) or "."),
             field_keys=_env("GOVHALL_FIELD_KEYS"),
+            smtp_url=_env("GOVHALL_SMTP_URL"),
+            sms_gateway_url=_env("GOVHALL_SMS_GATEWAY_URL"),
         )
         settings.check()
         return settings

@@ -60,43 +60,59 @@ class AuditController(Controller):
         staff = require_staff_of(principal, tenant)
         if not await admin_scope(staff.id, tenant.id):
             raise Forbidden(N_("只有管理员可以查看审计日志"), code="tenant_admin_required")
-        where: Any = AuditEntry.chain == chain_of(tenant.id)
-        if action:
-            where &= AuditEntry.action == action
-        if actor:
-            where &= AuditEntry.actor_id == actor
-        if target:
-            where &= AuditEntry.target == target
-        if since:
-            where &= AuditEntry.at >= since
-        if until:
-            where &= AuditEntry.at <= until
-        total = await AuditEntry.count().where(where)
-        rows = (
-            await AuditEntry.select()
-            .output(load_json=True)
-            .where(where)
-            .order_by(AuditEntry.seq, ascending=False)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
+        return await query_log(
+            chain_of(tenant.id), action, actor, target, since, until, page, page_size
         )
-        return AuditPage(
-            items=[
-                AuditEntryOut(
-                    seq=r["seq"],
-                    at=r["at"],
-                    actor_kind=r["actor_kind"],
-                    actor_id=r["actor_id"],
-                    actor_name=r["actor_name"],
-                    action=r["action"],
-                    target=r["target"],
-                    ip=r["ip"],
-                    detail=r["detail"] or {},
-                    hash=r["hash"],
-                )
-                for r in rows
-            ],
-            total=total,
-            page=page,
-            page_size=page_size,
-        )
+
+
+async def query_log(
+    chain: str,
+    action: str | None,
+    actor: str | None,
+    target: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    page: int,
+    page_size: int,
+) -> AuditPage:
+    """One chain's entries, newest first, filtered (for tenant admins and operators)."""
+    where: Any = AuditEntry.chain == chain
+    if action:
+        where &= AuditEntry.action == action
+    if actor:
+        where &= AuditEntry.actor_id == actor
+    if target:
+        where &= AuditEntry.target == target
+    if since:
+        where &= AuditEntry.at >= since
+    if until:
+        where &= AuditEntry.at <= until
+    total = await AuditEntry.count().where(where)
+    rows = (
+        await AuditEntry.select()
+        .output(load_json=True)
+        .where(where)
+        .order_by(AuditEntry.seq, ascending=False)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return AuditPage(
+        items=[
+            AuditEntryOut(
+                seq=r["seq"],
+                at=r["at"],
+                actor_kind=r["actor_kind"],
+                actor_id=r["actor_id"],
+                actor_name=r["actor_name"],
+                action=r["action"],
+                target=r["target"],
+                ip=r["ip"],
+                detail=r["detail"] or {},
+                hash=r["hash"],
+            )
+            for r in rows
+        ],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )

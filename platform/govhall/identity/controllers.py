@@ -18,6 +18,17 @@ from govhall.identity.enterprise import (
     my_memberships,
     remove_member,
 )
+from govhall.identity.otp import (
+    ChannelName,
+    CodeConfirm,
+    CodeSent,
+    ResetConfirm,
+    ResetRequest,
+    confirm_verification,
+    request_reset,
+    reset_password,
+    send_verification,
+)
 from govhall.identity.schemas import (
     AccountCreate,
     AccountOut,
@@ -68,6 +79,59 @@ class AccountController(Controller):
         services: NamedDependency[Services],
     ) -> None:
         await logout(principal, data.refresh_token, services.revoked, client_ip(request))
+
+
+class VerificationController(Controller):
+    """Phone and e-mail verification, and password reset by a verified channel."""
+
+    path = "/api/v1"
+    tags = ("identity",)
+
+    @post("/me/verify/{channel:str}", status_code=202, summary="Send a code to the phone/e-mail")
+    async def send(
+        self,
+        channel: FromPath[ChannelName],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+    ) -> CodeSent:
+        return await send_verification(
+            principal, channel, services.queue, services.settings.secret_key, locale
+        )
+
+    @post("/me/verify/{channel:str}/confirm", status_code=204, summary="Confirm with the code")
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        channel: FromPath[ChannelName],
+        data: JSONBody[CodeConfirm],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+    ) -> None:
+        await confirm_verification(
+            principal, channel, data, services.settings.secret_key, client_ip(request)
+        )
+
+    @post("/auth/password-reset", status_code=202, summary="Send a reset code (verified channel)")
+    async def reset_request(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ResetRequest],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+    ) -> CodeSent:
+        return await request_reset(
+            data, services.queue, services.settings.secret_key, locale, client_ip(request)
+        )
+
+    @post("/auth/password-reset/confirm", status_code=204, summary="Set a new password by code")
+    async def reset_confirm(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ResetConfirm],
+        services: NamedDependency[Services],
+    ) -> None:
+        await reset_password(data, services.settings.secret_key, client_ip(request))
 
 
 class EnterpriseController(Controller):

@@ -18,6 +18,8 @@ class AccountCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     credit_code: str | None = None
     phone: str | None = None
     email: str | None = None
+    tenant: str | None = None
+    """The portal (tenant slug) registered on; its administrators look after the account."""
 
 
 class AccountOut(msgspec.Struct, kw_only=True):
@@ -37,6 +39,8 @@ class TokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     password: str
     tenant: str | None = None
     """The tenant slug, for staff logins."""
+    operator: bool = False
+    """A platform operator's login (no tenant)."""
 
 
 class TokenOut(msgspec.Struct, kw_only=True):

@@ -17,7 +17,9 @@ from govhall.errors import (
     Conflict,
     FieldError,
     Forbidden,
+    GovhallError,
     InvalidInput,
+    NotFound,
     TooManyRequests,
     Unauthorized,
 )
@@ -26,7 +28,7 @@ from govhall.identity import fieldcrypt, realname
 from govhall.identity.passwords import check_password_policy, hash_password, verify_password
 from govhall.identity.schemas import AccountCreate, AccountOut, TokenOut, TokenRequest
 from govhall.identity.sessions import issue_pair
-from govhall.identity.tables import Account, RoleGrant, Staff
+from govhall.identity.tables import Account, Operator, RoleGrant, Staff
 from govhall.identity.tokens import Principal, TokenService
 from govhall.tenancy.tables import OrgUnit, Tenant
 
@@ -96,7 +98,13 @@ async def register_account(data: AccountCreate) -> AccountOut:
         )
     check_password_policy(data.password, data.username)
     id_number = realname.normalise_id_number(data.id_number) if data.id_number else ""
+    home = None
+    if data.tenant:
+        home = await Tenant.select(Tenant.id).where(Tenant.slug == data.tenant).first()
+        if home is None:
+            raise NotFound(N_("找不到租户“{slug}”"), code="tenant_not_found", slug=data.tenant)
     row = Account(
+        home_tenant=home["id"] if home else None,
         username=data.username,
         password_hash=hash_password(data.password),
         kind=data.kind,
@@ -175,13 +183,26 @@ async def issue_token(data: TokenRequest, tokens: TokenService, ip: str = "") ->
             minutes=minutes,
         )
 
-    async def failed(reason: str, error: Unauthorized) -> Unauthorized:
+    async def failed(reason: str, error: GovhallError) -> GovhallError:
         await record(
             tenant_id, anonymous, "login_failed", target=username, detail={"reason": reason}
         )
         return error
 
-    if data.tenant:
+    if data.operator:
+        operator = await Operator.objects().where(Operator.username == data.username).first()
+        if not verify_password(operator.password_hash if operator else None, data.password):
+            raise await failed("bad_credentials", Unauthorized(_BAD_LOGIN, code="bad_credentials"))
+        assert operator is not None
+        if operator.status != "active":
+            raise await failed(
+                "disabled", Unauthorized(N_("该账号已停用，请联系管理员"), code="account_disabled")
+            )
+        await Operator.update({Operator.last_login_at: now}).where(Operator.id == operator.id)
+        principal = Principal(
+            kind="operator", id=operator.id, username=operator.username, name=operator.name
+        )
+    elif data.tenant:
         staff = None
         if tenant is not None:
             staff = (
@@ -213,6 +234,14 @@ async def issue_token(data: TokenRequest, tokens: TokenService, ip: str = "") ->
         if account.status != "active":
             raise await failed(
                 "disabled", Unauthorized(N_("该账号已停用，请联系管理员"), code="account_disabled")
+            )
+        if account.must_reset_password:
+            raise await failed(
+                "reset_required",
+                Forbidden(
+                    N_("管理员要求您重设密码，请通过“找回密码”设置新密码后再登录"),
+                    code="password_reset_required",
+                ),
             )
         await Account.update({Account.last_login_at: now}).where(Account.id == account.id)
         principal = Principal(

@@ -25,7 +25,7 @@ from govhall.audit.services import Actor, record
 from govhall.errors import Unauthorized
 from govhall.i18n import N_
 from govhall.identity.schemas import TokenOut
-from govhall.identity.tables import Account, RefreshToken, Staff
+from govhall.identity.tables import Account, Operator, RefreshToken, Staff
 from govhall.identity.tokens import Principal, TokenService
 from govhall.tenancy.tables import Tenant
 
@@ -66,6 +66,13 @@ async def _principal(row: RefreshToken) -> Principal | None:
             return None
         return Principal(
             kind="account", id=account.id, username=account.username, name=account.name
+        )
+    if row.principal_kind == "operator":
+        operator = await Operator.objects().where(Operator.id == row.principal_id).first()
+        if operator is None or operator.status != "active":
+            return None
+        return Principal(
+            kind="operator", id=operator.id, username=operator.username, name=operator.name
         )
     staff = await Staff.objects().where(Staff.id == row.principal_id).first()
     tenant = await Tenant.objects().where(Tenant.id == row.tenant).first()

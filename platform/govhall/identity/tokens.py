@@ -18,9 +18,10 @@ ISSUER = "govhall"
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
-    """Who is calling: a public account or a staff member of one tenant."""
+    """Who is calling: a public account, a staff member of one tenant, or a platform
+    operator."""
 
-    kind: Literal["account", "staff"]
+    kind: Literal["account", "staff", "operator"]
     id: uuid.UUID
     username: str
     name: str
