@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from govhall_housing.plugin import _PERMIT_EXAMPLE, CONSTRUCTION_PERMIT
-
 from govhall.audit.tables import AuditEntry
 from govhall.cases.tables import Case, CaseEvent
+from govhall_housing.plugin import _PERMIT_EXAMPLE, CONSTRUCTION_PERMIT
 from tests.conftest import CREDIT_CODE, Api
 
 PERMIT = CONSTRUCTION_PERMIT.code

@@ -39,7 +39,7 @@ class _Mail:
     def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content)
         body = message.get_payload(decode=True).decode()
         for to in envelope.rcpt_tos:
@@ -64,7 +64,7 @@ def sms() -> Iterator[Inbox]:
     inbox = Inbox()
 
     class Gateway(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["content-length"])))
             inbox.messages.append((body["to"], body["text"]))
             self.send_response(200)
