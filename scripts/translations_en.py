@@ -218,6 +218,19 @@ EN: dict[str, str] = {
     "验证码": "Verification code",
     "验证码已发送，请 {seconds} 秒后再获取": "A code was just sent; ask again in {seconds} seconds",
     "验证码错误或已过期，请重新获取": "The code is wrong or has expired; ask for a new one",
+    "吊销列表不是该证书机构签发的": "The revocation list was not signed by this certificate authority",
+    "吊销列表格式无效": "The certificate revocation list is not valid",
+    "找不到该信任的证书机构": "That trusted certificate authority was not found",
+    "无法确认证书状态（吊销列表已过期），请联系管理员": "The certificate's status cannot be confirmed (the revocation list is out of date); contact the administrator",
+    "登录挑战无效或已过期，请重新获取": "The sign-in challenge is invalid or has expired; ask for a new one",
+    "签名验证失败": "The signature could not be verified",
+    "证书不在有效期内": "The certificate is not within its validity period",
+    "证书不是本地区信任的证书机构签发的": "The certificate was not issued by a certificate authority this government trusts",
+    "证书已被吊销": "The certificate has been revoked",
+    "证书格式无效，请提供 PEM 格式的证书": "The certificate is not valid; provide a PEM certificate",
+    "该证书不是 CA 证书": "That certificate is not a CA certificate",
+    "该证书不能用于签名登录": "That certificate may not be used for signing in",
+    "该证书没有对应的实名账号，请先注册或联系管理员": "No real-name account matches this certificate; register first or contact the administrator",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -21,6 +21,7 @@ from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import CaseController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
 from govhall.identity.admincontrollers import OperatorController, TenantAccountController
+from govhall.identity.certcontrollers import CertificateController
 from govhall.identity.controllers import (
     AccountController,
     EnterpriseController,
@@ -86,6 +87,7 @@ def create_app(
             RoleController,
             OrgUnitController,
             TenantAccountController,
+            CertificateController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )
