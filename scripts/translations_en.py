@@ -231,6 +231,22 @@ EN: dict[str, str] = {
     "该证书不是 CA 证书": "That certificate is not a CA certificate",
     "该证书不能用于签名登录": "That certificate may not be used for signing in",
     "该证书没有对应的实名账号，请先注册或联系管理员": "No real-name account matches this certificate; register first or contact the administrator",
+    "单点登录配置有误，请按提示修改": "The single sign-on settings are not valid; please correct them",
+    "回调地址须为 https 地址（本机调试可用 http://127.0.0.1）": "Redirect URIs must be https addresses (http://127.0.0.1 for local testing)",
+    "找不到该单点登录方式": "That single sign-on provider was not found",
+    "找不到该接入系统": "That client system was not found",
+    "接入系统信息有误，请按提示修改": "The client system's details are not valid; please correct them as shown",
+    "登录对象须为 staff 或 public": "Who signs in must be staff or public",
+    "登录请求已失效，请重新登录": "The sign-in request has expired; please sign in again",
+    "统一身份认证平台暂时无法访问，请稍后再试": "The identity platform cannot be reached; please try again later",
+    "统一身份认证平台未完成登录": "The identity platform did not complete the sign-in",
+    "统一身份认证平台的用户在本系统没有对应账号，请联系管理员": "The identity platform's user has no account here; contact the administrator",
+    "统一身份认证平台的配置与登记不符": "The identity platform's configuration does not match its registration",
+    "统一身份认证平台返回的身份无法验证": "The identity returned by the identity platform could not be verified",
+    "请填写系统名称": "Enter the system's name",
+    "登录": "Sign in",
+    "用户名": "Username",
+    "密码": "Password",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.config.app import AppConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
+from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.stores.memory import MemoryStore
@@ -27,7 +29,14 @@ from govhall.identity.controllers import (
     EnterpriseController,
     VerificationController,
 )
+from govhall.identity.oidc import Provider
+from govhall.identity.ssocontrollers import (
+    FederationController,
+    OidcController,
+    SsoAdminController,
+)
 from govhall.identity.staffcontrollers import RoleController, StaffController
+from govhall.identity.websession import login_form, login_submit, logout_submit, whoami
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
@@ -53,6 +62,22 @@ def _stores(settings: Settings) -> StoreRegistry:
     return StoreRegistry(default_factory=lambda name: MemoryStore())
 
 
+#: Paths authenticated by bearer tokens (or client credentials), not by the session.
+API_PATHS = ["^/api/", "^/t/[^/]+/api/", "^/oidc/token", "^/oidc/userinfo", "^/healthz", "^/readyz"]
+
+
+def _session_config(settings: Settings) -> ServerSideSessionConfig:
+    return ServerSideSessionConfig(
+        key="govhall_session",
+        store="sessions",
+        max_age=8 * 3600,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        exclude=API_PATHS,
+    )
+
+
 def create_app(
     settings: Settings | None = None, *, registry: PluginRegistry | None = None
 ) -> Litestar:
@@ -71,6 +96,11 @@ def create_app(
         finally:
             await services.stop()
 
+    tenant_pages = Router(
+        path="/t/{tenant_slug:str}",
+        route_handlers=[FederationController],
+        dependencies={"tenant": Provide(provide_tenant)},
+    )
     tenant_api = Router(
         path="/t/{tenant_slug:str}/api/v1",
         route_handlers=[
@@ -88,6 +118,7 @@ def create_app(
             OrgUnitController,
             TenantAccountController,
             CertificateController,
+            SsoAdminController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )
@@ -100,8 +131,24 @@ def create_app(
             VerificationController,
             OperatorController,
             LibraryController,
+            OidcController,
+            login_form,
+            login_submit,
+            logout_submit,
+            whoami,
             tenant_api,
+            tenant_pages,
         ],
+        middleware=[_session_config(settings).middleware],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="govhall_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            # Bearer-token APIs and the client-authenticated token endpoint carry no
+            # ambient credentials: CSRF guards the cookie-session forms.
+            exclude=API_PATHS,
+        ),
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
             "locale": Provide(provide_locale, sync_to_thread=False),
@@ -123,6 +170,7 @@ def create_app(
     )
     app = Litestar.from_config(config)
     app.state.services = services
+    app.state.oidc = Provider(settings, services.tokens)
     return app
 
 

@@ -107,6 +107,10 @@ class Settings:
     Unset: one key (id ``s0``) derived from the secret key, which stays readable
     after keys are configured."""
 
+    public_url: str = "http://127.0.0.1:8000"
+    """``GOVHALL_PUBLIC_URL``: the address users reach govhall at (no trailing slash). The
+    OpenID issuer is ``{public_url}/oidc``; an ``https`` address makes cookies Secure."""
+
     smtp_url: str | None = None
     """``GOVHALL_SMTP_URL``: where e-mail (verification codes, notices) goes, as
     ``smtp://user:password@host:port?from=noreply@example.gov.cn`` (``smtps://`` for
@@ -143,11 +147,16 @@ class Settings:
             queue_name=_env("GOVHALL_QUEUE", default.queue_name) or default.queue_name,
             frontend_dir=Path(_env("GOVHALL_FRONTEND_DIR", str(default.frontend_dir)) or "."),
             field_keys=_env("GOVHALL_FIELD_KEYS"),
+            public_url=(_env("GOVHALL_PUBLIC_URL", default.public_url) or "").rstrip("/"),
             smtp_url=_env("GOVHALL_SMTP_URL"),
             sms_gateway_url=_env("GOVHALL_SMS_GATEWAY_URL"),
         )
         settings.check()
         return settings
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
 
     @property
     def uses_sqlite(self) -> bool:

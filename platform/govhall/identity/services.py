@@ -149,7 +149,13 @@ async def _recent_failures(
 
 
 async def issue_token(data: TokenRequest, tokens: TokenService, ip: str = "") -> TokenOut:
-    """Log in a public account (no tenant) or a staff member (with a tenant slug).
+    """Log in and get a bearer token pair (see :func:`authenticate`)."""
+    return await issue_pair(await authenticate(data, ip), tokens)
+
+
+async def authenticate(data: TokenRequest, ip: str = "") -> Principal:
+    """Check a public account's (no tenant), staff member's (with a tenant slug) or
+    operator's password; the principal, for a token pair or a web session.
 
     Every attempt is audited; after too many failures the account (and the client
     address) must wait until the oldest failure leaves the window."""
@@ -253,7 +259,7 @@ async def issue_token(data: TokenRequest, tokens: TokenService, ip: str = "") ->
         "login",
         target=principal.username,
     )
-    return await issue_pair(principal, tokens)
+    return principal
 
 
 @dataclass(frozen=True, slots=True)

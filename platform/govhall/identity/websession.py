@@ -1,0 +1,167 @@
+"""Web sessions for pages: sign-in form, who is signed in, sign-out.
+
+Sessions are server-side (Litestar's session middleware over the app's store:
+Redis in production, memory in the embedded default); the cookie is HttpOnly,
+SameSite=Lax and Secure when govhall is served over https. Forms carry
+Litestar's CSRF token (double-submit cookie, checked on every unsafe request
+that is not a bearer-token API call). The API keeps using bearer tokens.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromQuery, URLEncodedBody
+from litestar.response import Redirect
+
+from govhall.errors import GovhallError, Unauthorized
+from govhall.i18n import N_, negotiate_locale, translate
+from govhall.identity.schemas import TokenRequest
+from govhall.identity.services import authenticate
+from govhall.identity.tokens import Principal
+from govhall.web.deps import client_ip
+
+SESSION_KEY = "principal"
+#: Words the sign-in template shows (listed so the catalogs carry them).
+PAGE_TEXT = (N_("登录"), N_("用户名"), N_("密码"))
+
+
+class LoginForm(msgspec.Struct, kw_only=True):
+    username: str
+    password: str
+    tenant: str = ""
+    next: str = "/"
+
+
+class SessionOut(msgspec.Struct, kw_only=True):
+    kind: str
+    username: str
+    name: str
+    tenant: str | None
+    auth_time: int
+
+
+def safe_next(target: str) -> str:
+    """Only same-site paths: no scheme, no host, no protocol-relative '//' tricks."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def sign_in(request: Request[Any, Any, Any], principal: Principal) -> None:
+    # A new session id on sign-in: a session fixed before login is worthless after it.
+    request.clear_session()
+    request.set_session(
+        {SESSION_KEY: msgspec.to_builtins(principal), "auth_time": int(time.time())}
+    )
+
+
+def session_principal(request: Request[Any, Any, Any]) -> tuple[Principal, int] | None:
+    data = request.session if "session" in request.scope else None
+    if not data or SESSION_KEY not in data:
+        return None
+    return msgspec.convert(data[SESSION_KEY], Principal), int(data.get("auth_time", 0))
+
+
+def _templates(state: State) -> Environment:
+    env: Environment | None = getattr(state, "auth_templates", None)
+    if env is None:
+        env = Environment(
+            loader=FileSystemLoader(state.services.settings.frontend_dir / "templates"),
+            autoescape=select_autoescape(),
+        )
+        state.auth_templates = env
+    return env
+
+
+def login_page(
+    request: Request[Any, Any, Any],
+    *,
+    next_url: str,
+    tenant: str,
+    error: str = "",
+    status: int = 200,
+) -> Response[str]:
+    locale = negotiate_locale(request.headers.get("accept-language"))
+    html = (
+        _templates(request.app.state)
+        .get_template("auth/login.html")
+        .render(
+            t=lambda text: translate(text, locale),
+            locale=locale,
+            csrf_token=request.scope.get("_csrf_token", ""),
+            next=next_url,
+            tenant=tenant,
+            error=error,
+        )
+    )
+    return Response(html, media_type="text/html", status_code=status)
+
+
+@get("/login", summary="Sign-in page", include_in_schema=False)
+async def login_form(
+    request: Request[Any, Any, Any],
+    next: FromQuery[str] = "/",
+    tenant: FromQuery[str] = "",
+) -> Response[str]:
+    return login_page(request, next_url=safe_next(next), tenant=tenant)
+
+
+@post("/login", summary="Sign in to a web session", include_in_schema=False)
+async def login_submit(
+    request: Request[Any, Any, Any],
+    data: URLEncodedBody[LoginForm],
+) -> Response[Any]:
+    target = safe_next(data.next)
+    try:
+        principal = await authenticate(
+            TokenRequest(
+                username=data.username, password=data.password, tenant=data.tenant or None
+            ),
+            client_ip(request),
+        )
+    except GovhallError as error:
+        locale = negotiate_locale(request.headers.get("accept-language"))
+        return login_page(
+            request,
+            next_url=target,
+            tenant=data.tenant,
+            error=translate(error.message, locale, **error.params),
+            status=error.status_code,
+        )
+    sign_in(request, principal)
+    return Redirect(target, status_code=303)
+
+
+@post("/logout", status_code=303, summary="Sign out of the web session", include_in_schema=False)
+async def logout_submit(request: Request[Any, Any, Any]) -> Redirect:
+    request.clear_session()
+    return Redirect("/login", status_code=303)
+
+
+@get("/session", summary="Who is signed in to this web session")
+async def whoami(request: Request[Any, Any, Any]) -> SessionOut:
+    found = session_principal(request)
+    if found is None:
+        raise Unauthorized(N_("请先登录"), code="login_required")
+    principal, auth_time = found
+    return SessionOut(
+        kind=principal.kind,
+        username=principal.username,
+        name=principal.name,
+        tenant=principal.tenant_slug,
+        auth_time=auth_time,
+    )
+
+
+def login_redirect(request: Request[Any, Any, Any], tenant: str = "") -> Redirect:
+    """Send the browser to sign in, and back here afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    suffix = f"&tenant={quote(tenant)}" if tenant else ""
+    return Redirect(f"/login?next={quote(here, safe='')}{suffix}", status_code=302)
