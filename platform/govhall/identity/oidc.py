@@ -339,7 +339,8 @@ def _request(request: Request[Any, Any, Any], settings: Settings, data: dict[str
     uri = f"{settings.public_url}{request.url.path}"
     if request.method == "GET" and request.url.query:
         uri += f"?{request.url.query}"
-    return _Request(request.method, uri, dict(request.headers), data)
+    # Litestar's headers are case-insensitive, as Authlib expects ("Authorization").
+    return _Request(request.method, uri, request.headers, data)
 
 
 def audience_fits(client: ClientModel, principal: Principal) -> bool:

@@ -19,6 +19,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
+from litestar.utils.scope.state import ScopeState
 
 from govhall.errors import GovhallError, Unauthorized
 from govhall.i18n import N_, negotiate_locale, translate
@@ -95,7 +96,7 @@ def login_page(
         .render(
             t=lambda text: translate(text, locale),
             locale=locale,
-            csrf_token=request.scope.get("_csrf_token", ""),
+            csrf_token=ScopeState.from_scope(request.scope).csrf_token or "",
             next=next_url,
             tenant=tenant,
             error=error,
