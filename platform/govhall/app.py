@@ -55,10 +55,11 @@ log = logging.getLogger("govhall")
 MULTIPART_OVERHEAD = 64 * 1024
 
 
-def _stores(settings: Settings) -> StoreRegistry:
-    if settings.redis_url:
-        redis_store = RedisStore.with_client(url=settings.redis_url, namespace="govhall")
-        return StoreRegistry(default_factory=lambda name: redis_store.with_namespace(name))
+def _stores(services: Services) -> StoreRegistry:
+    """Named stores (web sessions …) over one Redis client the services close at stop."""
+    root = services.store
+    if isinstance(root, RedisStore):
+        return StoreRegistry(default_factory=lambda name: root.with_namespace(name))
     return StoreRegistry(default_factory=lambda name: MemoryStore())
 
 
@@ -164,7 +165,7 @@ def create_app(
             "{status_code, code, detail, errors?} in the Accept-Language language.",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        stores=_stores(settings),
+        stores=_stores(services),
         request_max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD,
         debug=False,
     )

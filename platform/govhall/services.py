@@ -33,6 +33,8 @@ class Services:
     blobs: BlobStore
     revoked: Store
     """Ids of access tokens revoked before they expire (Redis, or memory)."""
+    store: Store | None = None
+    """The root of the app's named stores (web sessions): Redis, or None for memory."""
     scheduler: InlineScheduler | None = None
     """Scheduled jobs in-process (embedded default only; production runs ``govhall cron``)."""
 
@@ -51,8 +53,9 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.stop()
         await self.queue.close()
-        if isinstance(self.revoked, RedisStore):
-            await self.revoked.__aexit__(None, None, None)
+        for store in (self.revoked, self.store):
+            if isinstance(store, RedisStore):
+                await store.__aexit__(None, None, None)
         await db.close_pool(db.get_engine())
 
     @classmethod
@@ -68,6 +71,11 @@ class Services:
             tokens=TokenService(settings.secret_key, settings.token_ttl_seconds),
             queue=queue,
             scheduler=None if settings.redis_url else InlineScheduler(queue),
+            store=(
+                RedisStore.with_client(url=settings.redis_url, namespace="govhall")
+                if settings.redis_url
+                else None
+            ),
             blobs=make_blob_store(settings.storage_url),
             revoked=(
                 RedisStore.with_client(url=settings.redis_url, namespace="govhall-revoked")
