@@ -206,7 +206,6 @@ EN: dict[str, str] = {
     "该申请已处理，不能重复操作": "That application has already been dealt with",
     "退回时请说明理由": "Give a reason when returning an application",
     "【政务服务】您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。": "[Government Services] Your verification code is {code}, valid for {minutes} minutes. If you did not ask for it, ignore this message.",
-    "仅个人或法人账号可以验证手机和邮箱": "Only individual and enterprise accounts verify phones and e-mail addresses",
     "今天获取验证码的次数已达上限，请明天再试": "You have asked for too many codes today; please try again tomorrow",
     "只有平台运营人员可以办理": "Only a platform operator can do this",
     "只有本级政府的管理员可以管理公众账号": "Only an administrator of the whole government can manage public accounts",
@@ -247,6 +246,7 @@ EN: dict[str, str] = {
     "登录": "Sign in",
     "用户名": "Username",
     "密码": "Password",
+    "请使用个人或法人账号办理": "Please use an individual or enterprise account for this",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

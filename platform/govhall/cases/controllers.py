@@ -46,7 +46,7 @@ from govhall.identity.tokens import Principal
 from govhall.notify.services import notify_applicant
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import client_ip, require_staff_of
+from govhall.web.deps import client_ip, require_account, require_party_of, require_staff_of
 from govhall.workflow.engine import ActionRequest, perform_action
 from govhall.workflow.labels import STATUS_LABELS, label
 from govhall.workflow.services import ApplicantOut, case_applicant, case_history, case_state
@@ -96,7 +96,7 @@ class CaseController(Controller):
         tenant: NamedDependency[TenantInfo],
         principal: NamedDependency[Principal],
     ) -> list[SubmissionOut]:
-        return await list_submissions(tenant, principal, enterprise)
+        return await list_submissions(tenant, require_account(principal), enterprise)
 
     @post(
         "/enterprise-submissions/{submission_id:uuid}/confirm",
@@ -113,7 +113,7 @@ class CaseController(Controller):
     ) -> ApplicationOut:
         submitted = await confirm_submission(
             tenant=tenant,
-            reviewer=principal,
+            reviewer=require_account(principal),
             submission_id=submission_id,
             catalog=services.catalog,
             registry=services.registry,
@@ -133,7 +133,7 @@ class CaseController(Controller):
         tenant: NamedDependency[TenantInfo],
         principal: NamedDependency[Principal],
     ) -> SubmissionOut:
-        return await decline_submission(tenant, principal, submission_id, data)
+        return await decline_submission(tenant, require_account(principal), submission_id, data)
 
     @get("/progress", summary="Progress by serial number and query code (no login)")
     async def query_progress(
@@ -306,7 +306,7 @@ class ProjectController(Controller):
     ) -> ProjectOut:
         return await create_project(
             tenant=tenant,
-            applicant=principal,
+            applicant=require_account(principal),
             data=data,
             catalog=services.catalog,
             registry=services.registry,
@@ -323,7 +323,7 @@ class ProjectController(Controller):
         services: NamedDependency[Services],
         locale: NamedDependency[str],
     ) -> ProjectOut:
-        await may_view_project(tenant, principal, number)
+        await may_view_project(tenant, require_party_of(principal, tenant), number)
         return await project_view(tenant, number, services.registry, locale)
 
     @post("/{number:str}/parts", status_code=201, summary="Add a co-department's item (lead)")
@@ -338,7 +338,7 @@ class ProjectController(Controller):
     ) -> ProjectOut:
         return await add_part(
             tenant=tenant,
-            staff=principal,
+            staff=require_staff_of(principal, tenant),
             number=number,
             data=data,
             catalog=services.catalog,
@@ -364,7 +364,7 @@ class ProjectController(Controller):
     ) -> ProjectOut:
         return await remove_part(
             tenant=tenant,
-            staff=principal,
+            staff=require_staff_of(principal, tenant),
             number=number,
             item_code=item_code,
             data=data,

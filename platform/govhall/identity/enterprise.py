@@ -22,6 +22,7 @@ from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.tables import Account, EnterpriseMember
 from govhall.identity.tokens import Principal
+from govhall.web.deps import require_account
 
 MemberRole = Literal["operator", "reviewer"]
 
@@ -169,8 +170,7 @@ async def remove_member(principal: Principal, username: str, ip: str) -> None:
 
 async def my_memberships(principal: Principal) -> list[MembershipOut]:
     """The enterprises the caller was invited to or acts for."""
-    if principal.kind != "account":
-        return []
+    require_account(principal)
     rows = await EnterpriseMember.select(
         EnterpriseMember.enterprise.username,
         EnterpriseMember.enterprise.name,
@@ -191,6 +191,7 @@ async def my_memberships(principal: Principal) -> list[MembershipOut]:
 
 
 async def accept_invitation(principal: Principal, enterprise_username: str, ip: str) -> None:
+    require_account(principal)
     enterprise = await _account_by_username(enterprise_username)
     where: Any = (
         (EnterpriseMember.enterprise == enterprise.id)
@@ -215,6 +216,7 @@ async def accept_invitation(principal: Principal, enterprise_username: str, ip: 
 async def acting_for(principal: Principal, enterprise_username: str) -> tuple[Principal, str]:
     """(the enterprise as a principal, the caller's role in it: operator, reviewer or
     admin for the enterprise account itself); 403 when the caller is not an active member."""
+    require_account(principal)
     enterprise = await Account.objects().where(Account.username == enterprise_username).first()
     if enterprise is None or enterprise.kind != "enterprise" or enterprise.status != "active":
         raise NotFound(

@@ -261,9 +261,7 @@ class _OpenID(OpenIDCode):  # type: ignore[misc]
 
 
 class _Request(OAuth2Request):  # type: ignore[misc]
-    def __init__(
-        self, method: str, uri: str, headers: Any, data: dict[str, str]
-    ) -> None:
+    def __init__(self, method: str, uri: str, headers: Any, data: dict[str, str]) -> None:
         super().__init__(method, uri, headers=headers)
         self.payload = BasicOAuth2Payload(data)
         self._data = data

@@ -22,13 +22,14 @@ import msgspec
 
 from govhall import db
 from govhall.audit.services import Actor, record
-from govhall.errors import Conflict, InvalidInput, TooManyRequests
+from govhall.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from govhall.i18n import N_, translate
 from govhall.identity.passwords import check_password_policy, hash_password
 from govhall.identity.tables import Account, OneTimeCode, RefreshToken
 from govhall.identity.tokens import Principal
 from govhall.jobs.queue import JobQueue
 from govhall.notify import outbound
+from govhall.web.deps import require_account
 
 CODE_MINUTES = 10
 MAX_ATTEMPTS = 5
@@ -153,11 +154,10 @@ def _contact(account: Account, channel: str) -> str:
 
 
 async def _own_account(principal: Principal) -> Account:
-    account = None
-    if principal.kind == "account":
-        account = await Account.objects().where(Account.id == principal.id).first()
+    require_account(principal)
+    account = await Account.objects().where(Account.id == principal.id).first()
     if account is None:
-        raise InvalidInput(N_("仅个人或法人账号可以验证手机和邮箱"), code="account_required")
+        raise Forbidden(N_("请使用个人或法人账号办理"), code="account_required")
     return account
 
 

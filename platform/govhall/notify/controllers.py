@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from govhall.identity.tokens import Principal
 from govhall.notify.services import InboxEntry, inbox
 from govhall.tenancy.schemas import TenantInfo
+from govhall.web.deps import require_party_of
 
 
 class InboxController(Controller):
@@ -21,4 +22,4 @@ class InboxController(Controller):
         principal: NamedDependency[Principal],
         locale: NamedDependency[str],
     ) -> list[InboxEntry]:
-        return await inbox(tenant, principal, locale)
+        return await inbox(tenant, require_party_of(principal, tenant), locale)

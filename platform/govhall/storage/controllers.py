@@ -20,6 +20,7 @@ from govhall.storage.blobstore import CHUNK
 from govhall.storage.schemas import UploadOut
 from govhall.storage.services import get_readable_blob, store_upload
 from govhall.tenancy.schemas import TenantInfo
+from govhall.web.deps import require_party_of
 
 
 @dataclass
@@ -39,6 +40,7 @@ class UploadController(Controller):
         principal: NamedDependency[Principal],
         services: NamedDependency[Services],
     ) -> UploadOut:
+        require_party_of(principal, tenant)
         upload = data.file
 
         async def chunks() -> AsyncIterator[bytes]:
@@ -65,7 +67,7 @@ class UploadController(Controller):
         principal: NamedDependency[Principal],
         services: NamedDependency[Services],
     ) -> Response[Any]:
-        blob = await get_readable_blob(blob_id, tenant.id, principal)
+        blob = await get_readable_blob(blob_id, tenant.id, require_party_of(principal, tenant))
         url = await services.blobs.presigned_url(blob.storage_key, blob.filename, blob.content_type)
         if url:
             return Redirect(url, status_code=307)

@@ -1,0 +1,387 @@
+"""Every API route × every kind of caller: who gets through the route's guard.
+
+"Refused" is 401 or 403; anything else (200, 404 for a missing object, 409, 422 …)
+means the guard let the caller through to the route's own checks. Object-level
+rules (which step a role may act on, which case an applicant may see) are tested
+with their domains; this test pins who may reach each route at all, so a route
+added without a row here — or a guard that loosens — fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from govhall.identity.services import provision_staff
+from govhall.tenancy.tables import OrgUnit, Tenant
+from tests.conftest import CREDIT_CODE, Api
+
+ROLES = (
+    "anonymous",
+    "individual",
+    "enterprise",
+    "ent_operator",
+    "ent_reviewer",
+    "clerk",
+    "handler",
+    "approver",
+    "supervisor",
+    "tenant_admin",
+    "other_staff",
+    "operator",
+)
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+ACCOUNTS = frozenset({"individual", "enterprise", "ent_operator", "ent_reviewer"})
+STAFF = frozenset({"clerk", "handler", "approver", "supervisor", "tenant_admin"})
+ADMIN = frozenset({"tenant_admin"})
+OPERATOR = frozenset({"operator"})
+NOBODY: frozenset[str] = frozenset()
+
+#: Browser pages on the web session (tested in tests/identity/test_oidc.py), and the
+#: generated API documentation; not bearer-token API routes.
+PAGES = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/session"),
+    ("GET", "/t/{tenant_slug:str}/sso/{key:str}/login"),
+    ("GET", "/t/{tenant_slug:str}/sso/{key:str}/callback"),
+    ("GET", "/schema"),
+    ("GET", "/schema/swagger"),
+    ("GET", "/schema/{path:str}"),
+    ("GET", "/schema/openapi.json"),
+    ("GET", "/schema/oauth2-redirect.html"),
+}
+
+T = "/t/{tenant_slug:str}/api/v1"
+NONE_ID = str(uuid.UUID(int=1))
+
+#: (method, path) -> (who gets through, request body).
+MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
+    ("GET", "/healthz"): (EVERYONE, None),
+    ("GET", "/readyz"): (EVERYONE, None),
+    # Registration and sign-in are open; refresh needs a refresh token, not a role.
+    ("POST", "/api/v1/accounts"): (
+        EVERYONE,
+        {"username": "x", "password": "x", "kind": "individual", "name": "x"},
+    ),
+    ("POST", "/api/v1/auth/token"): (
+        EVERYONE,
+        {"username": "matrix-citizen", "password": "abc12345x"},
+    ),
+    ("POST", "/api/v1/auth/refresh"): (NOBODY, {"refresh_token": "junk"}),
+    ("POST", "/api/v1/auth/logout"): (SIGNED_IN, {}),
+    ("POST", "/api/v1/auth/password-reset"): (EVERYONE, {"username": "nobody-here"}),
+    ("POST", "/api/v1/auth/password-reset/confirm"): (
+        EVERYONE,
+        {"username": "nobody-here", "code": "000000", "new_password": "x"},
+    ),
+    ("POST", "/api/v1/me/verify/{channel:str}"): (ACCOUNTS, None),
+    ("POST", "/api/v1/me/verify/{channel:str}/confirm"): (ACCOUNTS, {"code": "000000"}),
+    ("GET", "/api/v1/me/enterprises"): (ACCOUNTS, None),
+    ("POST", "/api/v1/me/enterprises/{enterprise:str}/accept"): (ACCOUNTS, None),
+    ("GET", "/api/v1/enterprise/members"): (frozenset({"enterprise"}), None),
+    ("POST", "/api/v1/enterprise/members"): (
+        frozenset({"enterprise"}),
+        {"username": "nobody-here", "role": "operator"},
+    ),
+    ("POST", "/api/v1/enterprise/members/{username:str}/remove"): (frozenset({"enterprise"}), None),
+    ("GET", "/api/v1/operator/tenants"): (OPERATOR, None),
+    ("POST", "/api/v1/operator/tenants/{slug:str}/suspend"): (OPERATOR, None),
+    ("POST", "/api/v1/operator/tenants/{slug:str}/resume"): (OPERATOR, None),
+    ("GET", "/api/v1/operator/accounts"): (OPERATOR, None),
+    ("POST", "/api/v1/operator/accounts/{username:str}/{action:str}"): (OPERATOR, None),
+    ("GET", "/api/v1/operator/audit"): (OPERATOR, None),
+    ("GET", "/api/v1/library/items"): (EVERYONE, None),
+    ("GET", "/api/v1/library/regulations"): (EVERYONE, None),
+    # The OpenID provider: metadata and keys are public; the token endpoint takes
+    # client credentials (none here); userinfo takes any govhall bearer token.
+    ("GET", "/oidc/.well-known/openid-configuration"): (EVERYONE, None),
+    ("GET", "/oidc/jwks"): (EVERYONE, None),
+    ("GET", "/oidc/authorize"): (EVERYONE, None),
+    ("POST", "/oidc/token"): (NOBODY, ("form", {"grant_type": "authorization_code", "code": "x"})),
+    ("GET", "/oidc/userinfo"): (SIGNED_IN, None),
+    # The public catalogue and guides.
+    ("GET", f"{T}/items"): (EVERYONE, None),
+    ("GET", f"{T}/items/{{code:str}}"): (EVERYONE, None),
+    ("GET", f"{T}/items/{{code:str}}/versions"): (EVERYONE, None),
+    ("GET", f"{T}/items/{{code:str}}/samples/{{material:str}}"): (EVERYONE, None),
+    ("GET", f"{T}/items/{{code:str}}/result-sample"): (EVERYONE, None),
+    ("GET", f"{T}/items/{{code:str}}/prefill"): (ACCOUNTS, None),
+    ("GET", f"{T}/progress"): (EVERYONE, None),
+    ("GET", f"{T}/calendar"): (EVERYONE, None),
+    ("GET", f"{T}/calendar/working-days"): (EVERYONE, None),
+    ("POST", f"{T}/auth/certificate/challenge"): (EVERYONE, None),
+    ("POST", f"{T}/auth/certificate"): (
+        EVERYONE,  # a sign-in route: its own checks refuse (422 here)
+        {"challenge": "junk", "certificate": "junk", "signature": ""},
+    ),
+    # Applicants.
+    ("POST", f"{T}/uploads"): (ACCOUNTS | STAFF, ("file", b"%PDF-1.4 matrix")),
+    ("GET", f"{T}/uploads/{{blob_id:uuid}}"): (ACCOUNTS | STAFF, None),
+    ("POST", f"{T}/applications"): (ACCOUNTS, {"item_code": "NO-SUCH-ITEM", "form": {}}),
+    ("POST", f"{T}/applications/{{serial_number:str}}/withdraw"): (
+        frozenset({"individual"}),
+        {"reason": "x"},
+    ),
+    ("GET", f"{T}/enterprise-submissions"): (
+        frozenset({"enterprise", "ent_operator", "ent_reviewer"}),
+        None,
+    ),
+    ("POST", f"{T}/enterprise-submissions/{{submission_id:uuid}}/confirm"): (ACCOUNTS, None),
+    ("POST", f"{T}/enterprise-submissions/{{submission_id:uuid}}/decline"): (
+        ACCOUNTS,
+        {"opinion": "x"},
+    ),
+    ("GET", f"{T}/inbox"): (ACCOUNTS | STAFF, None),
+    ("POST", f"{T}/projects"): (ACCOUNTS, {"name": "x", "items": [], "form": {}}),
+    ("GET", f"{T}/projects/{{number:str}}"): (ACCOUNTS | STAFF, None),
+    ("POST", f"{T}/projects/{{number:str}}/parts"): (STAFF, {"item_code": "x"}),
+    ("POST", f"{T}/projects/{{number:str}}/parts/{{item_code:str}}/remove"): (
+        STAFF,
+        {"reason": "x"},
+    ),
+    # Staff of this tenant.
+    ("GET", f"{T}/worklist"): (STAFF, None),
+    ("GET", f"{T}/cases/{{serial_number:str}}"): (STAFF, None),
+    ("GET", f"{T}/cases/{{serial_number:str}}/history"): (STAFF, None),
+    ("GET", f"{T}/cases/{{serial_number:str}}/applicant"): (STAFF, None),
+    ("POST", f"{T}/cases/{{serial_number:str}}/actions"): (
+        STAFF,
+        {"action": "accept", "step": "no-such-step"},
+    ),
+    ("GET", f"{T}/flows/{{item_code:str}}"): (STAFF, None),
+    ("GET", f"{T}/flows/{{item_code:str}}/versions/{{version:int}}"): (STAFF, None),
+    ("GET", f"{T}/roles"): (STAFF, None),
+    ("GET", f"{T}/org-units"): (STAFF, None),
+    # Administrators of this tenant.
+    ("POST", f"{T}/flows/{{item_code:str}}"): (ADMIN, {"flow": {"key": "x", "steps": []}}),
+    ("PUT", f"{T}/calendar/{{day:date}}"): (ADMIN, {"working": True}),
+    ("DELETE", f"{T}/calendar/{{day:date}}"): (ADMIN, None),
+    ("GET", f"{T}/audit"): (ADMIN, None),
+    ("GET", f"{T}/staff"): (ADMIN, None),
+    ("POST", f"{T}/staff"): (ADMIN, {"username": "x", "name": "", "password": "x"}),
+    ("POST", f"{T}/staff/{{username:str}}/grants"): (
+        ADMIN,
+        {"role": "clerk", "org_unit": "no-unit"},
+    ),
+    ("POST", f"{T}/staff/{{username:str}}/grants/revoke"): (
+        ADMIN,
+        {"role": "clerk", "org_unit": "no-unit"},
+    ),
+    ("POST", f"{T}/roles"): (
+        ADMIN,
+        {"code": "x", "name": "", "functions": [], "org_unit": "no-unit"},
+    ),
+    ("PATCH", f"{T}/roles/{{code:str}}"): (ADMIN, {}),
+    ("DELETE", f"{T}/roles/{{code:str}}"): (ADMIN, None),
+    ("POST", f"{T}/org-units"): (
+        ADMIN,
+        {"code": "x", "name": "", "kind": "village", "parent": "no-unit"},
+    ),
+    ("PATCH", f"{T}/org-units/{{code:str}}"): (ADMIN, {}),
+    ("POST", f"{T}/org-units/{{code:str}}/move"): (ADMIN, {"parent": "no-unit"}),
+    ("DELETE", f"{T}/org-units/{{code:str}}"): (ADMIN, None),
+    ("GET", f"{T}/accounts"): (ADMIN, None),
+    ("PUT", f"{T}/accounts/policy"): (ADMIN, {"inactive_days": -1}),
+    ("POST", f"{T}/accounts/{{username:str}}/{{action:str}}"): (ADMIN, None),
+    ("GET", f"{T}/trusted-cas"): (ADMIN, None),
+    ("POST", f"{T}/trusted-cas"): (ADMIN, {"name": "x", "certificate": "junk"}),
+    ("PUT", f"{T}/trusted-cas/{{ca_id:uuid}}/crl"): (ADMIN, {"crl": "junk"}),
+    ("DELETE", f"{T}/trusted-cas/{{ca_id:uuid}}"): (ADMIN, None),
+    ("GET", f"{T}/oidc-clients"): (ADMIN, None),
+    ("POST", f"{T}/oidc-clients"): (ADMIN, {"name": "", "redirect_uris": []}),
+    ("DELETE", f"{T}/oidc-clients/{{client_id:str}}"): (ADMIN, None),
+    ("GET", f"{T}/sso-providers"): (ADMIN, None),
+    ("POST", f"{T}/sso-providers"): (
+        ADMIN,
+        {
+            "key": "bad key",
+            "name": "x",
+            "audience": "x",
+            "issuer": "x",
+            "client_id": "x",
+            "client_secret": "x",
+        },
+    ),
+}
+
+#: Routes whose own answer to the sample request is 400 (OAuth errors).
+ANSWERS_400 = {("GET", "/oidc/authorize")}
+
+#: Values for path parameters: real objects where the guard needs one, else a
+#: name that does not exist, so that callers who get through change nothing.
+PARAMS = {
+    "tenant_slug": "demo-county",
+    "code": "NR-BDC-0001",
+    "material": "application_form",
+    "blob_id": NONE_ID,
+    "submission_id": NONE_ID,
+    "number": "XM-NONE",
+    "item_code": "NR-BDC-0001",
+    "version": "9",
+    "day": "2026-12-26",
+    "username": "nobody-here",
+    "enterprise": "no-enterprise",
+    "channel": "sms",
+    "slug": "no-such-tenant",
+    "action": "disable",
+    "ca_id": NONE_ID,
+    "client_id": "none",
+    "key": "none",
+}
+
+
+def _routes(app: Litestar) -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for route in app.routes
+        for method in route.methods - {"OPTIONS", "HEAD"}
+    }
+
+
+def _url(path: str, serial: str) -> str:
+    url = path
+    for name, value in {**PARAMS, "serial_number": serial}.items():
+        for kind in ("str", "uuid", "int", "date"):
+            url = url.replace(f"{{{name}:{kind}}}", value)
+    if url.endswith("/working-days"):
+        url += "?start=2026-12-01&days=3"
+    if url.endswith("/progress"):
+        url += "?serial_number=X&query_code=Y"
+    if url.endswith("/calendar"):
+        url += "?year=2026"
+    if url.endswith("/history"):
+        url += "?at=2026-11-01T00:00:00Z"
+    if url.endswith("/enterprise-submissions"):
+        url += "?enterprise=matrix-company"
+    if url.endswith("/oidc/authorize"):
+        url += "?response_type=code&client_id=none&redirect_uri=https://x.example/cb"
+    return url
+
+
+def test_every_route_has_a_row(app: Litestar) -> None:
+    routes = _routes(app)
+    missing = routes - set(MATRIX) - PAGES
+    assert not missing, f"add these routes to the authorization matrix: {sorted(missing)}"
+    stale = (set(MATRIX) | PAGES) - routes
+    assert not stale, f"rows for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+async def callers(api: Api, demo: None) -> dict[str, dict[str, str]]:
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    await api.register("matrix-citizen")
+    headers["individual"] = await api.login("matrix-citizen")
+    await api.register(
+        "matrix-company",
+        kind="enterprise",
+        name="示范建工集团有限公司",
+        credit_code=CREDIT_CODE,
+        id_number=None,
+    )
+    headers["enterprise"] = await api.login("matrix-company")
+    for role in ("operator", "reviewer"):
+        await api.register(f"matrix-{role}")
+        headers[f"ent_{role}"] = await api.login(f"matrix-{role}")
+        await api.client.post(
+            "/api/v1/enterprise/members",
+            headers=headers["enterprise"],
+            json={"username": f"matrix-{role}", "role": role},
+        )
+        await api.client.post(
+            "/api/v1/me/enterprises/matrix-company/accept", headers=headers[f"ent_{role}"]
+        )
+    for role, username in (
+        ("clerk", "clerk"),
+        ("handler", "handler"),
+        ("approver", "approver"),
+        ("supervisor", "supervisor"),
+        ("tenant_admin", "tenantadmin"),
+    ):
+        headers[role] = await api.staff(username)
+    city = await Tenant.select(Tenant.id).where(Tenant.slug == "demo-city").first()
+    root = (
+        await OrgUnit.select(OrgUnit.id)
+        .where((OrgUnit.tenant == city["id"]) & (OrgUnit.code == "centre"))
+        .first()
+    )
+    await provision_staff(
+        city["id"], "city-admin", "市管理员", "City-admin-2026", [("tenant_admin", root["id"])]
+    )
+    headers["other_staff"] = await api.login("city-admin", "City-admin-2026", tenant="demo-city")
+    from govhall.identity.operators import create_operator
+
+    await create_operator("matrix-ops", "运营", "Ops-pass-2026")
+    token = await api.client.post(
+        "/api/v1/auth/token",
+        json={"username": "matrix-ops", "password": "Ops-pass-2026", "operator": True},
+    )
+    headers["operator"] = {"authorization": f"Bearer {token.json()['access_token']}"}
+    return headers
+
+
+async def test_who_gets_through_every_route(
+    api: Api, app: Litestar, callers: dict[str, dict[str, str]]
+) -> None:
+    serial = (await api.submit(callers["individual"]))["serial_number"]
+    fresh = {"POST /api/v1/auth/logout"}  # revokes the caller's token: sign in again after
+    wrong: list[str] = []
+    for (method, path), (allowed, body) in sorted(MATRIX.items()):
+        url = _url(path, serial)
+        through = set()
+        for role in ROLES:
+            kwargs: dict[str, Any] = {"headers": callers[role]}
+            if isinstance(body, tuple) and body[0] == "form":
+                kwargs["data"] = body[1]
+            elif isinstance(body, tuple) and body[0] == "file":
+                kwargs["files"] = {"file": ("m.pdf", body[1], "application/pdf")}
+            elif body is not None:
+                kwargs["json"] = body
+            response = await api.client.request(method, url, **kwargs)
+            if response.status_code == 400 and (method, path) not in ANSWERS_400:
+                wrong.append(
+                    f"{method} {path} as {role}: 400 {response.text[:200]} (fix the sample body)"
+                )
+            if response.status_code not in (401, 403):
+                through.add(role)
+            if f"{method} {path}" in fresh and role != "anonymous":
+                callers[role] = await _relogin(api, role, callers)
+        if through != set(allowed):
+            wrong.append(
+                f"{method} {path}: let through {sorted(through)}; expected {sorted(allowed)}"
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+async def _relogin(api: Api, role: str, callers: dict[str, dict[str, str]]) -> dict[str, str]:
+    from tests.conftest import DEMO_PASSWORD
+
+    staff = {
+        "clerk": "clerk",
+        "handler": "handler",
+        "approver": "approver",
+        "supervisor": "supervisor",
+        "tenant_admin": "tenantadmin",
+    }
+    if role in staff:
+        return await api.login(staff[role], DEMO_PASSWORD, tenant="demo-county")
+    if role == "other_staff":
+        return await api.login("city-admin", "City-admin-2026", tenant="demo-city")
+    if role == "operator":
+        token = await api.client.post(
+            "/api/v1/auth/token",
+            json={"username": "matrix-ops", "password": "Ops-pass-2026", "operator": True},
+        )
+        return {"authorization": f"Bearer {token.json()['access_token']}"}
+    names = {
+        "individual": "matrix-citizen",
+        "enterprise": "matrix-company",
+        "ent_operator": "matrix-operator",
+        "ent_reviewer": "matrix-reviewer",
+    }
+    return await api.login(names[role])
