@@ -307,6 +307,7 @@ def keys_rotate() -> None:
     """Re-encrypt every sealed field with the current (first) key."""
     from govhall import db
     from govhall.identity import fieldcrypt
+    from govhall.cases.sealing import rotate_case_fields
     from govhall.identity.services import rotate_field_keys
 
     settings = _settings()
@@ -314,7 +315,7 @@ def keys_rotate() -> None:
     async def run() -> int:
         db.configure_database(settings)
         fieldcrypt.configure(settings)
-        return await rotate_field_keys()
+        return await rotate_field_keys() + await rotate_case_fields()
 
     click.echo(f"re-encrypted {asyncio.run(run())} values with key {fieldcrypt.cipher().current!r}")
 

@@ -23,6 +23,7 @@ from govhall.cases.schemas import (
     ProgressOut,
     TimelineEntry,
 )
+from govhall.cases.sealing import seal_form
 from govhall.cases.tables import Case, CaseEvent, CaseMaterial, SerialCounter
 from govhall.catalog.forms import strip_hidden, validate_form
 from govhall.catalog.services import CatalogService, TenantItem
@@ -298,11 +299,12 @@ async def insert_case(
         role="applicant",
         data=submit_data,
     )
+    masked_form, sealed = seal_form(spec.form, prepared.form)
     ctx = Context(
         flow=flow,
         calendar=await tenant_calendar(tenant.id),
         tz=ZoneInfo(tenant.time_zone),
-        form=prepared.form,
+        form=masked_form,
     )
     state = machine.start(ctx, event)
     case = Case(
@@ -314,7 +316,8 @@ async def insert_case(
         department=prepared.unit_id,
         applicant=account.id,
         applicant_name=account.name,
-        form=prepared.form,
+        form=masked_form,
+        form_sealed=sealed,
         fees=msgspec.to_builtins(prepared.fees),
         fee_total=total_fen(prepared.fees),
         flow=msgspec.to_builtins(flow),

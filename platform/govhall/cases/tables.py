@@ -56,7 +56,10 @@ class Case(Table, tablename="cases_case"):
     department = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
     applicant = ForeignKey(Account, null=True, index=True, on_delete=OnDelete.restrict)
     applicant_name = Varchar(length=200)
-    form = JSONB(default={})
+    form = JSONB(default={}, help_text="The form; resident ID numbers in it are masked")
+    form_sealed = JSONB(
+        default={}, help_text="Resident ID numbers from the form, encrypted (cases.sealing)"
+    )
     fees = JSONB(default=[], help_text="Assessed fee lines")
     fee_total = BigInt(default=0, help_text="Total fee in fen (分)")
     status = Varchar(length=24, index=True)

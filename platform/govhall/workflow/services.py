@@ -16,6 +16,7 @@ from govhall.cases.schemas import (
     StepRecordOut,
     TrackedStepOut,
 )
+from govhall.cases.sealing import open_sealed
 from govhall.cases.tables import Case, Project
 from govhall.errors import Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
@@ -265,6 +266,8 @@ class ApplicantOut(msgspec.Struct, kw_only=True):
     full: bool
     credit_code: str | None
     phone: str | None
+    form_id_numbers: dict[str, str] = {}
+    """Resident ID numbers typed into the form, by field: masked, or whole with ``full``."""
 
 
 async def case_applicant(
@@ -282,7 +285,12 @@ async def case_applicant(
     if account is None:
         raise NotFound(N_("该办件没有申请人账号"), code="applicant_not_found")
     plain = plain_id_number(account)
-    if full and plain:
+    sealed_row = (
+        await Case.select(Case.form_sealed).output(load_json=True).where(Case.id == case.id).first()
+    )
+    sealed: dict[str, str] = (sealed_row or {}).get("form_sealed") or {}
+    in_form = open_sealed(sealed)
+    if full and (plain or in_form):
         grants = await grants_of(staff.id, tenant.id)
         path = await org_unit_path(case.department)
         if not any(covers(grants, role, path) for role in ID_VIEW_ROLES):
@@ -294,7 +302,7 @@ async def case_applicant(
             Actor(kind="staff", id=str(staff.id), name=staff.name, ip=ip),
             "id_number_viewed",
             target=case.serial_number,
-            detail={"account": str(account.id)},
+            detail={"account": str(account.id), "form_fields": sorted(in_form)},
         )
     return ApplicantOut(
         name=account.name,
@@ -303,4 +311,5 @@ async def case_applicant(
         full=bool(full and plain),
         credit_code=account.credit_code,
         phone=account.phone,
+        form_id_numbers={k: v if full else mask_id_number(v) for k, v in in_form.items()},
     )

@@ -1,0 +1,68 @@
+"""Resident ID numbers typed into application forms are personal data like the
+account's own: the case keeps them masked in ``form`` (what flows, timelines,
+plugins' later hooks and staff screens see) and encrypted in ``form_sealed``,
+opened only for a role handling the case, with an audit entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govhall.identity import fieldcrypt, realname
+from govhall.sdk.forms import FormSpec
+
+SEALED_COLUMN = "cases_case.form_sealed"
+
+
+def sensitive_fields(form: FormSpec) -> list[str]:
+    properties: dict[str, Any] = form.schema.get("properties", {})
+    return [name for name, spec in properties.items() if spec.get("x-format") == "cn_resident_id"]
+
+
+def seal_form(form: FormSpec, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the form with ID numbers masked, the sealed ID numbers by field)."""
+    masked = dict(data)
+    sealed: dict[str, str] = {}
+    cipher = fieldcrypt.cipher()
+    for name in sensitive_fields(form):
+        value = data.get(name)
+        if isinstance(value, str) and value:
+            sealed[name] = cipher.seal(value, f"{SEALED_COLUMN}.{name}")
+            masked[name] = realname.mask_id_number(value)
+    return masked, sealed
+
+
+def open_sealed(sealed: dict[str, str]) -> dict[str, str]:
+    cipher = fieldcrypt.cipher()
+    return {name: cipher.open(value, f"{SEALED_COLUMN}.{name}") for name, value in sealed.items()}
+
+
+async def rotate_case_fields(batch: int = 500) -> int:
+    """Re-encrypt form ID numbers not sealed with the current key; returns how many
+    cases were rewritten. Safe to re-run (``govhall keys rotate`` calls it)."""
+    from govhall.cases.tables import Case
+
+    cipher = fieldcrypt.cipher()
+    changed = 0
+    last = ""
+    while True:
+        rows = (
+            await Case.select(Case.id, Case.serial_number, Case.form_sealed)
+            .output(load_json=True)
+            .where(Case.serial_number > last)
+            .order_by(Case.serial_number)
+            .limit(batch)
+        )
+        if not rows:
+            return changed
+        for row in rows:
+            last = row["serial_number"]
+            sealed: dict[str, str] = row["form_sealed"] or {}
+            if not any(cipher.needs_rotation(v) for v in sealed.values()):
+                continue
+            fresh = {
+                name: cipher.seal(value, f"{SEALED_COLUMN}.{name}")
+                for name, value in open_sealed(sealed).items()
+            }
+            await Case.update({Case.form_sealed: fresh}).where(Case.id == row["id"])
+            changed += 1
