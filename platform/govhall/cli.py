@@ -306,8 +306,8 @@ def keys_new() -> None:
 def keys_rotate() -> None:
     """Re-encrypt every sealed field with the current (first) key."""
     from govhall import db
-    from govhall.identity import fieldcrypt
     from govhall.cases.sealing import rotate_case_fields
+    from govhall.identity import fieldcrypt
     from govhall.identity.services import rotate_field_keys
 
     settings = _settings()
