@@ -17,6 +17,7 @@ read, so a code works once even when two requests race.
 
 from __future__ import annotations
 
+import base64
 import contextvars
 import hashlib
 import hmac
@@ -27,6 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import msgspec
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
@@ -323,7 +325,7 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
         return request
 
 
-async def _load_client(client_id: str) -> ClientModel | None:
+async def load_client(client_id: str) -> ClientModel | None:
     row = (
         await OidcClient.select(*OidcClient.all_columns(), OidcClient.tenant.slug)
         .output(load_json=True)
@@ -353,7 +355,7 @@ async def authorize(
     """The authorization endpoint; None means the browser must sign in first."""
     params = dict(request.query_params)
     exchange = _Exchange()
-    client = await _load_client(params.get("client_id", ""))
+    client = await load_client(params.get("client_id", ""))
     if client is not None:
         exchange.clients[client.client_id] = client
     token = _exchange.set(exchange)
@@ -427,15 +429,12 @@ async def token(provider: Provider, request: Request[Any, Any, Any]) -> Response
     client_id = form.get("client_id", "")
     header = request.headers.get("authorization", "")
     if header.lower().startswith("basic "):
-        import base64
-        from urllib.parse import unquote
-
         try:
             decoded = base64.b64decode(header[6:]).decode()
             client_id = unquote(decoded.partition(":")[0])
         except (ValueError, UnicodeDecodeError):
             client_id = ""
-    client = await _load_client(client_id)
+    client = await load_client(client_id)
     if client is not None:
         exchange.clients[client.client_id] = client
     if form.get("code"):

@@ -26,6 +26,7 @@ from govhall.identity.oidc import (
     discovery,
     jwks,
     list_clients,
+    load_client,
     register_client,
     remove_client,
     token,
@@ -61,9 +62,7 @@ class OidcController(Controller):
         principal, auth_time = found if found else (None, 0)
         response = await authorize(_provider(request), request, principal, auth_time)
         if response is None:
-            from govhall.identity.oidc import _load_client
-
-            client = await _load_client(request.query_params.get("client_id", ""))
+            client = await load_client(request.query_params.get("client_id", ""))
             return login_redirect(request, client.tenant_slug or "" if client else "")
         return response
 
