@@ -247,6 +247,7 @@ EN: dict[str, str] = {
     "用户名": "Username",
     "密码": "Password",
     "请使用个人或法人账号办理": "Please use an individual or enterprise account for this",
+    "单位代码（工作人员填写）": "Government code (staff only)",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

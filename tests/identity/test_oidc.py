@@ -265,3 +265,47 @@ async def test_the_provider_checks_clients_codes_and_csrf(api: Api, demo: None) 
     anonymous = await api.client.get("/oidc/authorize", params=params)
     assert anonymous.status_code == 302 and anonymous.headers["location"].startswith("/login?")
     await asyncio.sleep(0)
+
+
+async def test_a_platform_console_signs_in_staff_of_any_tenant(api: Api, demo: None) -> None:
+    from govhall.identity.operators import create_operator
+
+    await create_operator("console-ops", "运营", "Ops-pass-2026")
+    token = await api.client.post(
+        "/api/v1/auth/token",
+        json={"username": "console-ops", "password": "Ops-pass-2026", "operator": True},
+    )
+    ops = {"authorization": f"Bearer {token.json()['access_token']}"}
+    redirect = "https://console.example.gov.cn/cb"
+    made = await api.client.post(
+        "/api/v1/operator/oidc-clients",
+        headers=ops,
+        json={"name": "监察控制台", "redirect_uris": [redirect]},
+    )
+    assert made.status_code == 201, made.text
+    client_id = made.json()["client_id"]
+    listed = await api.client.get("/api/v1/operator/oidc-clients", headers=ops)
+    assert [c["client_id"] for c in listed.json()] == [client_id]
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect,
+        "scope": "openid",
+    }
+    to_login = await api.client.get("/oidc/authorize", params=params)
+    assert to_login.status_code == 302
+    page = await api.client.get(to_login.headers["location"])
+    assert 'name="tenant" autocomplete="organization"' in page.text  # staff say which government
+    signed_in = await api.client.post(
+        "/login",
+        data={
+            "username": "supervisor",
+            "password": DEMO_PASSWORD,
+            "tenant": "demo-county",
+            "next": _hidden(page.text, "next"),
+            "_csrf_token": _hidden(page.text, "_csrf_token"),
+        },
+    )
+    assert signed_in.status_code == 303
+    granted = await api.client.get(signed_in.headers["location"])
+    assert granted.status_code == 302 and granted.headers["location"].startswith(redirect)

@@ -96,6 +96,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ("GET", "/api/v1/operator/accounts"): (OPERATOR, None),
     ("POST", "/api/v1/operator/accounts/{username:str}/{action:str}"): (OPERATOR, None),
     ("GET", "/api/v1/operator/audit"): (OPERATOR, None),
+    ("GET", "/api/v1/operator/oidc-clients"): (OPERATOR, None),
+    ("POST", "/api/v1/operator/oidc-clients"): (OPERATOR, {"name": "", "redirect_uris": []}),
     ("GET", "/api/v1/library/items"): (EVERYONE, None),
     ("GET", "/api/v1/library/regulations"): (EVERYONE, None),
     # The OpenID provider: metadata and keys are public; the token endpoint takes

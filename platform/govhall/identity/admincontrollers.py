@@ -20,6 +20,7 @@ from govhall.identity.hygiene import (
     list_accounts,
     set_policy,
 )
+from govhall.identity.oidc import ClientIn, ClientOut, list_clients, register_client
 from govhall.identity.operators import (
     TenantSummary,
     list_tenants,
@@ -114,6 +115,19 @@ class OperatorController(Controller):
         principal: NamedDependency[Principal],
     ) -> ManagedAccount | None:
         return await act_on_account(None, principal, username, action, client_ip(request))
+
+    @get("/oidc-clients", summary="Platform OpenID clients (the consoles)")
+    async def clients(self, principal: NamedDependency[Principal]) -> list[ClientOut]:
+        return await list_clients(None, principal)
+
+    @post("/oidc-clients", status_code=201, summary="Register a console as an OpenID client")
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ClientIn],
+        principal: NamedDependency[Principal],
+    ) -> ClientOut:
+        return await register_client(None, principal, data, client_ip(request))
 
     @get("/audit", summary="The platform audit chain (operators, accounts, sign-ins)")
     async def audit(

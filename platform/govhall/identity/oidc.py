@@ -48,6 +48,7 @@ from govhall import db
 from govhall.audit.services import Actor, record
 from govhall.errors import FieldError, InvalidInput, NotFound
 from govhall.i18n import N_
+from govhall.identity.operators import require_operator
 from govhall.identity.services import require_admin_scope
 from govhall.identity.tables import Account, OidcClient, OidcCode, Staff
 from govhall.identity.tokens import Principal, TokenService
@@ -344,8 +345,12 @@ def _request(request: Request[Any, Any, Any], settings: Settings, data: dict[str
 
 
 def audience_fits(client: ClientModel, principal: Principal) -> bool:
+    """A tenant's staff client signs in that tenant's staff; a platform client (the
+    consoles, registered by an operator) signs in staff of any tenant."""
     if client.audience == "staff":
-        return principal.kind == "staff" and principal.tenant_id == client.tenant_id
+        return principal.kind == "staff" and (
+            client.tenant_id is None or principal.tenant_id == client.tenant_id
+        )
     return principal.kind == "account"
 
 
@@ -470,9 +475,14 @@ class ClientOut(msgspec.Struct, kw_only=True):
 
 
 async def register_client(
-    tenant: TenantInfo, admin: Principal, data: ClientIn, ip: str
+    tenant: TenantInfo | None, admin: Principal, data: ClientIn, ip: str
 ) -> ClientOut:
-    await require_admin_scope(tenant, admin)
+    """A tenant's client (its administrator) or, with no tenant, a platform client
+    (an operator): the consoles every tenant's staff sign in to."""
+    if tenant is not None:
+        await require_admin_scope(tenant, admin)
+    else:
+        require_operator(admin)
     errors = []
     if not data.name.strip():
         errors.append(FieldError("name", N_("请填写系统名称")))
@@ -493,9 +503,10 @@ async def register_client(
         )
     client_id = f"gh-{secrets.token_hex(8)}"
     secret = secrets.token_urlsafe(32)
+    tenant_id = tenant.id if tenant else None
     async with db.transaction():
         await OidcClient(
-            tenant=tenant.id,
+            tenant=tenant_id,
             client_id=client_id,
             client_secret_hash=hashlib.sha256(secret.encode()).hexdigest(),
             name=data.name.strip(),
@@ -503,8 +514,8 @@ async def register_client(
             audience=data.audience,
         ).save()
         await record(
-            tenant.id,
-            Actor(kind="staff", id=str(admin.id), name=admin.name, ip=ip),
+            tenant_id,
+            Actor(kind=admin.kind, id=str(admin.id), name=admin.name, ip=ip),
             "oidc_client_registered",
             target=client_id,
             detail={"name": data.name, "redirect_uris": data.redirect_uris},
@@ -518,14 +529,19 @@ async def register_client(
     )
 
 
-async def list_clients(tenant: TenantInfo, admin: Principal) -> list[ClientOut]:
-    await require_admin_scope(tenant, admin)
+async def list_clients(tenant: TenantInfo | None, admin: Principal) -> list[ClientOut]:
+    if tenant is not None:
+        await require_admin_scope(tenant, admin)
+    else:
+        require_operator(admin)
     rows = (
         await OidcClient.select(
             OidcClient.client_id, OidcClient.name, OidcClient.redirect_uris, OidcClient.audience
         )
         .output(load_json=True)
-        .where(OidcClient.tenant == tenant.id)
+        .where(
+            OidcClient.tenant == tenant.id if tenant is not None else OidcClient.tenant.is_null()
+        )
     )
     return [ClientOut(**row) for row in rows]
 

@@ -30,7 +30,7 @@ from govhall.web.deps import client_ip
 
 SESSION_KEY = "principal"
 #: Words the sign-in template shows (listed so the catalogs carry them).
-PAGE_TEXT = (N_("登录"), N_("用户名"), N_("密码"))
+PAGE_TEXT = (N_("登录"), N_("用户名"), N_("密码"), N_("单位代码（工作人员填写）"))
 
 
 class LoginForm(msgspec.Struct, kw_only=True):
