@@ -252,8 +252,11 @@ govhall demo is starting on {base}
     dept-handler / dept-approver (市场监管、卫健、住建、民政、城管),
     town-handler / town-approver (城关镇、河西乡), supervisor (监察), tenantadmin (管理)
   citizens register with POST {base}/api/v1/accounts
+  web sign-in: {base}/login      OpenID provider: {base}/oidc/.well-known/openid-configuration
 """)
     os.environ.setdefault("GOVHALL_DATABASE_URL", settings.database_url)
+    # The OpenID issuer and redirects name the address the demo actually serves on.
+    os.environ.setdefault("GOVHALL_PUBLIC_URL", base)
     uvicorn.run(
         "govhall.app:create_app_from_env", factory=True, host=host, port=port, log_level="info"
     )
