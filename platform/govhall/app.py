@@ -10,7 +10,6 @@ from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.stores.memory import MemoryStore
@@ -36,7 +35,15 @@ from govhall.identity.ssocontrollers import (
     SsoAdminController,
 )
 from govhall.identity.staffcontrollers import RoleController, StaffController
-from govhall.identity.websession import login_form, login_submit, logout_submit, whoami
+from govhall.identity.websession import (
+    SESSION_COOKIE,
+    SESSION_STORE,
+    SessionConfig,
+    login_form,
+    login_submit,
+    logout_submit,
+    whoami,
+)
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
@@ -67,10 +74,10 @@ def _stores(services: Services) -> StoreRegistry:
 API_PATHS = ["^/api/", "^/t/[^/]+/api/", "^/oidc/token", "^/oidc/userinfo", "^/healthz", "^/readyz"]
 
 
-def _session_config(settings: Settings) -> ServerSideSessionConfig:
-    return ServerSideSessionConfig(
-        key="govhall_session",
-        store="sessions",
+def _session_config(settings: Settings) -> SessionConfig:
+    return SessionConfig(
+        key=SESSION_COOKIE,
+        store=SESSION_STORE,
         max_age=8 * 3600,
         secure=settings.secure_cookies,
         httponly=True,

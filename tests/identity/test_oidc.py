@@ -309,3 +309,31 @@ async def test_a_platform_console_signs_in_staff_of_any_tenant(api: Api, demo: N
     assert signed_in.status_code == 303
     granted = await api.client.get(signed_in.headers["location"])
     assert granted.status_code == 302 and granted.headers["location"].startswith(redirect)
+
+
+async def test_signing_in_gives_a_new_session_id(api: Api, demo: None) -> None:
+    # An attacker's session id planted in the victim's browser before sign-in…
+    await api.client.get("/login")
+    planted = "a" * 64
+    api.client.cookies.set("govhall_session", planted)
+    page = await api.client.get("/login")
+    done = await api.client.post(
+        "/login",
+        data={
+            "username": "clerk",
+            "password": DEMO_PASSWORD,
+            "tenant": "demo-county",
+            "_csrf_token": _hidden(page.text, "_csrf_token"),
+        },
+    )
+    assert done.status_code == 303
+    issued = done.cookies.get("govhall_session")
+    assert issued and issued != planted
+    # …is worth nothing afterwards; the new one is the signed-in session.
+    for cookie, expected in ((planted, 401), (issued, 200)):
+        browser = httpx.AsyncClient(transport=api.client._transport, base_url="http://testserver")
+        async with browser:
+            browser.cookies.set("govhall_session", cookie)
+            assert (await browser.get("/session")).status_code == expected
+    set_cookie = done.headers.get("set-cookie", "")
+    assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie.replace("Lax", "lax")

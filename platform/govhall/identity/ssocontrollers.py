@@ -154,5 +154,5 @@ class FederationController(Controller):
         principal, target = await finish(
             tenant, key, services.settings, pending, dict(request.query_params), client_ip(request)
         )
-        sign_in(request, principal)
+        await sign_in(request, principal)
         return Redirect(safe_next(target), status_code=303)

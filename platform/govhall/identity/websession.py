@@ -9,6 +9,7 @@ that is not a bearer-token API call). The API keeps using bearer tokens.
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +17,12 @@ from urllib.parse import quote
 import msgspec
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response, get, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
 from litestar.utils.scope.state import ScopeState
@@ -55,9 +61,30 @@ def safe_next(target: str) -> str:
     return target
 
 
-def sign_in(request: Request[Any, Any, Any], principal: Principal) -> None:
-    # A new session id on sign-in: a session fixed before login is worthless after it.
-    request.clear_session()
+SESSION_COOKIE = "govhall_session"
+SESSION_STORE = "sessions"
+_NEW_SESSION_ID = "govhall.new_session_id"
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side sessions keep the id from the cookie for good; a sign-in
+    must get a new one, or a session id planted before it (session fixation) would be
+    signed in too. :func:`sign_in` chooses the new id; this backend uses it."""
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        fresh = connection.scope.get(_NEW_SESSION_ID)
+        return str(fresh) if fresh else super().get_session_id(connection)
+
+
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+async def sign_in(request: Request[Any, Any, Any], principal: Principal) -> None:
+    old = request.cookies.get(SESSION_COOKIE)
+    if old and old != "null":
+        await request.app.stores.get(SESSION_STORE).delete(old)
+    request.scope[_NEW_SESSION_ID] = secrets.token_hex(32)  # type: ignore[literal-required]
     request.set_session(
         {SESSION_KEY: msgspec.to_builtins(principal), "auth_time": int(time.time())}
     )
@@ -136,7 +163,7 @@ async def login_submit(
             error=translate(error.message, locale, **error.params),
             status=error.status_code,
         )
-    sign_in(request, principal)
+    await sign_in(request, principal)
     return Redirect(target, status_code=303)
 
 
