@@ -47,6 +47,8 @@ from govhall.identity.websession import (
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
+from govhall.portal.assets import static_routers
+from govhall.portal.pages import PORTAL_BY_HOST, PORTAL_BY_SLUG, PortalPages
 from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
@@ -109,6 +111,10 @@ def create_app(
         route_handlers=[FederationController],
         dependencies={"tenant": Provide(provide_tenant)},
     )
+    portal_by_path = Router(
+        path="/t/{tenant_slug:str}", route_handlers=[PortalPages], dependencies=PORTAL_BY_SLUG
+    )
+    portal_by_domain = Router(path="/", route_handlers=[PortalPages], dependencies=PORTAL_BY_HOST)
     tenant_api = Router(
         path="/t/{tenant_slug:str}/api/v1",
         route_handlers=[
@@ -146,6 +152,9 @@ def create_app(
             whoami,
             tenant_api,
             tenant_pages,
+            portal_by_path,
+            portal_by_domain,
+            *static_routers(settings),
         ],
         middleware=[_session_config(settings).middleware],
         csrf_config=CSRFConfig(

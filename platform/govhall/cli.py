@@ -244,6 +244,7 @@ def demo(host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     click.echo(f"""
 govhall demo is starting on {base}
+  portal:    {base}/t/demo-county/
   health:    {base}/healthz   readiness: {base}/readyz
   API docs:  {base}/schema/swagger
   items:     {base}/t/demo-county/api/v1/items

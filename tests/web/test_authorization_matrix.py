@@ -55,6 +55,17 @@ PAGES = {
     ("GET", "/schema/{path:str}"),
     ("GET", "/schema/openapi.json"),
     ("GET", "/schema/oauth2-redirect.html"),
+    # The public portal (tests/portal), by path and on a tenant's own domain.
+    ("GET", "/t/{tenant_slug:str}"),
+    ("GET", "/t/{tenant_slug:str}/items"),
+    ("GET", "/t/{tenant_slug:str}/items/{code:str}"),
+    ("GET", "/t/{tenant_slug:str}/progress"),
+    ("GET", "/"),
+    ("GET", "/items"),
+    ("GET", "/items/{code:str}"),
+    ("GET", "/progress"),
+    ("GET", "/static/{file_path:path}"),
+    ("GET", "/static/vendor/htmx/{file_path:path}"),
 }
 
 T = "/t/{tenant_slug:str}/api/v1"

@@ -121,7 +121,7 @@ def login_page(
         _templates(request.app.state)
         .get_template("auth/login.html")
         .render(
-            t=lambda text: translate(text, locale),
+            _=lambda text: translate(text, locale),
             locale=locale,
             csrf_token=ScopeState.from_scope(request.scope).csrf_token or "",
             next=next_url,

@@ -70,6 +70,8 @@ class TenantManifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     locale: str = "zh-CN"
     time_zone: str = "Asia/Shanghai"
     holiday_calendar: str = "CN"
+    domain: str | None = None
+    """The portal's own host name, if the government has one."""
     demo: bool = False
     """Demo tenants give their staff the ``GOVHALL_DEMO_PASSWORD``."""
     branding: Branding

@@ -182,6 +182,7 @@ async def apply_manifest(
             "time_zone": manifest.time_zone,
             "holiday_calendar": manifest.holiday_calendar,
             "branding": msgspec.to_builtins(manifest.branding),
+            "domain": manifest.domain.lower() if manifest.domain else None,
         }
         tenant = (
             await Tenant.objects()

@@ -25,6 +25,12 @@ class Tenant(Table, tablename="tenancy_tenant"):
     holiday_calendar = Varchar(length=16, default="CN", help_text="Working-day calendar id")
     branding = JSONB(default={}, help_text="Portal name, colours, logo, footer contacts")
     status = Varchar(length=16, default="active", help_text="active | suspended")
+    domain = Varchar(
+        length=253,
+        null=True,
+        default=None,
+        help_text="The portal's own host name, unique (e.g. zwfw.shifan.gov.cn)",
+    )
     account_inactive_days = Integer(
         default=0,
         help_text="Delete public accounts registered here and never signed in after "

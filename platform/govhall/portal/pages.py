@@ -1,0 +1,157 @@
+"""Portal pages, at ``/t/{slug}/…`` and at the tenant's own domain (``/…``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter
+
+from govhall.cases.services import progress
+from govhall.catalog.schemas import ItemSummary
+from govhall.errors import GovhallError, NotFound
+from govhall.i18n import N_, translate
+from govhall.portal.rendering import render, request_locale
+from govhall.portal.services import (
+    Portal,
+    facets,
+    filter_items,
+    portal_by_host,
+    portal_by_slug,
+    tenants_for_landing,
+)
+from govhall.services import Services
+from govhall.workflow.labels import STATUS_LABELS, label
+
+Query = Annotated[str, QueryParameter()]
+
+
+async def provide_portal_by_slug(tenant_slug: FromPath[str]) -> Portal:
+    return await portal_by_slug(tenant_slug)
+
+
+async def provide_portal_by_host(request: Request[Any, Any, Any]) -> Portal | None:
+    return await portal_by_host(request.headers.get("host", ""))
+
+
+class PortalPages(Controller):
+    """The same pages under both routers; ``portal`` is None only on the platform's
+    own address, where the home page lists the governments."""
+
+    tags = ("portal",)
+    include_in_schema = False
+
+    @get("/")
+    async def home(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+    ) -> Response[str]:
+        if portal is None:
+            return render(request, "portal/landing.html", tenants=await tenants_for_landing())
+        items = [
+            services.catalog.summary(i) for i in await services.catalog.tenant_items(portal.tenant)
+        ]
+        return render(
+            request,
+            "portal/home.html",
+            portal=portal,
+            facets=facets(items),
+            popular=items[:6],
+            count=len(items),
+        )
+
+    @get("/items")
+    async def catalogue(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+        department: Query = "",
+        category: Query = "",
+        audience: Query = "",
+    ) -> Response[str]:
+        portal = _required(portal)
+        everything = [
+            services.catalog.summary(i) for i in await services.catalog.tenant_items(portal.tenant)
+        ]
+        shown = filter_items(
+            everything, department=department, category=category, audience=audience
+        )
+        return render(
+            request,
+            "portal/catalogue.html",
+            portal=portal,
+            items=shown,
+            facets=facets(everything),
+            chosen={"department": department, "category": category, "audience": audience},
+        )
+
+    @get("/items/{code:str}")
+    async def guide(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+    ) -> Response[str]:
+        portal = _required(portal)
+        item = await services.catalog.tenant_item(portal.tenant, code)
+        return render(
+            request,
+            "portal/guide.html",
+            portal=portal,
+            item=services.catalog.guide(item, portal.tenant),
+        )
+
+    @get("/progress")
+    async def progress_page(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+        serial_number: Query = "",
+        query_code: Query = "",
+    ) -> Response[str]:
+        portal = _required(portal)
+        locale = request_locale(request)
+        result, error, status = None, "", 200
+        if serial_number or query_code:
+            try:
+                result = await progress(
+                    tenant=portal.tenant,
+                    serial_number=serial_number.strip(),
+                    query_code=query_code.strip().upper(),
+                    secret_key=services.settings.secret_key,
+                    catalog=services.catalog,
+                    locale=locale,
+                )
+            except GovhallError as exc:
+                error = translate(exc.message, locale, **exc.params)
+                status = exc.status_code
+        return render(
+            request,
+            "portal/progress.html",
+            status=status,
+            portal=portal,
+            result=result,
+            error=error,
+            serial_number=serial_number,
+            status_label=(lambda s: label(STATUS_LABELS, s).pick(locale)),
+        )
+
+
+async def _items(services: Services, portal: Portal) -> list[ItemSummary]:
+    return [services.catalog.summary(i) for i in await services.catalog.tenant_items(portal.tenant)]
+
+
+def _required(portal: Portal | None) -> Portal:
+    if portal is None:
+        raise NotFound(N_("找不到该网上办事大厅"), code="tenant_not_found")
+    return portal
+
+
+PORTAL_BY_SLUG = {"portal": Provide(provide_portal_by_slug)}
+PORTAL_BY_HOST = {"portal": Provide(provide_portal_by_host)}

@@ -1,0 +1,99 @@
+"""What portal pages show: a tenant found by path or by its own domain, its
+branding, and its catalogue grouped the ways citizens look for things."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import msgspec
+
+from govhall.catalog.schemas import ItemSummary
+from govhall.errors import NotFound, Unavailable
+from govhall.i18n import N_
+from govhall.tenancy.schemas import TenantInfo
+from govhall.tenancy.services import tenant_info
+from govhall.tenancy.tables import Tenant
+
+
+class Branding(msgspec.Struct, kw_only=True):
+    portal_name: str
+    portal_name_en: str
+    primary_color: str
+    footer: str
+    phones: list[str]
+
+
+class Portal(msgspec.Struct, kw_only=True):
+    tenant: TenantInfo
+    branding: Branding
+    base: str
+    """Path prefix of the portal's pages: '/t/{slug}', or '' on its own domain."""
+
+
+async def _portal(row: Tenant | None, base: str) -> Portal:
+    if row is None:
+        raise NotFound(N_("找不到该网上办事大厅"), code="tenant_not_found")
+    if row.status != "active":
+        raise Unavailable(
+            N_("{name}网上办事大厅暂停服务，请稍后再试"), code="tenant_suspended", name=row.name
+        )
+    raw: dict[str, Any] = row.branding if isinstance(row.branding, dict) else {}
+    branding = Branding(
+        portal_name=str(raw.get("portal_name") or row.name),
+        portal_name_en=str(raw.get("portal_name_en") or row.name_en or ""),
+        primary_color=str(raw.get("primary_color") or "#b71c1c"),
+        footer=str(raw.get("footer") or ""),
+        phones=[str(p) for p in raw.get("phones") or []],
+    )
+    return Portal(tenant=tenant_info(row), branding=branding, base=base)
+
+
+async def portal_by_slug(slug: str) -> Portal:
+    row = await Tenant.objects().output(load_json=True).where(Tenant.slug == slug).first()
+    return await _portal(row, f"/t/{slug}")
+
+
+async def portal_by_host(host: str) -> Portal | None:
+    """The tenant whose own domain this is, or None (the platform's landing page)."""
+    name = host.split(":", 1)[0].strip().lower()
+    if not name:
+        return None
+    row = await Tenant.objects().output(load_json=True).where(Tenant.domain == name).first()
+    return await _portal(row, "") if row is not None else None
+
+
+async def tenants_for_landing() -> list[dict[str, Any]]:
+    return (
+        await Tenant.select(Tenant.slug, Tenant.name, Tenant.name_en, Tenant.level)
+        .where(Tenant.status == "active")
+        .order_by(Tenant.division_code)
+    )
+
+
+def filter_items(
+    items: list[ItemSummary], *, department: str = "", category: str = "", audience: str = ""
+) -> list[ItemSummary]:
+    return [
+        item
+        for item in items
+        if (not department or any(u.code == department for u in item.handling_units))
+        and (not category or category in item.categories)
+        and (not audience or audience in item.audience)
+    ]
+
+
+def facets(items: list[ItemSummary]) -> dict[str, list[tuple[str, str, str, int]]]:
+    """For each way to browse: (value, zh label, en label, how many items)."""
+    departments: dict[str, list[Any]] = {}
+    categories: dict[str, int] = defaultdict(int)
+    for item in items:
+        for unit in item.handling_units:
+            entry = departments.setdefault(unit.code, [unit.name, unit.name_en, 0])
+            entry[2] += 1
+        for category in item.categories:
+            categories[category] += 1
+    return {
+        "department": [(code, v[0], v[1], v[2]) for code, v in sorted(departments.items())],
+        "category": [(c, c, c, n) for c, n in sorted(categories.items())],
+    }

@@ -1,0 +1,77 @@
+"""The portal's pages: branding by path and by the tenant's own domain, catalogue,
+guide, progress query, languages, escaping, and assets served by govhall itself."""
+
+from __future__ import annotations
+
+from tests.conftest import Api
+
+COUNTY_HOST = "zwfw.shifan.example.gov.cn"
+
+
+async def test_home_by_path_and_by_the_tenants_own_domain(api: Api, demo: None) -> None:
+    home = await api.client.get("/t/demo-county/")
+    assert home.status_code == 200
+    assert "示范县网上办事大厅" in home.text and "--brand: #b71c1c" in home.text
+    assert 'href="/t/demo-county/items"' in home.text
+    assert "0999-6123456" in home.text  # the footer's service phone
+    own = await api.client.get("/", headers={"host": COUNTY_HOST})
+    assert own.status_code == 200 and "示范县网上办事大厅" in own.text
+    assert 'href="/items"' in own.text  # links stay on the tenant's own domain
+    landing = await api.client.get("/", headers={"host": "govhall.example.com"})
+    assert landing.status_code == 200 and 'href="/t/demo-county/"' in landing.text
+    items = await api.client.get("/items", headers={"host": COUNTY_HOST})
+    assert items.status_code == 200
+    unknown = await api.client.get("/t/nowhere/")
+    assert unknown.status_code == 404
+
+
+async def test_english_is_one_click_away_and_remembered(api: Api, demo: None) -> None:
+    english = await api.client.get("/t/demo-county/?lang=en")
+    assert 'lang="en"' in english.text and "Demo County Online Service Hall" in english.text
+    assert "Service guides" in english.text
+    assert english.cookies.get("govhall_lang") == "en"
+    again = await api.client.get("/t/demo-county/items")
+    assert 'lang="en"' in again.text  # the cookie remembers the choice
+
+
+async def test_the_catalogue_filters_and_the_guide_shows_every_element(
+    api: Api, demo: None
+) -> None:
+    everything = await api.client.get("/t/demo-county/items")
+    department = await api.client.get("/t/demo-county/items?department=zrzyj")
+    assert department.text.count('class="meta"') < everything.text.count('class="meta"')
+    assert "房屋所有权首次登记" in department.text
+    enterprise = await api.client.get("/t/demo-county/items?audience=enterprise")
+    assert "建筑工程施工许可证核发" in enterprise.text
+    guide = await api.client.get("/t/demo-county/items/NR-BDC-0001")
+    assert guide.status_code == 200
+    for element in ("设定依据", "申请材料", "收费标准", "法定办结时限", "承诺办结时限", "咨询电话"):
+        assert element in guide.text, element
+    assert '<th scope="col">' in guide.text  # a real table for screen readers
+    assert (await api.client.get("/t/demo-county/items/NO-SUCH")).status_code == 404
+
+
+async def test_progress_by_serial_number_and_query_code(api: Api, demo: None) -> None:
+    receipt = await api.submit(await api.citizen())
+    url = "/t/demo-county/progress"
+    found = await api.client.get(
+        url, params={"serial_number": receipt["serial_number"], "query_code": receipt["query_code"]}
+    )
+    assert found.status_code == 200
+    assert "已提交，待受理" in found.text and 'class="step' in found.text
+    wrong = await api.client.get(
+        url, params={"serial_number": receipt["serial_number"], "query_code": "WRONG123"}
+    )
+    assert wrong.status_code in (403, 404) and 'role="alert"' in wrong.text
+    injected = await api.client.get(url, params={"serial_number": '"><script>alert(1)</script>'})
+    assert "<script>alert(1)</script>" not in injected.text
+    assert "&lt;script&gt;" in injected.text or "&#34;&gt;&lt;script&gt;" in injected.text
+
+
+async def test_assets_are_served_by_govhall_itself(api: Api, demo: None) -> None:
+    css = await api.client.get("/static/portal.css")
+    assert css.status_code == 200 and "--brand" in css.text
+    htmx = await api.client.get("/static/vendor/htmx/htmx.min.js")
+    assert htmx.status_code == 200 and "htmx" in htmx.text  # installed by npm ci
+    page = (await api.client.get("/t/demo-county/")).text
+    assert "https://" not in page.split("<body>")[0]  # no CDN in the head
