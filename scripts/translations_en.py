@@ -304,6 +304,15 @@ EN: dict[str, str] = {
     "选择您所在的地区": "Choose your area",
     "部门": "Department",
     "首页": "Home",
+    "例如：生二胎、开饭店、bdcdj": "e.g. second child, open a restaurant, bdcdj",
+    "同义词须填写对应的标准说法，关键词须填写事项编码": "A synonym needs the standard wording it means; a keyword needs an item code",
+    "您想办什么事？": "What do you need to do?",
+    "找不到该搜索词": "That search term was not found",
+    "找到 {count} 个相关事项": "{count} matching services",
+    "搜索": "Search",
+    "搜索词设置有误，请按提示修改": "The search term is not valid; please correct it as shown",
+    "没有找到相关事项，请换个说法或拨打服务电话咨询": "Nothing found: try other words or call the service phone",
+    "请填写 1 到 64 个字的词语": "Enter a term of 1 to 64 characters",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

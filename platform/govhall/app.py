@@ -48,6 +48,7 @@ from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
 from govhall.portal.assets import static_routers
+from govhall.portal.controllers import SearchController
 from govhall.portal.pages import PORTAL_BY_HOST, PORTAL_BY_SLUG, PortalPages
 from govhall.services import Services
 from govhall.settings import Settings
@@ -133,6 +134,7 @@ def create_app(
             TenantAccountController,
             CertificateController,
             SsoAdminController,
+            SearchController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )

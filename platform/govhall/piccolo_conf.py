@@ -25,5 +25,6 @@ APP_REGISTRY = AppRegistry(
         "govhall.notify.piccolo_app",
         "govhall.calendar.piccolo_app",
         "govhall.audit.piccolo_app",
+        "govhall.portal.piccolo_app",
     ]
 )

@@ -60,6 +60,8 @@ PAGES = {
     ("GET", "/t/{tenant_slug:str}/items"),
     ("GET", "/t/{tenant_slug:str}/items/{code:str}"),
     ("GET", "/t/{tenant_slug:str}/progress"),
+    ("GET", "/t/{tenant_slug:str}/search"),
+    ("GET", "/search"),
     ("GET", "/"),
     ("GET", "/items"),
     ("GET", "/items/{code:str}"),
@@ -127,6 +129,11 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ("GET", f"{T}/items/{{code:str}}/prefill"): (ACCOUNTS, None),
     ("GET", f"{T}/progress"): (EVERYONE, None),
     ("GET", f"{T}/calendar"): (EVERYONE, None),
+    ("GET", f"{T}/search"): (EVERYONE, None),
+    ("GET", f"{T}/search-terms"): (ADMIN, None),
+    ("POST", f"{T}/search-terms"): (ADMIN, {"kind": "blocked", "term": ""}),
+    ("DELETE", f"{T}/search-terms/{{term_id:uuid}}"): (ADMIN, None),
+    ("GET", f"{T}/search-misses"): (ADMIN, None),
     ("GET", f"{T}/calendar/working-days"): (EVERYONE, None),
     ("POST", f"{T}/auth/certificate/challenge"): (EVERYONE, None),
     ("POST", f"{T}/auth/certificate"): (
@@ -246,6 +253,7 @@ PARAMS = {
     "ca_id": NONE_ID,
     "client_id": "none",
     "key": "none",
+    "term_id": NONE_ID,
 }
 
 

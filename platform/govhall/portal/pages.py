@@ -13,6 +13,7 @@ from govhall.catalog.schemas import ItemSummary
 from govhall.errors import GovhallError, NotFound
 from govhall.i18n import N_, translate
 from govhall.portal.rendering import render, request_locale
+from govhall.portal.search import search
 from govhall.portal.services import (
     Portal,
     facets,
@@ -105,6 +106,18 @@ class PortalPages(Controller):
             portal=portal,
             item=services.catalog.guide(item, portal.tenant),
         )
+
+    @get("/search")
+    async def search_page(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+        q: Query = "",
+    ) -> Response[str]:
+        portal = _required(portal)
+        found = await search(portal.tenant, services.catalog, q, request_locale(request))
+        return render(request, "portal/search.html", portal=portal, found=found)
 
     @get("/progress")
     async def progress_page(
