@@ -313,6 +313,10 @@ EN: dict[str, str] = {
     "搜索词设置有误，请按提示修改": "The search term is not valid; please correct it as shown",
     "没有找到相关事项，请换个说法或拨打服务电话咨询": "Nothing found: try other words or call the service phone",
     "请填写 1 到 64 个字的词语": "Enter a term of 1 to 64 characters",
+    "出错了": "Something went wrong",
+    "按场景办事": "By life event",
+    "按您要办的一件事，找到需要办理的全部事项": "Find every service you need for one thing you want to do",
+    "返回首页": "Back to the home page",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

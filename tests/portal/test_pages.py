@@ -75,3 +75,20 @@ async def test_assets_are_served_by_govhall_itself(api: Api, demo: None) -> None
     assert htmx.status_code == 200 and "htmx" in htmx.text  # installed by npm ci
     page = (await api.client.get("/t/demo-county/")).text
     assert "https://" not in page.split("<body>")[0]  # no CDN in the head
+
+
+async def test_services_by_life_event(api: Api, demo: None) -> None:
+    page = await api.client.get("/t/demo-county/scenarios")
+    assert page.status_code == 200
+    assert "我要建项目" in page.text and "建筑工程施工许可证核发" in page.text
+    assert "<details open>" in page.text  # top-level events open, keyboard-operable
+
+
+async def test_errors_on_pages_are_pages(api: Api, demo: None) -> None:
+    browser = {"accept": "text/html,application/xhtml+xml", "accept-language": "en"}
+    missing = await api.client.get("/t/demo-county/items/NO-SUCH", headers=browser)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert 'role="alert"' in missing.text and 'lang="en"' in missing.text
+    api_call = await api.client.get("/t/demo-county/api/v1/items/NO-SUCH", headers=browser)
+    assert api_call.headers["content-type"].startswith("application/json")

@@ -61,6 +61,8 @@ PAGES = {
     ("GET", "/t/{tenant_slug:str}/items/{code:str}"),
     ("GET", "/t/{tenant_slug:str}/progress"),
     ("GET", "/t/{tenant_slug:str}/search"),
+    ("GET", "/t/{tenant_slug:str}/scenarios"),
+    ("GET", "/scenarios"),
     ("GET", "/search"),
     ("GET", "/"),
     ("GET", "/items"),

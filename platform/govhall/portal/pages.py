@@ -20,6 +20,7 @@ from govhall.portal.services import (
     filter_items,
     portal_by_host,
     portal_by_slug,
+    scenario_tree,
     tenants_for_landing,
 )
 from govhall.services import Services
@@ -106,6 +107,22 @@ class PortalPages(Controller):
             portal=portal,
             item=services.catalog.guide(item, portal.tenant),
         )
+
+    @get("/scenarios")
+    async def scenarios(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+    ) -> Response[str]:
+        """场景式服务: services grouped by life event (我要开店 → …)."""
+        portal = _required(portal)
+        tenant_items = await services.catalog.tenant_items(portal.tenant)
+        tree = scenario_tree(
+            [services.catalog.summary(i) for i in tenant_items],
+            {i.installed.spec.code: i.installed.spec.scenarios for i in tenant_items},
+        )
+        return render(request, "portal/scenarios.html", portal=portal, tree=tree)
 
     @get("/search")
     async def search_page(

@@ -97,3 +97,32 @@ def facets(items: list[ItemSummary]) -> dict[str, list[tuple[str, str, str, int]
         "department": [(code, v[0], v[1], v[2]) for code, v in sorted(departments.items())],
         "category": [(c, c, c, n) for c, n in sorted(categories.items())],
     }
+
+
+class ScenarioNode(msgspec.Struct, kw_only=True):
+    """A life event (场景) and what is under it: narrower events and the items."""
+
+    name: str
+    children: list[ScenarioNode] = msgspec.field(default_factory=list)
+    items: list[ItemSummary] = msgspec.field(default_factory=list)
+
+
+def scenario_tree(
+    items: list[ItemSummary], scenarios: dict[str, tuple[str, ...]]
+) -> list[ScenarioNode]:
+    """The tree of life events from the items' scenario paths ("我要开店/个体工商户"):
+    one node per path segment, each item under the deepest segment of each path."""
+    roots: list[ScenarioNode] = []
+    for item in items:
+        for path in scenarios.get(item.code, ()):
+            level = roots
+            node = None
+            for part in (p.strip() for p in path.split("/") if p.strip()):
+                node = next((n for n in level if n.name == part), None)
+                if node is None:
+                    node = ScenarioNode(name=part)
+                    level.append(node)
+                level = node.children
+            if node is not None:
+                node.items.append(item)
+    return roots

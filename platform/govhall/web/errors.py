@@ -9,6 +9,7 @@ when it asked for zh-CN.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -16,6 +17,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from govhall.errors import GovhallError
 from govhall.i18n import N_, negotiate_locale, translate
+from govhall.portal.rendering import render
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,26 @@ def _locale(request: Request[Any, Any, Any]) -> str:
     return negotiate_locale(request.headers.get("accept-language"))
 
 
+_API = re.compile(r"^/(api/|t/[^/]+/api/|oidc/|schema|healthz|readyz)")
+
+
+def _wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser asking for a page gets the error as a page, in the page's language;
+    API clients always get JSON."""
+    return not _API.match(request.url.path) and "text/html" in request.headers.get("accept", "")
+
+
+def _page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
+    return render(request, "portal/error.html", status=status, code=status, detail=detail)
+
+
 def govhall_error_handler(request: Request[Any, Any, Any], exc: GovhallError) -> Response[Any]:
+    if _wants_page(request):
+        from govhall.portal.rendering import request_locale
+
+        return _page(
+            request, exc.status_code, translate(exc.message, request_locale(request), **exc.params)
+        )
     return Response(
         exc.render(_locale(request)), status_code=exc.status_code, media_type=MediaType.JSON
     )
@@ -56,11 +77,10 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     locale = _locale(request)
     code, message = _BY_STATUS.get(exc.status_code, ("error", "{detail}"))
     detail = _validation_detail(exc) if isinstance(exc, ValidationException) else exc.detail
-    body = {
-        "status_code": exc.status_code,
-        "code": code,
-        "detail": translate(message, locale, detail=detail),
-    }
+    text = translate(message, locale, detail=detail)
+    if _wants_page(request):
+        return _page(request, exc.status_code, text)
+    body = {"status_code": exc.status_code, "code": code, "detail": text}
     return Response(
         body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers
     )
