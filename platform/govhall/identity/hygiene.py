@@ -23,9 +23,8 @@ from govhall import db
 from govhall.audit.services import Actor, record
 from govhall.errors import Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_
-from govhall.identity import realname
 from govhall.identity.passwords import hash_password
-from govhall.identity.services import plain_id_number, require_admin_scope
+from govhall.identity.services import masked_id_number, require_admin_scope
 from govhall.identity.tables import Account, EnterpriseMember, RefreshToken
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
@@ -63,9 +62,7 @@ def _managed(row: Account) -> ManagedAccount:
         username=row.username,
         kind=row.kind,
         name=row.name,
-        id_number_masked=realname.mask_id_number(plain_id_number(row))
-        if row.id_number_sealed
-        else None,
+        id_number_masked=masked_id_number(row),
         status=row.status,
         must_reset_password=row.must_reset_password,
         created_at=row.created_at,

@@ -50,11 +50,11 @@ from govhall.errors import FieldError, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.operators import require_operator
 from govhall.identity.services import require_admin_scope
-from govhall.identity.tables import Account, OidcClient, OidcCode, Staff
+from govhall.identity.sessions import current_principal
+from govhall.identity.tables import OidcClient, OidcCode
 from govhall.identity.tokens import Principal, TokenService
 from govhall.settings import Settings
 from govhall.tenancy.schemas import TenantInfo
-from govhall.tenancy.tables import Tenant
 
 CODE_SECONDS = 300
 ID_TOKEN_SECONDS = 3600
@@ -401,31 +401,8 @@ async def _consume_code(code: str) -> CodeModel | None:
     if not rows:
         return None
     row = rows[0]
-    principal = await principal_of(row["principal_kind"], row["principal_id"], row["tenant"])
+    principal = await current_principal(row["principal_kind"], row["principal_id"], row["tenant"])
     return CodeModel(row=row, principal=principal)
-
-
-async def principal_of(
-    kind: str, principal_id: uuid.UUID, tenant_id: uuid.UUID | None
-) -> Principal | None:
-    """The principal as it is now (None when disabled since)."""
-    if kind == "staff":
-        staff = await Staff.objects().where(Staff.id == principal_id).first()
-        tenant = await Tenant.objects().where(Tenant.id == tenant_id).first()
-        if staff is None or tenant is None or staff.status != "active":
-            return None
-        return Principal(
-            kind="staff",
-            id=staff.id,
-            username=staff.username,
-            name=staff.name,
-            tenant_id=tenant.id,
-            tenant_slug=tenant.slug,
-        )
-    account = await Account.objects().where(Account.id == principal_id).first()
-    if account is None or account.status != "active":
-        return None
-    return Principal(kind="account", id=account.id, username=account.username, name=account.name)
 
 
 async def token(provider: Provider, request: Request[Any, Any, Any]) -> Response[Any]:

@@ -73,15 +73,18 @@ def plain_id_number(row: Account) -> str:
     return fieldcrypt.cipher().open(row.id_number_sealed, ID_COLUMN) if row.id_number_sealed else ""
 
 
+def masked_id_number(row: Account) -> str | None:
+    """The account's resident ID as everyone may see it (``110105********1234``)."""
+    return realname.mask_id_number(plain_id_number(row)) if row.id_number_sealed else None
+
+
 def account_out(row: Account) -> AccountOut:
     return AccountOut(
         id=row.id,
         username=row.username,
         kind=row.kind,
         name=row.name,
-        id_number_masked=realname.mask_id_number(plain_id_number(row))
-        if row.id_number_sealed
-        else None,
+        id_number_masked=masked_id_number(row),
         credit_code=row.credit_code,
         phone=row.phone,
         email=row.email,

@@ -58,24 +58,27 @@ async def issue_pair(
     )
 
 
-async def _principal(row: RefreshToken) -> Principal | None:
-    """Who the token belongs to, if they may still sign in."""
-    if row.principal_kind == "account":
-        account = await Account.objects().where(Account.id == row.principal_id).first()
+async def current_principal(
+    kind: str, principal_id: uuid.UUID, tenant_id: uuid.UUID | None
+) -> Principal | None:
+    """Who a stored sign-in (refresh token, authorization code) belongs to, as they
+    are now: None when the account, operator, staff member or tenant is disabled."""
+    if kind == "account":
+        account = await Account.objects().where(Account.id == principal_id).first()
         if account is None or account.status != "active":
             return None
         return Principal(
             kind="account", id=account.id, username=account.username, name=account.name
         )
-    if row.principal_kind == "operator":
-        operator = await Operator.objects().where(Operator.id == row.principal_id).first()
+    if kind == "operator":
+        operator = await Operator.objects().where(Operator.id == principal_id).first()
         if operator is None or operator.status != "active":
             return None
         return Principal(
             kind="operator", id=operator.id, username=operator.username, name=operator.name
         )
-    staff = await Staff.objects().where(Staff.id == row.principal_id).first()
-    tenant = await Tenant.objects().where(Tenant.id == row.tenant).first()
+    staff = await Staff.objects().where(Staff.id == principal_id).first()
+    tenant = await Tenant.objects().where(Tenant.id == tenant_id).first()
     if staff is None or tenant is None or staff.status != "active" or tenant.status != "active":
         return None
     return Principal(
@@ -112,7 +115,7 @@ async def refresh(token: str, tokens: TokenService, ip: str = "") -> TokenOut:
             reused = True
         else:
             reused = False
-            principal = await _principal(row)
+            principal = await current_principal(row.principal_kind, row.principal_id, row.tenant)
     if reused:
         raise Unauthorized(_BAD_REFRESH, code="refresh_reused")
     if principal is None:

@@ -15,28 +15,24 @@ from typing import Any
 from urllib.parse import quote
 
 import msgspec
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response, get, post
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
-from litestar.utils.scope.state import ScopeState
 
 from govhall.errors import GovhallError, Unauthorized
-from govhall.i18n import N_, negotiate_locale, translate
+from govhall.i18n import N_, translate
 from govhall.identity.schemas import TokenRequest
 from govhall.identity.services import authenticate
 from govhall.identity.tokens import Principal
+from govhall.portal.rendering import render, request_locale
 from govhall.web.deps import client_ip
 
 SESSION_KEY = "principal"
-#: Words the sign-in template shows (listed so the catalogs carry them).
-PAGE_TEXT = (N_("登录"), N_("用户名"), N_("密码"), N_("单位代码（工作人员填写）"))
 
 
 class LoginForm(msgspec.Struct, kw_only=True):
@@ -97,17 +93,6 @@ def session_principal(request: Request[Any, Any, Any]) -> tuple[Principal, int] 
     return msgspec.convert(data[SESSION_KEY], Principal), int(data.get("auth_time", 0))
 
 
-def _templates(state: State) -> Environment:
-    env: Environment | None = getattr(state, "auth_templates", None)
-    if env is None:
-        env = Environment(
-            loader=FileSystemLoader(state.services.settings.frontend_dir / "templates"),
-            autoescape=select_autoescape(),
-        )
-        state.auth_templates = env
-    return env
-
-
 def login_page(
     request: Request[Any, Any, Any],
     *,
@@ -116,20 +101,9 @@ def login_page(
     error: str = "",
     status: int = 200,
 ) -> Response[str]:
-    locale = negotiate_locale(request.headers.get("accept-language"))
-    html = (
-        _templates(request.app.state)
-        .get_template("auth/login.html")
-        .render(
-            _=lambda text: translate(text, locale),
-            locale=locale,
-            csrf_token=ScopeState.from_scope(request.scope).csrf_token or "",
-            next=next_url,
-            tenant=tenant,
-            error=error,
-        )
+    return render(
+        request, "auth/login.html", status=status, next=next_url, tenant=tenant, error=error
     )
-    return Response(html, media_type="text/html", status_code=status)
 
 
 @get("/login", summary="Sign-in page", include_in_schema=False)
@@ -155,7 +129,7 @@ async def login_submit(
             client_ip(request),
         )
     except GovhallError as error:
-        locale = negotiate_locale(request.headers.get("accept-language"))
+        locale = request_locale(request)
         return login_page(
             request,
             next_url=target,
