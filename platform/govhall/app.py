@@ -47,9 +47,15 @@ from govhall.identity.websession import (
 from govhall.notify.controllers import InboxController
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
+from govhall.portal.applypages import ApplicantPages
 from govhall.portal.assets import static_routers
 from govhall.portal.controllers import SearchController
-from govhall.portal.pages import PORTAL_BY_HOST, PORTAL_BY_SLUG, PortalPages
+from govhall.portal.pages import (
+    PORTAL_BY_HOST,
+    PORTAL_BY_SLUG,
+    PORTAL_REQUIRED_BY_HOST,
+    PortalPages,
+)
 from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
@@ -113,9 +119,14 @@ def create_app(
         dependencies={"tenant": Provide(provide_tenant)},
     )
     portal_by_path = Router(
-        path="/t/{tenant_slug:str}", route_handlers=[PortalPages], dependencies=PORTAL_BY_SLUG
+        path="/t/{tenant_slug:str}",
+        route_handlers=[PortalPages, ApplicantPages],
+        dependencies=PORTAL_BY_SLUG,
     )
     portal_by_domain = Router(path="/", route_handlers=[PortalPages], dependencies=PORTAL_BY_HOST)
+    applicant_by_domain = Router(
+        path="/", route_handlers=[ApplicantPages], dependencies=PORTAL_REQUIRED_BY_HOST
+    )
     tenant_api = Router(
         path="/t/{tenant_slug:str}/api/v1",
         route_handlers=[
@@ -156,6 +167,7 @@ def create_app(
             tenant_pages,
             portal_by_path,
             portal_by_domain,
+            applicant_by_domain,
             *static_routers(settings),
         ],
         middleware=[_session_config(settings).middleware],

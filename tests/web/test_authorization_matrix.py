@@ -68,6 +68,26 @@ PAGES = {
     ("GET", "/items"),
     ("GET", "/items/{code:str}"),
     ("GET", "/progress"),
+    # The applicant's pages (session sign-in; tests/portal/test_apply.py checks who
+    # may open a draft or a case there).
+    *{
+        (method, prefix + path)
+        for prefix in ("", "/t/{tenant_slug:str}")
+        for method, path in (
+            ("POST", "/items/{code:str}/apply"),
+            ("GET", "/drafts/{draft_id:uuid}"),
+            ("POST", "/drafts/{draft_id:uuid}/form"),
+            ("POST", "/drafts/{draft_id:uuid}/materials"),
+            ("POST", "/drafts/{draft_id:uuid}/materials/reuse"),
+            ("POST", "/drafts/{draft_id:uuid}/materials/{blob_id:uuid}/remove"),
+            ("POST", "/drafts/{draft_id:uuid}/submit"),
+            ("GET", "/drafts/{draft_id:uuid}/receipt"),
+            ("POST", "/drafts/{draft_id:uuid}/discard"),
+            ("GET", "/me"),
+            ("GET", "/me/cases/{serial_number:str}"),
+            ("POST", "/me/cases/{serial_number:str}/correction"),
+        )
+    },
     ("GET", "/static/{file_path:path}"),
     ("GET", "/static/vendor/htmx/{file_path:path}"),
 }
@@ -149,6 +169,10 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ("POST", f"{T}/applications/{{serial_number:str}}/withdraw"): (
         frozenset({"individual"}),
         {"reason": "x"},
+    ),
+    ("POST", f"{T}/applications/{{serial_number:str}}/correction"): (
+        frozenset({"individual"}),
+        {"materials": []},
     ),
     ("GET", f"{T}/enterprise-submissions"): (
         frozenset({"enterprise", "ent_operator", "ent_reviewer"}),

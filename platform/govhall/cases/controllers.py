@@ -10,11 +10,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from govhall.cases.applying import (
+    CorrectionIn,
+    act_and_notify,
+    file_application,
+    receipt_for,
+    supply_correction,
+)
 from govhall.cases.enterprise import (
     DeclineIn,
     SubmissionOut,
-    Submitted,
-    apply_for_enterprise,
     confirm_submission,
     decline_submission,
     list_submissions,
@@ -39,16 +44,12 @@ from govhall.cases.schemas import (
     ProgressOut,
     WithdrawRequest,
 )
-from govhall.cases.services import announce_action, progress, submit_application
-from govhall.cases.tables import Case
-from govhall.i18n import Localized
+from govhall.cases.services import progress
 from govhall.identity.tokens import Principal
-from govhall.notify.services import notify_applicant
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import client_ip, require_account, require_party_of, require_staff_of
-from govhall.workflow.engine import ActionRequest, perform_action
-from govhall.workflow.labels import STATUS_LABELS, label
+from govhall.workflow.engine import ActionRequest
 from govhall.workflow.services import ApplicantOut, case_applicant, case_history, case_state
 
 
@@ -66,28 +67,8 @@ class CaseController(Controller):
     ) -> Response[ApplicationOut | SubmissionOut]:
         """With ``on_behalf_of`` an enterprise member applies for it; an operator's
         application for an item needing review answers 202 with the held submission."""
-        if data.on_behalf_of:
-            outcome = await apply_for_enterprise(
-                tenant=tenant,
-                member=principal,
-                data=data,
-                catalog=services.catalog,
-                registry=services.registry,
-                secret_key=services.settings.secret_key,
-            )
-            if isinstance(outcome, SubmissionOut):
-                return Response(outcome, status_code=202)
-            submitted = outcome
-        else:
-            submitted = await submit_application(
-                tenant=tenant,
-                applicant=principal,
-                data=data,
-                catalog=services.catalog,
-                registry=services.registry,
-                secret_key=services.settings.secret_key,
-            )
-        return Response(await _receipt(services, tenant, submitted, locale), status_code=201)
+        filed = await file_application(services, tenant, principal, data, locale)
+        return Response(filed, status_code=202 if isinstance(filed, SubmissionOut) else 201)
 
     @get("/enterprise-submissions", summary="An enterprise's applications awaiting review")
     async def submissions(
@@ -119,7 +100,7 @@ class CaseController(Controller):
             registry=services.registry,
             secret_key=services.settings.secret_key,
         )
-        return await _receipt(services, tenant, submitted, locale)
+        return await receipt_for(services, tenant, submitted, locale)
 
     @post(
         "/enterprise-submissions/{submission_id:uuid}/decline",
@@ -171,7 +152,7 @@ class CaseController(Controller):
         request = ActionRequest(
             action=data.action, opinion=data.opinion, step=data.step, data=data.data
         )
-        return await _act(services, tenant, staff, serial_number, request, locale)
+        return await act_and_notify(services, tenant, staff, serial_number, request, locale)
 
     @post(
         "/applications/{serial_number:str}/withdraw",
@@ -188,7 +169,24 @@ class CaseController(Controller):
         locale: NamedDependency[str],
     ) -> CaseActionOut:
         request = ActionRequest(action="withdraw", opinion=data.reason)
-        return await _act(services, tenant, principal, serial_number, request, locale)
+        return await act_and_notify(services, tenant, principal, serial_number, request, locale)
+
+    @post(
+        "/applications/{serial_number:str}/correction",
+        status_code=200,
+        summary="Hand in the corrected materials a correction notice asked for (补正)",
+    )
+    async def correction(
+        self,
+        serial_number: FromPath[str],
+        data: JSONBody[CorrectionIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+    ) -> CaseActionOut:
+        applicant = require_account(principal)
+        return await supply_correction(services, tenant, applicant, serial_number, data, locale)
 
     @get("/cases/{serial_number:str}", summary="A case as it stands: state, clock, steps (staff)")
     async def show(
@@ -227,66 +225,6 @@ class CaseController(Controller):
         locale: NamedDependency[str],
     ) -> CaseStateOut:
         return await case_history(tenant, principal, serial_number, at, locale)
-
-
-async def _receipt(
-    services: Services, tenant: TenantInfo, submitted: Submitted, locale: str
-) -> ApplicationOut:
-    """The applicant's inbox message and the receipt for a newly submitted case."""
-    receipt, case_id, item = submitted
-    spec = item.installed.spec
-    applicant = await Case.select(Case.applicant).where(Case.id == case_id).first()
-    await notify_applicant(
-        services.queue,
-        tenant=tenant,
-        applicant_id=applicant["applicant"] if applicant else None,
-        case_id=case_id,
-        event_seq=1,
-        template="case_submitted",
-        item=Localized(spec.name, spec.name_en),
-        serial_number=receipt.serial_number,
-    )
-    receipt.status_label = label(STATUS_LABELS, receipt.status).pick(locale)
-    return receipt
-
-
-async def _act(
-    services: Services,
-    tenant: TenantInfo,
-    actor: Principal,
-    serial_number: str,
-    request: ActionRequest,
-    locale: str,
-) -> CaseActionOut:
-    """Perform, then tell the item's plugin and the applicant (after the commit)."""
-    outcome = await perform_action(tenant, actor, serial_number, request)
-    await announce_action(services.catalog, tenant, outcome)
-    installed = services.registry.items.get(outcome.item_code)
-    item = (
-        Localized(installed.spec.name, installed.spec.name_en)
-        if installed
-        else Localized(serial_number)
-    )
-    await notify_applicant(
-        services.queue,
-        tenant=tenant,
-        applicant_id=outcome.applicant_id,
-        case_id=outcome.case_id,
-        event_seq=outcome.event_seq,
-        template=f"case_{outcome.action}",
-        item=item,
-        serial_number=serial_number,
-        opinion=request.opinion.strip(),
-    )
-    return CaseActionOut(
-        serial_number=serial_number,
-        action=outcome.action,
-        status=outcome.to_status,
-        status_label=label(STATUS_LABELS, outcome.to_status).pick(locale),
-        step=outcome.step,
-        decision=outcome.decision,
-        due_on=outcome.state.clock.promised_due_on,
-    )
 
 
 class ProjectController(Controller):

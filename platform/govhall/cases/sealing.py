@@ -19,22 +19,25 @@ def sensitive_fields(form: FormSpec) -> list[str]:
     return [name for name, spec in properties.items() if spec.get("x-format") == "cn_resident_id"]
 
 
-def seal_form(form: FormSpec, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """(the form with ID numbers masked, the sealed ID numbers by field)."""
+def seal_form(
+    form: FormSpec, data: dict[str, Any], column: str = SEALED_COLUMN
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the form with ID numbers masked, the sealed ID numbers by field); ``column``
+    binds the ciphertexts to where they are stored (cases, portal drafts)."""
     masked = dict(data)
     sealed: dict[str, str] = {}
     cipher = fieldcrypt.cipher()
     for name in sensitive_fields(form):
         value = data.get(name)
         if isinstance(value, str) and value:
-            sealed[name] = cipher.seal(value, f"{SEALED_COLUMN}.{name}")
+            sealed[name] = cipher.seal(value, f"{column}.{name}")
             masked[name] = realname.mask_id_number(value)
     return masked, sealed
 
 
-def open_sealed(sealed: dict[str, str]) -> dict[str, str]:
+def open_sealed(sealed: dict[str, str], column: str = SEALED_COLUMN) -> dict[str, str]:
     cipher = fieldcrypt.cipher()
-    return {name: cipher.open(value, f"{SEALED_COLUMN}.{name}") for name, value in sealed.items()}
+    return {name: cipher.open(value, f"{column}.{name}") for name, value in sealed.items()}
 
 
 async def rotate_case_fields(batch: int = 500) -> int:

@@ -82,12 +82,14 @@ async def next_serial_number(tenant: TenantInfo, now: datetime) -> str:
     return f"{tenant.division_code}{day}{int(rows[0]['value']):06d}"
 
 
-async def _check_materials(
+async def check_materials(
     item: ItemSpec,
     refs: Sequence[MaterialRef],
     tenant: TenantInfo,
     owners: Sequence[Principal],
     form: dict[str, Any],
+    *,
+    demand_required: bool = True,
 ) -> tuple[list[FieldError], list[tuple[str, uuid.UUID, str]], list[str]]:
     """Errors, the accepted (material, blob, trust level) links, and the codes of
     supplementable materials left for correction. Files must have been uploaded by
@@ -151,7 +153,7 @@ async def _check_materials(
         supplied[code] = supplied.get(code, 0) + 1
         accepted.append((code, blob_id, spec.trust_level))
     outstanding: list[str] = []
-    for spec in item.materials:
+    for spec in item.materials if demand_required else ():
         needed = spec.required or (
             spec.required_when is not None and evaluate(spec.required_when, form)
         )
@@ -237,7 +239,7 @@ async def prepare_application(
                     problem.field, "{text}", text=Localized(problem.message, problem.message_en)
                 )
             )
-    material_errors, materials, outstanding = await _check_materials(
+    material_errors, materials, outstanding = await check_materials(
         spec, data.materials, tenant, [applicant, *([submitter] if submitter else [])], form
     )
     errors.extend(material_errors)

@@ -76,13 +76,19 @@ class SessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
 
 
+#: Session keys that survive signing in: work a signed-out visitor had in hand.
+CARRIED_OVER = ("pending_form",)
+
+
 async def sign_in(request: Request[Any, Any, Any], principal: Principal) -> None:
+    before = request.session if "session" in request.scope and request.session else {}
+    carried = {key: before[key] for key in CARRIED_OVER if key in before}
     old = request.cookies.get(SESSION_COOKIE)
     if old and old != "null":
         await request.app.stores.get(SESSION_STORE).delete(old)
     request.scope[_NEW_SESSION_ID] = secrets.token_hex(32)  # type: ignore[literal-required]
     request.set_session(
-        {SESSION_KEY: msgspec.to_builtins(principal), "auth_time": int(time.time())}
+        {SESSION_KEY: msgspec.to_builtins(principal), "auth_time": int(time.time()), **carried}
     )
 
 
@@ -162,8 +168,10 @@ async def whoami(request: Request[Any, Any, Any]) -> SessionOut:
     )
 
 
-def login_redirect(request: Request[Any, Any, Any], tenant: str = "") -> Redirect:
-    """Send the browser to sign in, and back here afterwards."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+def login_redirect(
+    request: Request[Any, Any, Any], tenant: str = "", next_path: str | None = None
+) -> Redirect:
+    """Send the browser to sign in, and back here (or to ``next_path``) afterwards."""
+    here = next_path or request.url.path + (f"?{request.url.query}" if request.url.query else "")
     suffix = f"&tenant={quote(tenant)}" if tenant else ""
     return Redirect(f"/login?next={quote(here, safe='')}{suffix}", status_code=302)

@@ -185,3 +185,10 @@ def _required(portal: Portal | None) -> Portal:
 
 PORTAL_BY_SLUG = {"portal": Provide(provide_portal_by_slug)}
 PORTAL_BY_HOST = {"portal": Provide(provide_portal_by_host)}
+
+
+async def provide_required_portal_by_host(request: Request[Any, Any, Any]) -> Portal:
+    return _required(await portal_by_host(request.headers.get("host", "")))
+
+
+PORTAL_REQUIRED_BY_HOST = {"portal": Provide(provide_required_portal_by_host)}

@@ -37,6 +37,13 @@ def request_locale(request: Request[Any, Any, Any]) -> str:
     return negotiate_locale(request.headers.get("accept-language"))
 
 
+def _signed_in_name(request: Request[Any, Any, Any]) -> str:
+    """Who the masthead greets (the session is read, not required)."""
+    session = request.scope.get("session")
+    principal = session.get("principal") if isinstance(session, dict) else None
+    return str(principal.get("name", "")) if isinstance(principal, dict) else ""
+
+
 def render(
     request: Request[Any, Any, Any], template: str, status: int = 200, **context: Any
 ) -> Response[str]:
@@ -58,6 +65,7 @@ def render(
             locale=locale,
             csrf_token=ScopeState.from_scope(request.scope).csrf_token or "",
             path=request.url.path,
+            signed_in=_signed_in_name(request),
             **context,
         )
     )

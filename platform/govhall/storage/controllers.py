@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -16,9 +15,8 @@ from litestar.response import Redirect, Stream
 
 from govhall.identity.tokens import Principal
 from govhall.services import Services
-from govhall.storage.blobstore import CHUNK
 from govhall.storage.schemas import UploadOut
-from govhall.storage.services import get_readable_blob, store_upload
+from govhall.storage.services import get_readable_blob, store_upload_file
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import require_party_of
 
@@ -41,23 +39,13 @@ class UploadController(Controller):
         services: NamedDependency[Services],
     ) -> UploadOut:
         require_party_of(principal, tenant)
-        upload = data.file
-
-        async def chunks() -> AsyncIterator[bytes]:
-            while chunk := await upload.read(CHUNK):
-                yield chunk
-
-        try:
-            return await store_upload(
-                chunks=chunks(),
-                filename=upload.filename,
-                tenant_id=tenant.id,
-                owner=principal,
-                store=services.blobs,
-                max_bytes=services.settings.max_upload_bytes,
-            )
-        finally:
-            await upload.close()
+        return await store_upload_file(
+            data.file,
+            tenant_id=tenant.id,
+            owner=principal,
+            store=services.blobs,
+            max_bytes=services.settings.max_upload_bytes,
+        )
 
     @get("/{blob_id:uuid}", summary="Download an uploaded file (its uploader or staff)")
     async def download(

@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
+from litestar.datastructures import UploadFile
 
 from govhall.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from govhall.i18n import N_
 from govhall.identity.tokens import Principal
-from govhall.storage.blobstore import BlobStore
+from govhall.storage.blobstore import CHUNK, BlobStore
 from govhall.storage.schemas import UploadOut
 from govhall.storage.tables import BlobRecord
 
@@ -117,3 +118,30 @@ async def get_readable_blob(
         # Applicants see only their own uploads (materials of their cases included).
         raise Forbidden(N_("无权查看该文件"), code="blob_forbidden")
     return blob
+
+
+async def store_upload_file(
+    upload: UploadFile,
+    *,
+    tenant_id: uuid.UUID,
+    owner: Principal,
+    store: BlobStore,
+    max_bytes: int,
+) -> UploadOut:
+    """:func:`store_upload` for a file of a multipart request (API or page form)."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        while chunk := await upload.read(CHUNK):
+            yield chunk
+
+    try:
+        return await store_upload(
+            chunks=chunks(),
+            filename=upload.filename,
+            tenant_id=tenant_id,
+            owner=owner,
+            store=store,
+            max_bytes=max_bytes,
+        )
+    finally:
+        await upload.close()

@@ -218,9 +218,25 @@ HEALTH_CERTIFICATE = ItemSpec(
                     "additionalProperties": False,
                     "required": ["name", "id_number"],
                     "properties": {
-                        "name": {"type": "string", "minLength": 2, "maxLength": 50},
-                        "id_number": {"type": "string", "pattern": r"^\d{17}[\dXx]$"},
-                        "post": {"type": "string", "maxLength": 50},
+                        "name": {
+                            "type": "string",
+                            "minLength": 2,
+                            "maxLength": 50,
+                            "title": "姓名",
+                            "x-title-en": "Name",
+                        },
+                        "id_number": {
+                            "type": "string",
+                            "pattern": r"^\d{17}[\dXx]$",
+                            "title": "身份证号码",
+                            "x-title-en": "Resident ID number",
+                        },
+                        "post": {
+                            "type": "string",
+                            "maxLength": 50,
+                            "title": "岗位",
+                            "x-title-en": "Post",
+                        },
                     },
                 },
             },

@@ -1,0 +1,495 @@
+"""The applicant's pages: apply online step by step (form → materials → review →
+receipt), drafts, "my cases" with the flow's steps and correction uploads.
+
+Pages work without JavaScript (every step is a plain form post); with it, HTMX
+checks the form against the server's rules as fields change and a small script
+shows upload progress. A signed-out visitor is sent to sign in and back; what
+they had just typed when the session ran out is kept in the (anonymous) session
+and put into the draft once they are back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect
+
+from govhall.cases.applying import CorrectionIn, supply_correction
+from govhall.cases.schemas import MaterialRef
+from govhall.cases.services import case_progress
+from govhall.cases.tables import Case
+from govhall.catalog.services import TenantItem
+from govhall.errors import FieldError, GovhallError, NotFound
+from govhall.i18n import N_, translate
+from govhall.identity.enterprise import my_memberships
+from govhall.identity.tokens import Principal
+from govhall.identity.websession import CARRIED_OVER, login_redirect, session_principal
+from govhall.portal import drafts
+from govhall.portal.rendering import render, request_locale
+from govhall.portal.services import Portal
+from govhall.services import Services
+from govhall.storage.services import store_upload_file
+from govhall.web.deps import require_account
+from govhall.workflow.labels import STATUS_LABELS, label
+
+PENDING_FORM = CARRIED_OVER[0]
+"""Session key: {draft id: posted fields} kept when a post arrived signed out."""
+
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _signed_in(request: Request[Any, Any, Any]) -> Principal | None:
+    found = session_principal(request)
+    return require_account(found[0]) if found else None
+
+
+def _messages(errors: list[FieldError], locale: str) -> dict[str, str]:
+    """Field → its first message, in the page's language."""
+    out: dict[str, str] = {}
+    for error in errors:
+        out.setdefault(error.field or "form", translate(error.message, locale, **error.params))
+    return out
+
+
+class ApplicantPages(Controller):
+    tags = ("portal",)
+    include_in_schema = False
+
+    # -- starting and resuming -------------------------------------------------------
+
+    @post("/items/{code:str}/apply")
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Redirect:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        item = await services.catalog.tenant_item(portal.tenant, code)
+        draft_id = await drafts.start_draft(portal.tenant, applicant, item)
+        return Redirect(f"{portal.base}/drafts/{draft_id}", status_code=303)
+
+    @get("/drafts/{draft_id:uuid}")
+    async def wizard(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+        step: FromQuery[str] = "form",
+    ) -> Response[Any]:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+        if draft.status != "draft":
+            return Redirect(f"{portal.base}/drafts/{draft_id}/receipt", status_code=303)
+        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        errors: dict[str, str] = {}
+        pending = (
+            (request.session or {}).get(PENDING_FORM, {}) if "session" in request.scope else {}
+        )
+        if str(draft_id) in pending:
+            # Typed before the session ran out: keep it now the applicant is back.
+            posted = pending.pop(str(draft_id))
+            request.set_session({**request.session, PENDING_FORM: pending})
+            form = drafts.read_posted_form(item.installed.spec.form, posted)
+            await drafts.save_form(portal.tenant, applicant, draft_id, item, form)
+            draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+            step = "form"
+        if step not in ("form", "materials", "review"):
+            step = "form"
+        return await self._page(request, portal, services, item, draft, step, errors)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        services: Services,
+        item: TenantItem,
+        draft: drafts.DraftView,
+        step: str,
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Response[str]:
+        spec = item.installed.spec
+        applicant = _signed_in(request)
+        memberships = [
+            m
+            for m in (await my_memberships(applicant) if applicant else [])
+            if m.status == "active"
+        ]
+        context: dict[str, Any] = {}
+        if step == "materials" and applicant is not None:
+            context["earlier"] = await drafts.earlier_uploads(portal.tenant, applicant)
+        if step == "review":
+            context["fees"] = await drafts.fee_preview(services, item, draft.form)
+            context["problems"] = errors
+        return render(
+            request,
+            "portal/apply.html",
+            status=status,
+            portal=portal,
+            item=services.catalog.guide(item, portal.tenant),
+            units=item.units,
+            draft=draft,
+            step=step,
+            fields=drafts.visible_fields(spec.form, draft.form),
+            errors=errors,
+            memberships=memberships,
+            reviewed=bool(spec.enterprise_review),
+            max_upload=services.settings.max_upload_bytes,
+            attached={m.material_code for m in draft.materials},
+            **context,
+        )
+
+    # -- the form --------------------------------------------------------------------
+
+    @post("/drafts/{draft_id:uuid}/form")
+    async def save_form(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        applicant = _signed_in(request)
+        if applicant is None:
+            pending = dict(request.session.get(PENDING_FORM, {})) if request.session else {}
+            pending[str(draft_id)] = {k: v for k, v in data.items() if k.startswith("f.")}
+            request.set_session({**(request.session or {}), PENDING_FORM: pending})
+            return login_redirect(request, next_path=f"{portal.base}/drafts/{draft_id}")
+        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        form = drafts.read_posted_form(item.installed.spec.form, data)
+        problems = await drafts.save_form(
+            portal.tenant,
+            applicant,
+            draft_id,
+            item,
+            form,
+            handling_unit=str(data.get("handling_unit", draft.handling_unit)),
+            on_behalf_of=str(data.get("on_behalf_of", draft.on_behalf_of)),
+        )
+        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+        locale = request_locale(request)
+        if request.headers.get("hx-request"):
+            # Checking as the applicant types: only fields they have filled in.
+            shown = [e for e in problems if e.field.split(".")[0] in form]
+            errors = _messages(shown, locale)
+            return await self._page(request, portal, services, item, draft, "form", errors)
+        if problems:
+            errors = _messages(problems, locale)
+            return await self._page(request, portal, services, item, draft, "form", errors, 422)
+        target = "review" if data.get("then") == "review" else "materials"
+        return Redirect(f"{portal.base}/drafts/{draft_id}?step={target}", status_code=303)
+
+    # -- materials -------------------------------------------------------------------
+
+    @post("/drafts/{draft_id:uuid}/materials")
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        data: Multipart,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(
+                request, next_path=f"{portal.base}/drafts/{draft_id}?step=materials"
+            )
+        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        code = str(data.get("material_code", ""))
+        uploads = data.get("file")
+        files = [
+            f
+            for f in (uploads if isinstance(uploads, list) else [uploads])
+            if isinstance(f, UploadFile)
+        ]
+        errors: dict[str, str] = {}
+        locale = request_locale(request)
+        try:
+            if not files:
+                raise NotFound(N_("请选择要上传的文件"), code="upload_missing")
+            for file in files:
+                stored = await store_upload_file(
+                    file,
+                    tenant_id=portal.tenant.id,
+                    owner=applicant,
+                    store=services.blobs,
+                    max_bytes=services.settings.max_upload_bytes,
+                )
+                await drafts.attach_material(
+                    portal.tenant, applicant, draft_id, item, code, stored.blob_id
+                )
+        except GovhallError as error:
+            errors[f"materials.{code}"] = translate(error.message, locale, **error.params)
+            draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+            return await self._page(
+                request, portal, services, item, draft, "materials", errors, 422
+            )
+        return Redirect(f"{portal.base}/drafts/{draft_id}?step=materials", status_code=303)
+
+    @post("/drafts/{draft_id:uuid}/materials/reuse")
+    async def reuse_material(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """Attach a file the applicant uploaded before (材料复用), without uploading again."""
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        code = str(data.get("material_code", ""))
+        try:
+            blob_id = uuid.UUID(str(data.get("blob_id", "")))
+            await drafts.attach_material(portal.tenant, applicant, draft_id, item, code, blob_id)
+        except ValueError:
+            errors = {
+                f"materials.{code}": translate(N_("请选择要上传的文件"), request_locale(request))
+            }
+            return await self._page(
+                request, portal, services, item, draft, "materials", errors, 422
+            )
+        except GovhallError as error:
+            locale = request_locale(request)
+            errors = {f"materials.{code}": translate(error.message, locale, **error.params)}
+            return await self._page(
+                request, portal, services, item, draft, "materials", errors, 422
+            )
+        return Redirect(f"{portal.base}/drafts/{draft_id}?step=materials", status_code=303)
+
+    @post("/drafts/{draft_id:uuid}/materials/{blob_id:uuid}/remove")
+    async def remove_material(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        blob_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+    ) -> Redirect:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        await drafts.detach_material(portal.tenant, applicant, draft_id, blob_id)
+        return Redirect(f"{portal.base}/drafts/{draft_id}?step=materials", status_code=303)
+
+    # -- submitting ------------------------------------------------------------------
+
+    @post("/drafts/{draft_id:uuid}/submit")
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request, next_path=f"{portal.base}/drafts/{draft_id}?step=review")
+        locale = request_locale(request)
+        try:
+            await drafts.submit_draft(services, portal.tenant, applicant, draft_id, locale)
+        except GovhallError as error:
+            if error.code == "draft_submitting":
+                # The other click is creating the case: show its receipt when ready.
+                return Redirect(f"{portal.base}/drafts/{draft_id}/receipt", status_code=303)
+            draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+            item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+            errors = _messages(list(error.errors), locale)
+            errors.setdefault("form", translate(error.message, locale, **error.params))
+            return await self._page(
+                request, portal, services, item, draft, "review", errors, error.status_code
+            )
+        return Redirect(f"{portal.base}/drafts/{draft_id}/receipt", status_code=303)
+
+    @get("/drafts/{draft_id:uuid}/receipt")
+    async def receipt(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+        if draft.status == "draft":
+            return Redirect(f"{portal.base}/drafts/{draft_id}?step=review", status_code=303)
+        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        return render(
+            request,
+            "portal/receipt.html",
+            portal=portal,
+            draft=draft,
+            receipt=draft.receipt,
+            item=services.catalog.guide(item, portal.tenant),
+        )
+
+    @post("/drafts/{draft_id:uuid}/discard")
+    async def discard(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+    ) -> Redirect:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        await drafts.discard_draft(portal.tenant, applicant, draft_id)
+        return Redirect(f"{portal.base}/me", status_code=303)
+
+    # -- my cases --------------------------------------------------------------------
+
+    @get("/me")
+    async def mine(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        locale = request_locale(request)
+        cases = (
+            await Case.select(
+                Case.serial_number,
+                Case.item_code,
+                Case.status,
+                Case.hold,
+                Case.submitted_at,
+                Case.promised_due_on,
+            )
+            .where((Case.tenant == portal.tenant.id) & (Case.applicant == applicant.id))
+            .order_by(Case.submitted_at, ascending=False)
+            .limit(100)
+        )
+        names = {code: installed.spec for code, installed in services.registry.items.items()}
+        return render(
+            request,
+            "portal/mine.html",
+            portal=portal,
+            cases=cases,
+            names=names,
+            drafts=await drafts.my_drafts(portal.tenant, applicant),
+            status_label=lambda s: label(STATUS_LABELS, s).pick(locale),
+        )
+
+    @get("/me/cases/{serial_number:str}")
+    async def my_case(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        return await self._case_page(request, portal, services, applicant, serial_number, {})
+
+    async def _case_page(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        services: Services,
+        applicant: Principal,
+        serial_number: str,
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Response[str]:
+        case = (
+            await Case.objects()
+            .output(load_json=True)
+            .where(
+                (Case.tenant == portal.tenant.id)
+                & (Case.serial_number == serial_number)
+                & (Case.applicant == applicant.id)
+            )
+            .first()
+        )
+        if case is None:
+            raise NotFound(
+                N_("找不到办件 {serial_number}"), code="case_not_found", serial_number=serial_number
+            )
+        locale = request_locale(request)
+        result = await case_progress(case, portal.tenant, locale, services.catalog)
+        spec = await services.catalog.spec_of_version(case.item_version)
+        corrections = [e for e in result.timeline if e.action == "request_correction"]
+        return render(
+            request,
+            "portal/mycase.html",
+            status=status,
+            portal=portal,
+            result=result,
+            case_hold=case.hold,
+            correction=corrections[-1] if corrections and case.hold == "correction" else None,
+            materials=spec.materials,
+            errors=errors,
+        )
+
+    @post("/me/cases/{serial_number:str}/correction")
+    async def correction(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        data: Multipart,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """Replacements for the materials a correction notice listed, in one go."""
+        applicant = _signed_in(request)
+        if applicant is None:
+            return login_redirect(request)
+        locale = request_locale(request)
+        refs: list[MaterialRef] = []
+        try:
+            for key, value in data.items():
+                if not key.startswith("file."):
+                    continue
+                for file in value if isinstance(value, list) else [value]:
+                    if not isinstance(file, UploadFile) or not file.filename:
+                        continue
+                    stored = await store_upload_file(
+                        file,
+                        tenant_id=portal.tenant.id,
+                        owner=applicant,
+                        store=services.blobs,
+                        max_bytes=services.settings.max_upload_bytes,
+                    )
+                    refs.append(MaterialRef(material_code=key[5:], blob_id=stored.blob_id))
+            await supply_correction(
+                services,
+                portal.tenant,
+                applicant,
+                serial_number,
+                CorrectionIn(materials=refs, note=str(data.get("note", ""))),
+                locale,
+            )
+        except GovhallError as error:
+            errors = _messages(list(error.errors), locale)
+            errors.setdefault("form", translate(error.message, locale, **error.params))
+            return await self._case_page(
+                request, portal, services, applicant, serial_number, errors, error.status_code
+            )
+        return Redirect(f"{portal.base}/me/cases/{serial_number}", status_code=303)
