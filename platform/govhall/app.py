@@ -21,6 +21,11 @@ from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import CaseController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
+from govhall.engagement.controllers import (
+    ComplaintController,
+    ConsultationController,
+    RatingController,
+)
 from govhall.identity.admincontrollers import OperatorController, TenantAccountController
 from govhall.identity.certcontrollers import CertificateController
 from govhall.identity.controllers import (
@@ -50,6 +55,7 @@ from govhall.plugins import PluginRegistry
 from govhall.portal.applypages import ApplicantPages
 from govhall.portal.assets import static_routers
 from govhall.portal.controllers import SearchController
+from govhall.portal.engagepages import EngagementPages
 from govhall.portal.pages import (
     PORTAL_BY_HOST,
     PORTAL_BY_SLUG,
@@ -120,12 +126,14 @@ def create_app(
     )
     portal_by_path = Router(
         path="/t/{tenant_slug:str}",
-        route_handlers=[PortalPages, ApplicantPages],
+        route_handlers=[PortalPages, ApplicantPages, EngagementPages],
         dependencies=PORTAL_BY_SLUG,
     )
     portal_by_domain = Router(path="/", route_handlers=[PortalPages], dependencies=PORTAL_BY_HOST)
     applicant_by_domain = Router(
-        path="/", route_handlers=[ApplicantPages], dependencies=PORTAL_REQUIRED_BY_HOST
+        path="/",
+        route_handlers=[ApplicantPages, EngagementPages],
+        dependencies=PORTAL_REQUIRED_BY_HOST,
     )
     tenant_api = Router(
         path="/t/{tenant_slug:str}/api/v1",
@@ -134,6 +142,9 @@ def create_app(
             UploadController,
             CaseController,
             ProjectController,
+            ConsultationController,
+            ComplaintController,
+            RatingController,
             WorklistController,
             FlowController,
             CalendarController,

@@ -26,5 +26,6 @@ APP_REGISTRY = AppRegistry(
         "govhall.calendar.piccolo_app",
         "govhall.audit.piccolo_app",
         "govhall.portal.piccolo_app",
+        "govhall.engagement.piccolo_app",
     ]
 )

@@ -86,6 +86,13 @@ PAGES = {
             ("GET", "/me"),
             ("GET", "/me/cases/{serial_number:str}"),
             ("POST", "/me/cases/{serial_number:str}/correction"),
+            ("POST", "/me/cases/{serial_number:str}/rating"),
+            ("GET", "/consult"),
+            ("POST", "/consult"),
+            ("GET", "/complaints"),
+            ("POST", "/complaints"),
+            ("GET", "/mailbox"),
+            ("POST", "/mailbox"),
         )
     },
     ("GET", "/static/{file_path:path}"),
@@ -174,6 +181,22 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
         frozenset({"individual"}),
         {"materials": []},
     ),
+    # Engagement: public answers and disclosed outcomes, accounts ask and complain,
+    # staff answer, supervisors and admins handle complaints; applicants rate.
+    ("GET", f"{T}/consultations"): (EVERYONE, None),
+    ("POST", f"{T}/consultations"): (ACCOUNTS, {"question": "x"}),
+    ("GET", f"{T}/consultations/mine"): (ACCOUNTS, None),
+    ("GET", f"{T}/consultations/open"): (STAFF, None),
+    ("POST", f"{T}/consultations/{{consultation_id:uuid}}/answer"): (STAFF, {"answer": "x"}),
+    ("POST", f"{T}/complaints"): (ACCOUNTS, {"subject": "x", "body": "x"}),
+    ("GET", f"{T}/complaints"): (frozenset({"supervisor", "tenant_admin"}), None),
+    ("GET", f"{T}/complaints/mine"): (ACCOUNTS, None),
+    ("GET", f"{T}/complaints/disclosed"): (EVERYONE, None),
+    ("POST", f"{T}/complaints/{{complaint_id:uuid}}/handle"): (
+        frozenset({"supervisor", "tenant_admin"}),
+        {"decision": "accepted", "outcome": "x"},
+    ),
+    ("POST", f"{T}/cases/{{serial_number:str}}/rating"): (frozenset({"individual"}), {"level": 5}),
     ("GET", f"{T}/enterprise-submissions"): (
         frozenset({"enterprise", "ent_operator", "ent_reviewer"}),
         None,
@@ -280,6 +303,8 @@ PARAMS = {
     "client_id": "none",
     "key": "none",
     "term_id": NONE_ID,
+    "consultation_id": NONE_ID,
+    "complaint_id": NONE_ID,
 }
 
 

@@ -25,17 +25,18 @@ from govhall.cases.schemas import MaterialRef
 from govhall.cases.services import case_progress
 from govhall.cases.tables import Case
 from govhall.catalog.services import TenantItem
-from govhall.errors import FieldError, GovhallError, NotFound
+from govhall.engagement.services import ENDED_STATUSES, rating_of
+from govhall.errors import GovhallError, NotFound
 from govhall.i18n import N_, translate
 from govhall.identity.enterprise import my_memberships
 from govhall.identity.tokens import Principal
-from govhall.identity.websession import CARRIED_OVER, login_redirect, session_principal
+from govhall.identity.websession import CARRIED_OVER, login_redirect
 from govhall.portal import drafts
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
+from govhall.portal.visitors import error_messages, field_messages, signed_in_account
 from govhall.services import Services
 from govhall.storage.services import store_upload_file
-from govhall.web.deps import require_account
 from govhall.workflow.labels import STATUS_LABELS, label
 
 PENDING_FORM = CARRIED_OVER[0]
@@ -43,19 +44,6 @@ PENDING_FORM = CARRIED_OVER[0]
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def _signed_in(request: Request[Any, Any, Any]) -> Principal | None:
-    found = session_principal(request)
-    return require_account(found[0]) if found else None
-
-
-def _messages(errors: list[FieldError], locale: str) -> dict[str, str]:
-    """Field → its first message, in the page's language."""
-    out: dict[str, str] = {}
-    for error in errors:
-        out.setdefault(error.field or "form", translate(error.message, locale, **error.params))
-    return out
 
 
 class ApplicantPages(Controller):
@@ -72,7 +60,7 @@ class ApplicantPages(Controller):
         portal: NamedDependency[Portal],
         services: NamedDependency[Services],
     ) -> Redirect:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
         item = await services.catalog.tenant_item(portal.tenant, code)
@@ -88,7 +76,7 @@ class ApplicantPages(Controller):
         services: NamedDependency[Services],
         step: FromQuery[str] = "form",
     ) -> Response[Any]:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
         draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
@@ -123,7 +111,7 @@ class ApplicantPages(Controller):
         status: int = 200,
     ) -> Response[str]:
         spec = item.installed.spec
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         memberships = [
             m
             for m in (await my_memberships(applicant) if applicant else [])
@@ -164,7 +152,7 @@ class ApplicantPages(Controller):
         portal: NamedDependency[Portal],
         services: NamedDependency[Services],
     ) -> Response[Any]:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             pending = dict(request.session.get(PENDING_FORM, {})) if request.session else {}
             pending[str(draft_id)] = {k: v for k, v in data.items() if k.startswith("f.")}
@@ -187,10 +175,10 @@ class ApplicantPages(Controller):
         if request.headers.get("hx-request"):
             # Checking as the applicant types: only fields they have filled in.
             shown = [e for e in problems if e.field.split(".")[0] in form]
-            errors = _messages(shown, locale)
+            errors = field_messages(shown, locale)
             return await self._page(request, portal, services, item, draft, "form", errors)
         if problems:
-            errors = _messages(problems, locale)
+            errors = field_messages(problems, locale)
             return await self._page(request, portal, services, item, draft, "form", errors, 422)
         target = "review" if data.get("then") == "review" else "materials"
         return Redirect(f"{portal.base}/drafts/{draft_id}?step={target}", status_code=303)
@@ -206,7 +194,7 @@ class ApplicantPages(Controller):
         portal: NamedDependency[Portal],
         services: NamedDependency[Services],
     ) -> Response[Any]:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(
                 request, next_path=f"{portal.base}/drafts/{draft_id}?step=materials"
@@ -254,7 +242,7 @@ class ApplicantPages(Controller):
         services: NamedDependency[Services],
     ) -> Response[Any]:
         """Attach a file the applicant uploaded before (材料复用), without uploading again."""
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
         draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
@@ -286,7 +274,7 @@ class ApplicantPages(Controller):
         blob_id: FromPath[uuid.UUID],
         portal: NamedDependency[Portal],
     ) -> Redirect:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
         await drafts.detach_material(portal.tenant, applicant, draft_id, blob_id)
@@ -302,7 +290,7 @@ class ApplicantPages(Controller):
         portal: NamedDependency[Portal],
         services: NamedDependency[Services],
     ) -> Response[Any]:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request, next_path=f"{portal.base}/drafts/{draft_id}?step=review")
         locale = request_locale(request)
@@ -314,8 +302,7 @@ class ApplicantPages(Controller):
                 return Redirect(f"{portal.base}/drafts/{draft_id}/receipt", status_code=303)
             draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
             item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
-            errors = _messages(list(error.errors), locale)
-            errors.setdefault("form", translate(error.message, locale, **error.params))
+            errors = error_messages(error, locale)
             return await self._page(
                 request, portal, services, item, draft, "review", errors, error.status_code
             )
@@ -329,7 +316,7 @@ class ApplicantPages(Controller):
         portal: NamedDependency[Portal],
         services: NamedDependency[Services],
     ) -> Response[Any]:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
         draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
@@ -352,7 +339,7 @@ class ApplicantPages(Controller):
         draft_id: FromPath[uuid.UUID],
         portal: NamedDependency[Portal],
     ) -> Redirect:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
         await drafts.discard_draft(portal.tenant, applicant, draft_id)
@@ -367,7 +354,7 @@ class ApplicantPages(Controller):
         portal: NamedDependency[Portal],
         services: NamedDependency[Services],
     ) -> Response[Any]:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
         locale = request_locale(request)
@@ -403,50 +390,10 @@ class ApplicantPages(Controller):
         portal: NamedDependency[Portal],
         services: NamedDependency[Services],
     ) -> Response[Any]:
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
-        return await self._case_page(request, portal, services, applicant, serial_number, {})
-
-    async def _case_page(
-        self,
-        request: Request[Any, Any, Any],
-        portal: Portal,
-        services: Services,
-        applicant: Principal,
-        serial_number: str,
-        errors: dict[str, str],
-        status: int = 200,
-    ) -> Response[str]:
-        case = (
-            await Case.objects()
-            .output(load_json=True)
-            .where(
-                (Case.tenant == portal.tenant.id)
-                & (Case.serial_number == serial_number)
-                & (Case.applicant == applicant.id)
-            )
-            .first()
-        )
-        if case is None:
-            raise NotFound(
-                N_("找不到办件 {serial_number}"), code="case_not_found", serial_number=serial_number
-            )
-        locale = request_locale(request)
-        result = await case_progress(case, portal.tenant, locale, services.catalog)
-        spec = await services.catalog.spec_of_version(case.item_version)
-        corrections = [e for e in result.timeline if e.action == "request_correction"]
-        return render(
-            request,
-            "portal/mycase.html",
-            status=status,
-            portal=portal,
-            result=result,
-            case_hold=case.hold,
-            correction=corrections[-1] if corrections and case.hold == "correction" else None,
-            materials=spec.materials,
-            errors=errors,
-        )
+        return await case_page(request, portal, services, applicant, serial_number, {})
 
     @post("/me/cases/{serial_number:str}/correction")
     async def correction(
@@ -458,7 +405,7 @@ class ApplicantPages(Controller):
         services: NamedDependency[Services],
     ) -> Response[Any]:
         """Replacements for the materials a correction notice listed, in one go."""
-        applicant = _signed_in(request)
+        applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
         locale = request_locale(request)
@@ -487,9 +434,50 @@ class ApplicantPages(Controller):
                 locale,
             )
         except GovhallError as error:
-            errors = _messages(list(error.errors), locale)
-            errors.setdefault("form", translate(error.message, locale, **error.params))
-            return await self._case_page(
+            errors = error_messages(error, locale)
+            return await case_page(
                 request, portal, services, applicant, serial_number, errors, error.status_code
             )
         return Redirect(f"{portal.base}/me/cases/{serial_number}", status_code=303)
+
+
+async def case_page(
+    request: Request[Any, Any, Any],
+    portal: Portal,
+    services: Services,
+    applicant: Principal,
+    serial_number: str,
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response[str]:
+    case = (
+        await Case.objects()
+        .output(load_json=True)
+        .where(
+            (Case.tenant == portal.tenant.id)
+            & (Case.serial_number == serial_number)
+            & (Case.applicant == applicant.id)
+        )
+        .first()
+    )
+    if case is None:
+        raise NotFound(
+            N_("找不到办件 {serial_number}"), code="case_not_found", serial_number=serial_number
+        )
+    locale = request_locale(request)
+    result = await case_progress(case, portal.tenant, locale, services.catalog)
+    spec = await services.catalog.spec_of_version(case.item_version)
+    corrections = [e for e in result.timeline if e.action == "request_correction"]
+    return render(
+        request,
+        "portal/mycase.html",
+        rating=await rating_of(portal.tenant, case.id),
+        concluded=case.status in ENDED_STATUSES,
+        status=status,
+        portal=portal,
+        result=result,
+        case_hold=case.hold,
+        correction=corrections[-1] if corrections and case.hold == "correction" else None,
+        materials=spec.materials,
+        errors=errors,
+    )

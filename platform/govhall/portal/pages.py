@@ -10,6 +10,7 @@ from litestar.params import FromPath, QueryParameter
 
 from govhall.cases.services import progress
 from govhall.catalog.schemas import ItemSummary
+from govhall.engagement.services import published_consultations
 from govhall.errors import GovhallError, NotFound
 from govhall.i18n import N_, translate
 from govhall.portal.rendering import render, request_locale
@@ -106,6 +107,7 @@ class PortalPages(Controller):
             "portal/guide.html",
             portal=portal,
             item=services.catalog.guide(item, portal.tenant),
+            consultations=await published_consultations(portal.tenant, code),
         )
 
     @get("/scenarios")

@@ -1,0 +1,1 @@
+"""Engagement: consultations, complaints, the leader mailbox and 好差评 ratings."""
