@@ -4,10 +4,6 @@ conclusion, on the embedded default and on PostgreSQL + Redis (RQ worker) + S3."
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,38 +23,17 @@ from tests.conftest import (
     make_database_url,
     worker_index,
 )
+from tests.e2e.processes import clean_env, start, stop, wait_ready
 
 pytestmark = pytest.mark.e2e
 DEMO_PASSWORD = "e2e-demo-pass-9"
-
-
-def _start(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(
-            [sys.executable, "-m", "govhall", *args],
-            env=env,
-            cwd=cwd,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture(params=["embedded", "full"])
 def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Start ``govhall demo`` (and, for the full stack, ``govhall worker``); yield its URL."""
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GOVHALL_")}
+    env = clean_env()
     env["GOVHALL_DEMO_PASSWORD"] = DEMO_PASSWORD
     processes = []
     if request.param == "full":
@@ -72,25 +47,16 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         import redis
 
         redis.Redis.from_url(env["GOVHALL_REDIS_URL"]).flushdb()
-    processes.append(_start(["demo", "--port", str(port)], env, tmp_path, tmp_path / "demo.log"))
+    processes.append(start(["demo", "--port", str(port)], env, tmp_path, tmp_path / "demo.log"))
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if processes[0].poll() is not None or time.monotonic() > deadline:
-                raise AssertionError((tmp_path / "demo.log").read_text(errors="replace")[-3000:])
-            time.sleep(0.3)
+        wait_ready(base, processes[0], tmp_path / "demo.log")
         if request.param == "full":
-            processes.append(_start(["worker", "--simple"], env, tmp_path, tmp_path / "worker.log"))
+            processes.append(start(["worker", "--simple"], env, tmp_path, tmp_path / "worker.log"))
         yield base
     finally:
         for process in processes:
-            _stop(process)
+            stop(process)
 
 
 @pytest.fixture

@@ -26,9 +26,7 @@ async def test_a_question_is_answered_published_and_shown_on_the_guide(
     api: Api, demo: None
 ) -> None:
     citizen = await api.citizen()
-    empty = await api.client.post(
-        api.t("/consultations"), headers=citizen, json={"question": "  "}
-    )
+    empty = await api.client.post(api.t("/consultations"), headers=citizen, json={"question": "  "})
     assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "question"
     unknown = await api.client.post(
         api.t("/consultations"), headers=citizen, json={"question": "可以吗", "item_code": "NOPE"}
@@ -46,9 +44,7 @@ async def test_a_question_is_answered_published_and_shown_on_the_guide(
     clerk = await api.staff("clerk")
     waiting = await api.client.get(api.t("/consultations/open"), headers=clerk)
     assert [c["id"] for c in waiting.json()] == [ident]
-    assert (
-        await api.client.get(api.t("/consultations/open"), headers=citizen)
-    ).status_code == 403
+    assert (await api.client.get(api.t("/consultations/open"), headers=citizen)).status_code == 403
     answered = await api.client.post(
         api.t(f"/consultations/{ident}/answer"),
         headers=clerk,
@@ -164,9 +160,7 @@ async def test_rating_consulting_and_complaining_from_the_portal_pages(
     shown = await client.get(f"{BASE}/me/cases/{serial}")
     assert "5 星" in shown.text and "办事评价（好差评）" not in shown.text
 
-    empty = await client.post(
-        f"{BASE}/consult", data={"question": "", "_csrf_token": csrf(client)}
-    )
+    empty = await client.post(f"{BASE}/consult", data={"question": "", "_csrf_token": csrf(client)})
     assert empty.status_code == 422 and 'id="err-question"' in empty.text
     asked = await client.post(
         f"{BASE}/consult", data={"question": "周六能办吗？", "_csrf_token": csrf(client)}

@@ -157,7 +157,11 @@ class ApplicantPages(Controller):
             pending = dict(request.session.get(PENDING_FORM, {})) if request.session else {}
             pending[str(draft_id)] = {k: v for k, v in data.items() if k.startswith("f.")}
             request.set_session({**(request.session or {}), PENDING_FORM: pending})
-            return login_redirect(request, next_path=f"{portal.base}/drafts/{draft_id}")
+            back = login_redirect(request, next_path=f"{portal.base}/drafts/{draft_id}")
+            if request.headers.get("hx-request"):
+                # A check while typing: have HTMX go to sign in, not swap the login page in.
+                return Response(b"", status_code=204, headers={"HX-Redirect": back.url})
+            return back
         draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
         item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
         form = drafts.read_posted_form(item.installed.spec.form, data)
