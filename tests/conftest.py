@@ -31,6 +31,9 @@ from govhall.tenancy.services import apply_manifest, load_manifest
 BACKEND = os.environ.get("GOVHALL_TEST_DATABASE", "sqlite")
 POSTGRES_URL = os.environ.get("GOVHALL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("GOVHALL_TEST_REDIS_URL")
+#: Loopback SMTP server and SMS gateway fixtures (``mail``, ``sms``).
+pytest_plugins = ["tests.transports"]
+
 DEMO_PASSWORD = "demo-test-pass-1"
 DEMO_TENANTS = ("demo-province", "demo-city", "demo-county")
 

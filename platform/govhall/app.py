@@ -49,7 +49,11 @@ from govhall.identity.websession import (
     logout_submit,
     whoami,
 )
-from govhall.notify.controllers import InboxController
+from govhall.notify.controllers import (
+    InboxController,
+    NotifyAdminController,
+    PreferenceController,
+)
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
 from govhall.portal.applypages import ApplicantPages
@@ -149,6 +153,7 @@ def create_app(
             FlowController,
             CalendarController,
             InboxController,
+            NotifyAdminController,
             AuditController,
             StaffController,
             RoleController,
@@ -167,6 +172,7 @@ def create_app(
             AccountController,
             EnterpriseController,
             VerificationController,
+            PreferenceController,
             OperatorController,
             LibraryController,
             OidcController,

@@ -62,7 +62,7 @@ class Services:
     def build(cls, settings: Settings, registry: PluginRegistry | None = None) -> Services:
         registry = registry or PluginRegistry(get_plugin_manager())
         fieldcrypt.configure(settings)
-        outbound.configure(settings)
+        outbound.configure(settings, registry.channels)
         queue = make_job_queue(settings.redis_url, settings.queue_name)
         return cls(
             settings=settings,

@@ -3,90 +3,22 @@ server and an SMS gateway on loopback), and password reset by a verified channel
 
 from __future__ import annotations
 
-import json
-import re
-import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from govhall.audit.tables import AuditEntry
 from govhall.settings import Settings
-from tests.conftest import Api, free_port
+from tests.conftest import Api
+from tests.transports import Inbox
 
 Jobs = Callable[[], Awaitable[None]]
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str]] = []
-
-    def code(self, to: str) -> str:
-        for recipient, text in reversed(self.messages):
-            if recipient == to:
-                found = re.search(r"\b(\d{6})\b", text)
-                assert found, text
-                return found.group(1)
-        raise AssertionError(f"no message to {to}: {self.messages}")
-
-
-class _Mail:
-    def __init__(self, inbox: Inbox) -> None:
-        self.inbox = inbox
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content)
-        body = message.get_payload(decode=True).decode()
-        for to in envelope.rcpt_tos:
-            self.inbox.messages.append((to, body))
-        return "250 OK"
-
-
-@pytest.fixture
-def mail() -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(_Mail(inbox), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{controller.port}?from=noreply@demo.gov.cn"  # type: ignore[attr-defined]
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def sms() -> Iterator[Inbox]:
-    inbox = Inbox()
-
-    class Gateway(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-            inbox.messages.append((body["to"], body["text"]))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    inbox.url = f"http://127.0.0.1:{server.server_address[1]}/sms"  # type: ignore[attr-defined]
-    try:
-        yield inbox
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture
 def settings(base_settings: Settings, mail: Inbox, sms: Inbox) -> Settings:
-    return replace(base_settings, smtp_url=mail.url, sms_gateway_url=sms.url)  # type: ignore[attr-defined]
+    return replace(base_settings, smtp_url=mail.url, sms_gateway_url=sms.url)
 
 
 PHONE = "13800138000"

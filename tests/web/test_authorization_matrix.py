@@ -87,6 +87,9 @@ PAGES = {
             ("GET", "/me/cases/{serial_number:str}"),
             ("POST", "/me/cases/{serial_number:str}/correction"),
             ("POST", "/me/cases/{serial_number:str}/rating"),
+            ("GET", "/me/inbox"),
+            ("GET", "/me/notifications"),
+            ("POST", "/me/notifications"),
             ("GET", "/consult"),
             ("POST", "/consult"),
             ("GET", "/complaints"),
@@ -183,6 +186,18 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ),
     # Engagement: public answers and disclosed outcomes, accounts ask and complain,
     # staff answer, supervisors and admins handle complaints; applicants rate.
+    # Notifications: the inbox for parties, channels for accounts, the rest for admins.
+    ("POST", f"{T}/inbox/{{message_id:uuid}}/read"): (ACCOUNTS | STAFF, None),
+    ("GET", "/api/v1/me/notification-preferences"): (ACCOUNTS, None),
+    ("PUT", "/api/v1/me/notification-preferences"): (ACCOUNTS, {"channels": []}),
+    ("GET", f"{T}/notification-failures"): (ADMIN, None),
+    ("POST", f"{T}/notification-failures/{{delivery_id:uuid}}/retry"): (ADMIN, None),
+    ("GET", f"{T}/notification-templates"): (ADMIN, None),
+    ("PUT", f"{T}/notification-templates"): (
+        ADMIN,
+        {"key": "case_submitted", "locale": "en", "text": ""},
+    ),
+    ("PUT", f"{T}/notification-channels"): (ADMIN, {"sms": "log_sms"}),
     ("GET", f"{T}/consultations"): (EVERYONE, None),
     ("POST", f"{T}/consultations"): (ACCOUNTS, {"question": "x"}),
     ("GET", f"{T}/consultations/mine"): (ACCOUNTS, None),
@@ -304,6 +319,8 @@ PARAMS = {
     "key": "none",
     "term_id": NONE_ID,
     "consultation_id": NONE_ID,
+    "message_id": NONE_ID,
+    "delivery_id": NONE_ID,
     "complaint_id": NONE_ID,
 }
 

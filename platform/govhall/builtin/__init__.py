@@ -2,11 +2,12 @@
 
 from types import ModuleType
 
-from govhall.builtin import applications, documents, flow
+from govhall.builtin import applications, channels, documents, flow
 
 #: Built-in plugin modules, registered before entry-point plugins.
 BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (
     ("builtin_flow", flow),
     ("builtin_documents", documents),
     ("builtin_applications", applications),
+    ("builtin_channels", channels),
 )

@@ -1,25 +1,26 @@
-"""Messages that leave govhall: SMS through the government SMS gateway, e-mail by SMTP.
+"""Messages that leave govhall: SMS and e-mail through notification channels
+(plugins; built-in: ``log_sms``, ``gateway_sms``, ``smtp`` in
+:mod:`govhall.builtin.channels`).
 
-Both go through the job queue so a slow or failing gateway never holds up a
-request, and a failure is retried. Without a configured transport, ``dev``
-logs the message (the embedded demo shows verification codes in its log);
-``prod`` fails the job so an operator sees it. SMTP is the standard library's
-``smtplib`` (run in a thread); the SMS gateway is one HTTP call with httpx.
+Everything goes through the job queue so a slow or failing provider never holds
+up a request, and a failure is retried. One-time codes use the platform's
+transports: without one configured, ``dev`` logs the message (the embedded demo
+shows verification codes in its log); ``prod`` fails the job so an operator sees
+it. SMTP is the standard library's ``smtplib`` (run in a thread).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.utils import make_msgid
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import httpx
-
 from govhall.jobs.queue import JobQueue
+from govhall.sdk import NotificationChannel
 from govhall.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,37 @@ Channel = Literal["sms", "email"]
 _settings: Settings | None = None
 
 
-def configure(settings: Settings) -> None:
+_channels: dict[str, NotificationChannel] | None = None
+
+
+def configure(settings: Settings, channels: dict[str, NotificationChannel] | None = None) -> None:
     """Remember the transports for jobs run in this process (app or worker)."""
-    global _settings
+    global _settings, _channels
     _settings = settings
+    if channels is not None:
+        _channels = channels
+
+
+def settings() -> Settings:
+    return _settings or Settings.from_env()
+
+
+def channels() -> dict[str, NotificationChannel]:
+    """The notification channels plugins provide (loaded once in a worker process)."""
+    global _channels
+    if _channels is None:
+        from govhall.plugins import PluginRegistry, get_plugin_manager
+
+        _channels = PluginRegistry(get_plugin_manager()).channels
+    return _channels
+
+
+def platform_channel(kind: Channel) -> str:
+    """The channel the platform's own messages (one-time codes) go through."""
+    configured = settings().sms_gateway_url if kind == "sms" else settings().smtp_url
+    if configured:
+        return "gateway_sms" if kind == "sms" else "smtp"
+    return ""
 
 
 class TransportUnavailable(RuntimeError):
@@ -52,23 +80,18 @@ def mask(to: str) -> str:
 
 
 async def deliver(*, channel: str, to: str, subject: str, text: str) -> None:
-    """Job: hand one message to its transport."""
-    settings = _settings or Settings.from_env()
-    url = settings.sms_gateway_url if channel == "sms" else settings.smtp_url
-    if not url:
-        if settings.env == "prod":
+    """Job: hand one platform message (a one-time code) to its transport."""
+    name = platform_channel("sms" if channel == "sms" else "email")
+    if not name:
+        if settings().env == "prod":
             raise TransportUnavailable(f"no transport configured for {channel}")
         log.warning("no %s transport configured; message to %s: %s", channel, mask(to), text)
         return
-    if channel == "sms":
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(url, json={"to": to, "text": text})
-            response.raise_for_status()
-        return
-    await asyncio.to_thread(_send_mail, url, to, subject, text)
+    await channels()[name].send(to=to, text=text, subject=subject)
 
 
-def _send_mail(url: str, to: str, subject: str, text: str) -> None:
+def send_mail(url: str, to: str, subject: str, text: str) -> str:
+    """Send one e-mail through the SMTP server at ``url``; returns its Message-ID."""
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     sender = query.get("from", ["noreply@govhall.local"])[0]
@@ -76,6 +99,7 @@ def _send_mail(url: str, to: str, subject: str, text: str) -> None:
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain=sender.partition("@")[2] or "govhall.local")
     message.set_content(text)
     host, port = parts.hostname or "localhost", parts.port
     if parts.scheme == "smtps":
@@ -90,3 +114,4 @@ def _send_mail(url: str, to: str, subject: str, text: str) -> None:
         if parts.username:
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
         smtp.send_message(message)
+    return str(message["Message-ID"])

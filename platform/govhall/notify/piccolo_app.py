@@ -8,6 +8,6 @@ APP_CONFIG = AppConfig(
     app_name="notify",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=table_finder(modules=["govhall.notify.tables"], exclude_imported=True),
-    migration_dependencies=["govhall.cases.piccolo_app"],
+    migration_dependencies=["govhall.cases.piccolo_app", "govhall.identity.piccolo_app"],
     commands=[],
 )

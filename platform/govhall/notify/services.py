@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 
 from govhall.i18n import N_, Localized, translate
 from govhall.identity.tokens import Principal
 from govhall.jobs.queue import JobQueue
+from govhall.notify.deliveries import queue_deliveries
 from govhall.notify.tables import InboxMessage
 from govhall.tenancy.schemas import TenantInfo
 
@@ -61,6 +63,7 @@ async def notify_applicant(
     """Queue the applicant's inbox message for one case event (if it has a template)."""
     if applicant_id is None or template not in TEMPLATES:
         return
+    params = {"item": dict(item), "serial_number": serial_number, "opinion": opinion}
     await queue.enqueue(
         DELIVER_INBOX,
         dedupe_key=f"case:{case_id}:{event_seq}:account",
@@ -68,17 +71,29 @@ async def notify_applicant(
         recipient_kind="account",
         recipient_id=str(applicant_id),
         template=template,
-        params={"item": dict(item), "serial_number": serial_number, "opinion": opinion},
+        params=params,
         case_id=str(case_id),
+    )
+    await queue_deliveries(
+        queue,
+        tenant=tenant,
+        account_id=applicant_id,
+        event_key=f"case:{case_id}:{event_seq}",
+        template=template,
+        params=params,
     )
 
 
-def render(template: str, params: dict[str, object], locale: str) -> str:
-    resolved = {
+def resolve_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Stored params with bilingual values ({"zh-CN": …, "en": …}) as Localized."""
+    return {
         key: Localized(value["zh-CN"], value.get("en", "")) if isinstance(value, dict) else value
         for key, value in params.items()
     }
-    return translate(TEMPLATES.get(template, template), locale, **resolved)
+
+
+def render(template: str, params: dict[str, Any], locale: str) -> str:
+    return translate(TEMPLATES.get(template, template), locale, **resolve_params(params))
 
 
 async def inbox(
@@ -115,3 +130,13 @@ async def inbox(
             )
         )
     return entries
+
+
+async def mark_read(tenant: TenantInfo, reader: Principal, message_id: uuid.UUID) -> None:
+    await InboxMessage.update({InboxMessage.read_at: datetime.now(UTC)}).where(
+        (InboxMessage.id == message_id)
+        & (InboxMessage.tenant == tenant.id)
+        & (InboxMessage.recipient_kind == reader.kind)
+        & (InboxMessage.recipient_id == reader.id)
+        & InboxMessage.read_at.is_null()
+    )

@@ -31,6 +31,8 @@ from govhall.i18n import N_, translate
 from govhall.identity.enterprise import my_memberships
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import CARRIED_OVER, login_redirect
+from govhall.notify.deliveries import PreferenceIn, preference_of, set_preference
+from govhall.notify.services import inbox, mark_read
 from govhall.portal import drafts
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
@@ -385,6 +387,65 @@ class ApplicantPages(Controller):
             drafts=await drafts.my_drafts(portal.tenant, applicant),
             status_label=lambda s: label(STATUS_LABELS, s).pick(locale),
         )
+
+    @get("/me/inbox")
+    async def my_inbox(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        """站内信: messages about the applicant's cases; opening the page reads them."""
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        messages = await inbox(portal.tenant, applicant, request_locale(request), limit=100)
+        for message in messages:
+            if not message.read:
+                await mark_read(portal.tenant, applicant, message.id)
+        return render(request, "portal/inbox.html", portal=portal, messages=messages)
+
+    @get("/me/notifications")
+    async def my_notifications(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        return render(
+            request,
+            "portal/notifications.html",
+            portal=portal,
+            preference=await preference_of(applicant),
+            errors={},
+            saved=bool(request.query_params.get("saved")),
+        )
+
+    @post("/me/notifications")
+    async def choose_notifications(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+    ) -> Response[Any]:
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        chosen = data.get("channels", [])
+        channels = [str(c) for c in (chosen if isinstance(chosen, list) else [chosen])]
+        try:
+            await set_preference(
+                applicant,
+                PreferenceIn(channels=channels, locale=str(data.get("locale", "zh-CN"))),
+            )
+        except GovhallError as error:
+            return render(
+                request,
+                "portal/notifications.html",
+                status=error.status_code,
+                portal=portal,
+                preference=await preference_of(applicant),
+                errors=error_messages(error, request_locale(request)),
+                saved=False,
+            )
+        return Redirect(f"{portal.base}/me/notifications?saved=1", status_code=303)
 
     @get("/me/cases/{serial_number:str}")
     async def my_case(
