@@ -486,6 +486,13 @@ EN: dict[str, str] = {
     "除站内消息外，还通过以下方式通知我": "Besides messages here, also notify me by",
     "需先验证手机号码": "verify your phone number first",
     "需先验证电子邮箱": "verify your e-mail address first",
+    "上传填好的 Excel 申请表，生成草稿": "Upload the filled-in Excel form to make a draft",
+    "上传并继续": "Upload and continue",
+    "下载已填内容（Excel），离线继续填写": "Download what you have filled in (Excel) to continue offline",
+    "无法读取上传的离线申请表：{reason}": "The uploaded offline form cannot be read: {reason}",
+    "申请表（Excel，可离线填写后上传）": "Application form (Excel: fill in offline, then upload)",
+    "申请表（PDF，打印后手工填写）": "Application form (PDF: print and fill in by hand)",
+    "表格下载与离线申请": "Forms and offline application",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

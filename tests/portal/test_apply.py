@@ -223,3 +223,71 @@ async def test_correction_list_shown_and_replacements_uploaded_by_the_applicant(
         json={"materials": [{"material_code": "application_form", "blob_id": upload["blob_id"]}]},
     )
     assert twice.status_code == 409 and twice.json()["code"] == "no_correction_requested"
+
+
+async def test_offline_application_from_a_downloaded_spreadsheet(api: Api, demo: None) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client = api.client
+    blank = await client.get(f"{BASE}/items/NR-BDC-0001/form.xlsx")
+    assert blank.status_code == 200
+    assert blank.headers["content-type"].startswith("application/vnd.openxmlformats")
+    printable = await client.get(f"{BASE}/items/NR-BDC-0001/form.pdf")
+    assert printable.status_code == 200 and printable.content.startswith(b"%PDF")
+    batch = await client.get(f"{BASE}/items/WJ-JKZM-0001/form.xlsx")
+    assert batch.status_code == 200
+    assert "体检人员名单" in load_workbook(BytesIO(batch.content)).sheetnames  # the list's sheet
+
+    book = load_workbook(BytesIO(blank.content))
+    sheet = book["申请表"]
+    answers = {
+        "applicant_name": "钱七",
+        "property_location": "城关镇和平路3号",
+        "property_use": "住宅",  # the label, as the drop-down shows it
+        "floor_area": 120,
+        "extra_certificates": "两",  # wrong: shown after upload, next to the field
+    }
+    for row in range(5, sheet.max_row + 1):
+        name = sheet.cell(row=row, column=1).value
+        if name in answers:
+            sheet.cell(row=row, column=3, value=answers[name])
+    filled = BytesIO()
+    book.save(filled)
+
+    await api.register("qianqi")
+    await web_sign_in(client, "qianqi")
+    broken = await client.post(
+        f"{BASE}/items/NR-BDC-0001/offline",
+        data={"_csrf_token": csrf(client)},
+        files={"file": ("申请表.xlsx", b"PK\x03\x04 not really a workbook", "application/zip")},
+        headers={"accept": "text/html"},
+    )
+    assert broken.status_code == 422 and "无法读取上传的离线申请表" in broken.text
+    other_item = await client.post(
+        f"{BASE}/items/SC-GTGS-0001/offline",
+        data={"_csrf_token": csrf(client)},
+        files={"file": ("申请表.xlsx", filled.getvalue(), "application/octet-stream")},
+        headers={"accept": "text/html"},
+    )
+    assert other_item.status_code == 422 and "NR-BDC-0001" in other_item.text
+    uploaded = await client.post(
+        f"{BASE}/items/NR-BDC-0001/offline",
+        data={"_csrf_token": csrf(client)},
+        files={"file": ("申请表.xlsx", filled.getvalue(), "application/octet-stream")},
+    )
+    assert uploaded.status_code == 303, uploaded.text
+    draft = await client.get(uploaded.headers["location"])
+    assert 'value="城关镇和平路3号"' in draft.text and 'value="residential" checked' in draft.text
+    assert 'id="err-extra_certificates"' in draft.text  # the wrong answer, named
+    # The draft goes back out pre-filled, for the next round offline.
+    draft_path = uploaded.headers["location"].split("?")[0]
+    again = await client.get(f"{draft_path}/form.xlsx")
+    values = {
+        r[0]: r[2]
+        for r in load_workbook(BytesIO(again.content))["申请表"].iter_rows(
+            min_row=5, values_only=True
+        )
+    }
+    assert values["applicant_name"] == "钱七" and values["property_use"] == "住宅"

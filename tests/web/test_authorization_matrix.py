@@ -75,6 +75,10 @@ PAGES = {
         for prefix in ("", "/t/{tenant_slug:str}")
         for method, path in (
             ("POST", "/items/{code:str}/apply"),
+            ("GET", "/items/{code:str}/form.xlsx"),
+            ("GET", "/items/{code:str}/form.pdf"),
+            ("POST", "/items/{code:str}/offline"),
+            ("GET", "/drafts/{draft_id:uuid}/form.xlsx"),
             ("GET", "/drafts/{draft_id:uuid}"),
             ("POST", "/drafts/{draft_id:uuid}/form"),
             ("POST", "/drafts/{draft_id:uuid}/materials"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -24,16 +25,17 @@ from govhall.cases.applying import CorrectionIn, supply_correction
 from govhall.cases.schemas import MaterialRef
 from govhall.cases.services import case_progress
 from govhall.cases.tables import Case
+from govhall.catalog.forms import strip_hidden, validate_form
 from govhall.catalog.services import TenantItem
 from govhall.engagement.services import ENDED_STATUSES, rating_of
-from govhall.errors import GovhallError, NotFound
+from govhall.errors import GovhallError, InvalidInput, NotFound
 from govhall.i18n import N_, translate
 from govhall.identity.enterprise import my_memberships
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import CARRIED_OVER, login_redirect
 from govhall.notify.deliveries import PreferenceIn, preference_of, set_preference
 from govhall.notify.services import inbox, mark_read
-from govhall.portal import drafts
+from govhall.portal import drafts, offline
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages, field_messages, signed_in_account
@@ -46,6 +48,14 @@ PENDING_FORM = CARRIED_OVER[0]
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
 
 
 class ApplicantPages(Controller):
@@ -69,6 +79,77 @@ class ApplicantPages(Controller):
         draft_id = await drafts.start_draft(portal.tenant, applicant, item)
         return Redirect(f"{portal.base}/drafts/{draft_id}", status_code=303)
 
+    @get("/items/{code:str}/form.xlsx")
+    async def blank_spreadsheet(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[bytes]:
+        """离线申请表: the item's form to fill in a spreadsheet program and upload."""
+        item = await services.catalog.tenant_item(portal.tenant, code)
+        content = offline.blank_workbook(item.installed.spec, locale=request_locale(request))
+        return _download(content, offline.XLSX_TYPE, f"{code}.xlsx")
+
+    @get("/items/{code:str}/form.pdf")
+    async def blank_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[bytes]:
+        """The item's form to print and fill in by hand, with the materials checklist."""
+        item = await services.catalog.tenant_item(portal.tenant, code)
+        content = offline.blank_pdf(item.installed.spec, locale=request_locale(request))
+        return _download(content, "application/pdf", f"{code}.pdf")
+
+    @post("/items/{code:str}/offline")
+    async def upload_offline(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: Multipart,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """A filled-in spreadsheet becomes a draft, checked, to finish and submit online."""
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request, next_path=f"{portal.base}/items/{code}")
+        item = await services.catalog.tenant_item(portal.tenant, code)
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput(N_("请选择要上传的文件"), code="upload_missing")
+        try:
+            content = await upload.read(offline.MAX_UPLOAD + 1)
+        finally:
+            await upload.close()
+        form = offline.read_workbook(item.installed.spec, content)
+        draft_id = await drafts.start_draft(portal.tenant, applicant, item)
+        await drafts.save_form(portal.tenant, applicant, draft_id, item, form)
+        return Redirect(f"{portal.base}/drafts/{draft_id}?step=form&check=1", status_code=303)
+
+    @get("/drafts/{draft_id:uuid}/form.xlsx")
+    async def draft_spreadsheet(
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """The draft as a pre-filled spreadsheet, to finish offline."""
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
+        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        content = offline.blank_workbook(
+            item.installed.spec, draft.form, locale=request_locale(request)
+        )
+        return _download(content, offline.XLSX_TYPE, f"{draft.item_code}.xlsx")
+
     @get("/drafts/{draft_id:uuid}")
     async def wizard(
         self,
@@ -77,6 +158,7 @@ class ApplicantPages(Controller):
         portal: NamedDependency[Portal],
         services: NamedDependency[Services],
         step: FromQuery[str] = "form",
+        check: FromQuery[bool] = False,
     ) -> Response[Any]:
         applicant = signed_in_account(request)
         if applicant is None:
@@ -99,6 +181,11 @@ class ApplicantPages(Controller):
             step = "form"
         if step not in ("form", "materials", "review"):
             step = "form"
+        if check and step == "form":
+            # Arrived from an offline file: say at once what still needs changing.
+            spec = item.installed.spec
+            problems = validate_form(spec.form, strip_hidden(spec.form, draft.form))
+            errors = field_messages(problems, request_locale(request))
         return await self._page(request, portal, services, item, draft, step, errors)
 
     async def _page(
