@@ -15,6 +15,8 @@ async def test_every_table_has_rows_scoped_or_is_platform_wide() -> None:
     # Public accounts are platform-wide, and so is what hangs off them alone; operators
     # belong to no tenant.
     platform_wide |= {"identity_enterprise_member", "identity_one_time_code", "identity_operator"}
+    # How an account wants to be notified holds on every portal.
+    platform_wide |= {"notify_preference"}
     # Scoped through its upstream provider, which names the tenant.
     platform_wide |= {"identity_federated_identity"}
     for table in all_tables():

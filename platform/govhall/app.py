@@ -57,6 +57,7 @@ from govhall.notify.controllers import (
 from govhall.observability import init_sentry
 from govhall.plugins import PluginRegistry
 from govhall.portal.applypages import ApplicantPages
+from govhall.portal.articlecontrollers import ArticleController
 from govhall.portal.assets import static_routers
 from govhall.portal.controllers import SearchController
 from govhall.portal.engagepages import EngagementPages
@@ -162,6 +163,7 @@ def create_app(
             CertificateController,
             SsoAdminController,
             SearchController,
+            ArticleController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
@@ -13,10 +14,18 @@ from govhall.catalog.schemas import ItemSummary
 from govhall.engagement.services import published_consultations
 from govhall.errors import GovhallError, NotFound
 from govhall.i18n import N_, translate
+from govhall.portal.articles import (
+    NEWS_KINDS,
+    article,
+    articles,
+    paragraphs,
+    published_attachment,
+)
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.search import search
 from govhall.portal.services import (
     Portal,
+    centre_directory,
     facets,
     filter_items,
     portal_by_host,
@@ -25,6 +34,7 @@ from govhall.portal.services import (
     tenants_for_landing,
 )
 from govhall.services import Services
+from govhall.storage.services import download_response
 from govhall.workflow.labels import STATUS_LABELS, label
 
 Query = Annotated[str, QueryParameter()]
@@ -64,6 +74,7 @@ class PortalPages(Controller):
             facets=facets(items),
             popular=items[:6],
             count=len(items),
+            news=await articles(portal.tenant, NEWS_KINDS, limit=5),
         )
 
     @get("/items")
@@ -108,6 +119,93 @@ class PortalPages(Controller):
             portal=portal,
             item=services.catalog.guide(item, portal.tenant),
             consultations=await published_consultations(portal.tenant, code),
+        )
+
+    @get("/news")
+    async def news(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal | None],
+        kind: Query = "",
+    ) -> Response[str]:
+        """中心动态: news, bulletins, announcements and notices."""
+        portal = _required(portal)
+        kinds = (kind,) if kind in NEWS_KINDS else NEWS_KINDS
+        return render(
+            request,
+            "portal/news.html",
+            portal=portal,
+            articles=await articles(portal.tenant, kinds),
+            chosen=kind,
+            kinds=NEWS_KINDS,
+        )
+
+    @get("/news/{article_id:uuid}")
+    async def news_article(
+        self,
+        request: Request[Any, Any, Any],
+        article_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal | None],
+    ) -> Response[str]:
+        portal = _required(portal)
+        found = await article(portal.tenant, article_id)
+        return render(
+            request, "portal/article.html", portal=portal, article=found, paragraphs=paragraphs
+        )
+
+    @get("/articles/{article_id:uuid}/attachment")
+    async def article_attachment(
+        self,
+        article_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        portal = _required(portal)
+        blob = await published_attachment(portal.tenant, article_id)
+        return await download_response(services.blobs, blob)
+
+    @get("/centre")
+    async def centre(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+    ) -> Response[str]:
+        """中心信息: introduction and other pages, departments, windows with their
+        services, places and phones."""
+        portal = _required(portal)
+        return render(
+            request,
+            "portal/centre.html",
+            portal=portal,
+            pages=await articles(portal.tenant, ("centre",)),
+            paragraphs=paragraphs,
+            **await centre_directory(portal.tenant, services.catalog),
+        )
+
+    @get("/policies")
+    async def policies(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal | None],
+        services: NamedDependency[Services],
+        q: Query = "",
+    ) -> Response[str]:
+        """法律法规库: the tenant's policy documents and the laws its services rest on."""
+        portal = _required(portal)
+        words = q.split()
+        laws = [
+            law
+            for law in services.catalog.regulations()
+            if all(w in law.title or w in law.document_number or w in law.issuer for w in words)
+        ]
+        return render(
+            request,
+            "portal/policies.html",
+            portal=portal,
+            documents=await articles(portal.tenant, ("policy",), query=q),
+            laws=laws,
+            q=q,
         )
 
     @get("/scenarios")

@@ -8,6 +8,10 @@ APP_CONFIG = AppConfig(
     app_name="portal",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=table_finder(modules=["govhall.portal.tables"], exclude_imported=True),
-    migration_dependencies=["govhall.tenancy.piccolo_app", "govhall.identity.piccolo_app"],
+    migration_dependencies=[
+        "govhall.tenancy.piccolo_app",
+        "govhall.identity.piccolo_app",
+        "govhall.storage.piccolo_app",
+    ],
     commands=[],
 )

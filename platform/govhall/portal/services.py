@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from govhall.catalog.schemas import ItemSummary
+from govhall.catalog.services import CatalogService
 from govhall.errors import NotFound, Unavailable
 from govhall.i18n import N_
 from govhall.tenancy.schemas import TenantInfo
@@ -126,3 +127,31 @@ def scenario_tree(
             if node is not None:
                 node.items.append(item)
     return roots
+
+
+async def centre_directory(tenant: TenantInfo, catalog: CatalogService) -> dict[str, Any]:
+    """The centre's departments (with how many services each offers here) and its
+    windows (with the services handled there, their place and phone)."""
+    from govhall.tenancy.services import item_settings
+    from govhall.tenancy.tables import OrgUnit
+
+    units = await OrgUnit.select(OrgUnit.code, OrgUnit.name, OrgUnit.name_en, OrgUnit.kind).where(
+        (OrgUnit.tenant == tenant.id) & OrgUnit.kind.is_in(["department", "window"])
+    )
+    summaries = [catalog.summary(i) for i in await catalog.tenant_items(tenant)]
+    settings = await item_settings(tenant.id)
+    departments = []
+    for unit in (u for u in units if u.get("kind") == "department"):
+        offered = [s for s in summaries if unit["code"] in {d.code for d in s.handling_units}]
+        departments.append({**unit, "services": len(offered)})
+    windows = []
+    for unit in (u for u in units if u.get("kind") == "window"):
+        here = []
+        for summary in summaries:
+            setting = settings.get(summary.code)
+            if setting is not None and setting.window == unit["code"]:
+                here.append(
+                    {"item": summary, "place": setting.place, "phone": setting.consultation_phone}
+                )
+        windows.append({**unit, "services": here})
+    return {"departments": departments, "windows": windows}

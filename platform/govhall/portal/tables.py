@@ -1,11 +1,12 @@
 """What tenant administrators tune for the portal's search, and what it failed to find."""
 
-from piccolo.columns import JSONB, UUID, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from govhall.identity.tables import Account
+from govhall.storage.tables import BlobRecord
 from govhall.tenancy.tables import Tenant
 
 
@@ -48,4 +49,25 @@ class Draft(Table, tablename="portal_draft"):
     status = Varchar(length=16, default="draft", help_text="draft | submitting | submitted")
     receipt = JSONB(default={}, help_text="The receipt once submitted (serial, query code)")
     created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Article(Table, tablename="portal_article"):
+    """What the centre publishes (R-A1, R-A4): news, bulletins, announcements and
+    notices, the centre's own pages (introduction, window layout…), and documents of
+    the policy library with their 文号 and an attached file."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    key = Varchar(length=64, help_text="Stable name (the manifest's), unique per tenant")
+    kind = Varchar(length=16, help_text="news | bulletin | announcement | notice | centre | policy")
+    title = Varchar(length=200)
+    title_en = Varchar(length=200, default="")
+    body = Text(default="", help_text="Plain text; a blank line starts a paragraph")
+    body_en = Text(default="")
+    issuer = Varchar(length=200, default="", help_text="Policies: 发文机关")
+    document_number = Varchar(length=100, default="", help_text="Policies: 文号")
+    attachment = ForeignKey(BlobRecord, null=True, default=None, on_delete=OnDelete.restrict)
+    pinned = Boolean(default=False)
+    published_on = Date(null=True, default=None, help_text="Shown from this day; none = draft")
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -5,18 +5,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, MultipartBody
-from litestar.response import Redirect, Stream
 
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.storage.schemas import UploadOut
-from govhall.storage.services import get_readable_blob, store_upload_file
+from govhall.storage.services import download_response, get_readable_blob, store_upload_file
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import require_party_of
 
@@ -56,15 +54,4 @@ class UploadController(Controller):
         services: NamedDependency[Services],
     ) -> Response[Any]:
         blob = await get_readable_blob(blob_id, tenant.id, require_party_of(principal, tenant))
-        url = await services.blobs.presigned_url(blob.storage_key, blob.filename, blob.content_type)
-        if url:
-            return Redirect(url, status_code=307)
-        return Stream(
-            services.blobs.stream(blob.storage_key),
-            media_type=blob.content_type,
-            headers={
-                "content-disposition": f"attachment; filename*=UTF-8''{quote(blob.filename)}",
-                "content-length": str(blob.size),
-                "x-content-type-options": "nosniff",
-            },
-        )
+        return await download_response(services.blobs, blob)

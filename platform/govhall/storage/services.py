@@ -7,9 +7,13 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import anyio
+from litestar import Response
 from litestar.datastructures import UploadFile
+from litestar.response import Redirect, Stream
 
 from govhall.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from govhall.i18n import N_
@@ -145,3 +149,20 @@ async def store_upload_file(
         )
     finally:
         await upload.close()
+
+
+async def download_response(store: BlobStore, blob: BlobRecord) -> Response[Any]:
+    """The file itself: a redirect to a presigned URL where the store has them (S3),
+    else streamed by govhall, always as an attachment that browsers do not sniff."""
+    url = await store.presigned_url(blob.storage_key, blob.filename, blob.content_type)
+    if url:
+        return Redirect(url, status_code=307)
+    return Stream(
+        store.stream(blob.storage_key),
+        media_type=blob.content_type,
+        headers={
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(blob.filename)}",
+            "content-length": str(blob.size),
+            "x-content-type-options": "nosniff",
+        },
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Literal
 
 import msgspec
@@ -60,6 +61,21 @@ class StaffDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     roles: list[RoleDecl]
 
 
+class ArticleDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[[articles]]`` in a tenant manifest."""
+
+    key: str
+    kind: str
+    title: str
+    title_en: str = ""
+    body: str = ""
+    body_en: str = ""
+    issuer: str = ""
+    document_number: str = ""
+    pinned: bool = False
+    published_on: date | None = None
+
+
 class TenantManifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     slug: str
     name: str
@@ -78,6 +94,8 @@ class TenantManifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     org_units: list[OrgUnitDecl] = msgspec.field(default_factory=list)
     item_settings: list[ItemSettingDecl] = msgspec.field(default_factory=list)
     staff: list[StaffDecl] = msgspec.field(default_factory=list)
+    articles: list[ArticleDecl] = msgspec.field(default_factory=list)
+    """News, announcements, the centre's pages and policy documents (portal)."""
 
 
 class TenantInfo(msgspec.Struct, frozen=True, kw_only=True):

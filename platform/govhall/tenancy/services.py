@@ -14,6 +14,7 @@ from govhall.errors import GovhallError, NotFound, Unavailable
 from govhall.i18n import N_
 from govhall.identity.services import provision_staff
 from govhall.plugins import PluginRegistry
+from govhall.portal.articles import apply_declarations, check_declarations
 from govhall.tenancy.schemas import (
     LEVELS,
     ApplyResult,
@@ -119,6 +120,7 @@ def check_manifest(manifest: TenantManifest, registry: PluginRegistry) -> list[s
                 problems.append(
                     f"staff {person.username!r} has a role on unknown org unit {grant.org_unit!r}"
                 )
+    problems += check_declarations(manifest.articles)
     return problems
 
 
@@ -239,6 +241,7 @@ async def apply_manifest(
 
         changes += await _apply_enablement(tenant.id, manifest, unit_ids, registry)
         changes += await _apply_item_settings(tenant.id, manifest)
+        changes += await apply_declarations(tenant.id, manifest.articles)
 
         for person in manifest.staff:
             password = demo_password if manifest.demo else secrets.token_urlsafe(12)
