@@ -521,6 +521,15 @@ EN: dict[str, str] = {
     "进驻部门": "Departments",
     "通知": "Notices",
     "附件不存在，请重新上传": "The attachment does not exist; upload it again",
+    "个人办事": "For individuals",
+    "场景最多 {depth} 级，每级不超过 60 个字": "At most {depth} levels of at most 60 characters each",
+    "场景设置有误": "The scenario tree has problems",
+    "本大厅没有这些事项：{codes}": "This service hall has no such services: {codes}",
+    "每个场景至少要有一个事项": "Each scenario needs at least one service",
+    "法人办事": "For enterprises",
+    "请填写场景名称": "Please name the scenario",
+    "适用对象": "Who it is for",
+    "适用对象只能是 individual、enterprise 或留空": "The audience must be individual, enterprise or empty",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -92,3 +92,44 @@ async def test_errors_on_pages_are_pages(api: Api, demo: None) -> None:
     assert 'role="alert"' in missing.text and 'lang="en"' in missing.text
     api_call = await api.client.get("/t/demo-county/api/v1/items/NO-SUCH", headers=browser)
     assert api_call.headers["content-type"].startswith("application/json")
+
+
+async def test_tenant_admins_configure_the_scenario_tree_per_audience(api: Api, demo: None) -> None:
+    declared = await api.client.get("/t/demo-county/scenarios")
+    assert declared.status_code == 200 and "details" in declared.text
+    admin = await api.staff("tenantadmin")
+    url = api.t("/scenarios")
+    tree = [
+        {"path": "我要开店/开餐馆", "items": ["SC-GTGS-0001", "SC-SPJY-0001", "WJ-GGCS-0001"]},
+        {"path": "我要开店/开理发店", "items": ["SC-GTGS-0001", "WJ-GGCS-0001"]},
+        {"path": "企业开办/建设项目", "items": ["ZJ-SGXK-0001"], "audience": "enterprise"},
+        {"path": "家有老人", "items": ["MZ-GLJT-0001", "MZ-LNYD-0001"], "audience": "individual"},
+    ]
+    clerk = await api.staff("clerk")
+    assert (await api.client.put(url, headers=clerk, json=tree)).status_code == 403
+    bad = await api.client.put(
+        url,
+        headers=admin,
+        json=[
+            {"path": " / ", "items": ["NO-SUCH"]},
+            {"path": "a/b/c/d/e", "items": [], "audience": "aliens"},
+        ],
+    )
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {
+        "entries[0].path",
+        "entries[0].items",
+        "entries[1].path",
+        "entries[1].audience",
+        "entries[1].items",
+    }
+    saved = await api.client.put(url, headers=admin, json=tree)
+    assert saved.status_code == 200 and len(saved.json()) == 4
+    page = await api.client.get("/t/demo-county/scenarios")
+    assert "开餐馆" in page.text and "家有老人" in page.text and "建设项目" in page.text
+    individual = await api.client.get("/t/demo-county/scenarios?audience=individual")
+    assert "家有老人" in individual.text and "建设项目" not in individual.text
+    enterprise = await api.client.get("/t/demo-county/scenarios?audience=enterprise")
+    assert "建设项目" in enterprise.text and "家有老人" not in enterprise.text
+    assert (await api.client.put(url, headers=admin, json=[])).json() == []
+    assert "开餐馆" not in (await api.client.get("/t/demo-county/scenarios")).text

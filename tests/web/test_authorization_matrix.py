@@ -208,6 +208,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ),
     ("PUT", f"{T}/notification-channels"): (ADMIN, {"sms": "log_sms"}),
     # The centre's publications: read by anyone, written by tenant administrators.
+    ("GET", f"{T}/scenarios"): (EVERYONE, None),
+    ("PUT", f"{T}/scenarios"): (ADMIN, []),
     ("GET", f"{T}/articles"): (EVERYONE, None),
     ("GET", f"{T}/articles/all"): (ADMIN, None),
     ("GET", f"{T}/articles/{{article_id:uuid}}"): (EVERYONE, None),

@@ -1,15 +1,17 @@
-"""Search API and its administration: ``/t/{tenant}/api/v1/search…``."""
+"""Search API and its administration (``/t/{tenant}/api/v1/search…``), and the
+scenario tree's (``…/scenarios``)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from govhall.identity.tokens import Principal
+from govhall.portal.scenarios import ScenarioEntry, replace_tree, tenant_entries
 from govhall.portal.search import (
     MissOut,
     SearchOut,
@@ -69,3 +71,23 @@ class SearchController(Controller):
         self, tenant: NamedDependency[TenantInfo], principal: NamedDependency[Principal]
     ) -> list[MissOut]:
         return await list_misses(tenant, principal)
+
+
+class ScenarioController(Controller):
+    path = "/scenarios"
+    tags = ("portal",)
+
+    @get("/", summary="The tenant's scenario tree as entries (empty: the items' own)")
+    async def entries(self, tenant: NamedDependency[TenantInfo]) -> list[ScenarioEntry]:
+        return await tenant_entries(tenant)
+
+    @put("/", summary="Replace the scenario tree (tenant administrators; [] = the items' own)")
+    async def replace(
+        self,
+        data: JSONBody[list[ScenarioEntry]],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+    ) -> list[ScenarioEntry]:
+        offered = {i.installed.spec.code for i in await services.catalog.tenant_items(tenant)}
+        return await replace_tree(tenant, principal, data, offered)

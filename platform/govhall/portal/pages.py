@@ -22,6 +22,7 @@ from govhall.portal.articles import (
     published_attachment,
 )
 from govhall.portal.rendering import render, request_locale
+from govhall.portal.scenarios import effective_tree
 from govhall.portal.search import search
 from govhall.portal.services import (
     Portal,
@@ -30,7 +31,6 @@ from govhall.portal.services import (
     filter_items,
     portal_by_host,
     portal_by_slug,
-    scenario_tree,
     tenants_for_landing,
 )
 from govhall.services import Services
@@ -214,15 +214,19 @@ class PortalPages(Controller):
         request: Request[Any, Any, Any],
         portal: NamedDependency[Portal | None],
         services: NamedDependency[Services],
+        audience: Query = "",
     ) -> Response[str]:
-        """场景式服务: services grouped by life event (我要开店 → …)."""
+        """场景式服务: services grouped by life event (我要开店 → …), for everyone or for
+        individuals / enterprises."""
         portal = _required(portal)
         tenant_items = await services.catalog.tenant_items(portal.tenant)
-        tree = scenario_tree(
+        tree = await effective_tree(
+            portal.tenant,
             [services.catalog.summary(i) for i in tenant_items],
             {i.installed.spec.code: i.installed.spec.scenarios for i in tenant_items},
+            audience if audience in ("individual", "enterprise") else "",
         )
-        return render(request, "portal/scenarios.html", portal=portal, tree=tree)
+        return render(request, "portal/scenarios.html", portal=portal, tree=tree, audience=audience)
 
     @get("/search")
     async def search_page(

@@ -1,6 +1,16 @@
 """What tenant administrators tune for the portal's search, and what it failed to find."""
 
-from piccolo.columns import JSONB, UUID, Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -71,3 +81,15 @@ class Article(Table, tablename="portal_article"):
     pinned = Boolean(default=False)
     published_on = Date(null=True, default=None, help_text="Shown from this day; none = draft")
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Scenario(Table, tablename="portal_scenario"):
+    """A life event of the tenant's own scenario tree (场景式服务): its path, whom it is
+    for, and the items it leads to. With none, the items' declared scenarios are used."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    path = Varchar(length=300, help_text="Levels joined by '/', e.g. 我要开店/开餐馆")
+    audience = Varchar(length=16, default="", help_text="'' (everyone) | individual | enterprise")
+    items = JSONB(default=[], help_text="Item codes, in the order shown")
+    position = Integer(default=0)
