@@ -86,8 +86,10 @@ async def api(portal_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def new_page(browser: Browser, portal_url: str, viewport: dict[str, int]) -> Page:
+    # bypass_csp: the accessibility check injects axe-core as an inline script, which
+    # the portal's Content-Security-Policy (rightly) refuses.
     context: BrowserContext = await browser.new_context(
-        base_url=portal_url, viewport=viewport, locale="zh-CN"
+        base_url=portal_url, viewport=viewport, locale="zh-CN", bypass_csp=True
     )
     return await context.new_page()
 

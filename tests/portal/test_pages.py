@@ -133,3 +133,13 @@ async def test_tenant_admins_configure_the_scenario_tree_per_audience(api: Api, 
     assert "建设项目" in enterprise.text and "家有老人" not in enterprise.text
     assert (await api.client.put(url, headers=admin, json=[])).json() == []
     assert "开餐馆" not in (await api.client.get("/t/demo-county/scenarios")).text
+
+
+async def test_pages_carry_a_content_security_policy_and_the_tenant_logo(
+    api: Api, demo: None
+) -> None:
+    home = await api.client.get("/t/demo-county/")
+    policy = home.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert 'src="data:image/svg+xml;base64,' in home.text  # the manifest's logo.svg

@@ -23,6 +23,8 @@ class Branding(msgspec.Struct, kw_only=True):
     primary_color: str
     footer: str
     phones: list[str]
+    logo: str = ""
+    """A data: URI (image/svg+xml or image/png), or empty."""
 
 
 class Portal(msgspec.Struct, kw_only=True):
@@ -30,6 +32,12 @@ class Portal(msgspec.Struct, kw_only=True):
     branding: Branding
     base: str
     """Path prefix of the portal's pages: '/t/{slug}', or '' on its own domain."""
+
+
+def _safe_logo(uri: str) -> str:
+    """Only the image data URIs manifests produce make it into an <img src>."""
+    allowed = ("data:image/svg+xml;base64,", "data:image/png;base64,")
+    return uri if uri.startswith(allowed) else ""
 
 
 async def _portal(row: Tenant | None, base: str) -> Portal:
@@ -46,6 +54,7 @@ async def _portal(row: Tenant | None, base: str) -> Portal:
         primary_color=str(raw.get("primary_color") or "#b71c1c"),
         footer=str(raw.get("footer") or ""),
         phones=[str(p) for p in raw.get("phones") or []],
+        logo=_safe_logo(str(raw.get("logo") or "")),
     )
     return Portal(tenant=tenant_info(row), branding=branding, base=base)
 

@@ -20,6 +20,8 @@ class Branding(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     primary_color: str = "#b71c1c"
     footer: str = ""
     phones: list[str] = msgspec.field(default_factory=list)
+    logo: str = ""
+    """An SVG or PNG file beside the manifest; stored as a data: URI (≤ 100 KB)."""
 
 
 class OrgUnitDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
