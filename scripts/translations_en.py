@@ -530,6 +530,18 @@ EN: dict[str, str] = {
     "请填写场景名称": "Please name the scenario",
     "适用对象": "Who it is for",
     "适用对象只能是 individual、enterprise 或留空": "The audience must be individual, enterprise or empty",
+    "姓名或单位名称": "Name (person or organisation)",
+    "实名注册：个人填写身份证号码，法人填写统一社会信用代码。": "Real-name registration: individuals give their resident ID number, organisations their unified social credit code.",
+    "工作人员登录": "Staff sign-in",
+    "已有账号？": "Already registered?",
+    "手机号码（选填）": "Mobile phone (optional)",
+    "注册": "Register",
+    "注册并登录": "Register and sign in",
+    "电子邮箱（选填）": "E-mail (optional)",
+    "统一社会信用代码（法人）": "Unified social credit code (organisations)",
+    "账号类型": "Account type",
+    "身份证号码（个人）": "Resident ID number (individuals)",
+    "还没有账号？": "No account yet?",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

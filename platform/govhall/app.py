@@ -47,6 +47,8 @@ from govhall.identity.websession import (
     login_form,
     login_submit,
     logout_submit,
+    register_form,
+    register_submit,
     whoami,
 )
 from govhall.notify.controllers import (
@@ -181,6 +183,8 @@ def create_app(
             OidcController,
             login_form,
             login_submit,
+            register_form,
+            register_submit,
             logout_submit,
             whoami,
             tenant_api,

@@ -119,7 +119,7 @@ async def sign_in(page: Page, username: str, password: str = "abc12345x") -> Non
     await page.goto(f"/login?next={COUNTY}/")
     await page.get_by_label(re.compile("用户名")).fill(username)
     await page.get_by_label(re.compile("密码")).fill(password)
-    await page.get_by_role("button", name=re.compile("登录")).click()
+    await page.get_by_role("button", name="登录", exact=True).click()
     await expect(page.get_by_role("link", name="我的办件")).to_be_visible()
 
 

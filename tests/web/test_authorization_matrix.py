@@ -47,6 +47,8 @@ PAGES = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
+    ("GET", "/register"),
+    ("POST", "/register"),
     ("GET", "/session"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/login"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/callback"),

@@ -26,8 +26,8 @@ from litestar.response import Redirect
 
 from govhall.errors import GovhallError, Unauthorized
 from govhall.i18n import N_, translate
-from govhall.identity.schemas import TokenRequest
-from govhall.identity.services import authenticate
+from govhall.identity.schemas import AccountCreate, TokenRequest
+from govhall.identity.services import authenticate, register_account
 from govhall.identity.tokens import Principal
 from govhall.portal.rendering import render, request_locale
 from govhall.web.deps import client_ip
@@ -142,6 +142,79 @@ async def login_submit(
             tenant=data.tenant,
             error=translate(error.message, locale, **error.params),
             status=error.status_code,
+        )
+    await sign_in(request, principal)
+    return Redirect(target, status_code=303)
+
+
+class RegisterForm(msgspec.Struct, kw_only=True):
+    username: str = ""
+    password: str = ""
+    kind: str = "individual"
+    name: str = ""
+    id_number: str = ""
+    credit_code: str = ""
+    phone: str = ""
+    email: str = ""
+    next: str = "/"
+
+
+def _home_tenant(target: str) -> str | None:
+    """The portal the visitor came from (``/t/{slug}/…``): their account's home."""
+    parts = target.split("/")
+    return parts[2] if len(parts) > 2 and parts[1] == "t" and parts[2] else None
+
+
+@get("/register", summary="Registration page", include_in_schema=False)
+async def register_form(
+    request: Request[Any, Any, Any], next: FromQuery[str] = "/"
+) -> Response[str]:
+    return render(request, "auth/register.html", next=safe_next(next), errors={}, typed={})
+
+
+@post("/register", summary="Register a public account and sign in", include_in_schema=False)
+async def register_submit(
+    request: Request[Any, Any, Any], data: URLEncodedBody[RegisterForm]
+) -> Response[Any]:
+    """实名注册 on the portal: the same checks as the API; every problem is shown next
+    to its field and what was typed is kept (never the password)."""
+    target = safe_next(data.next)
+    kind = data.kind if data.kind in ("individual", "enterprise") else "individual"
+    try:
+        await register_account(
+            AccountCreate(
+                username=data.username.strip(),
+                password=data.password,
+                kind=kind,  # type: ignore[arg-type]
+                name=data.name,
+                id_number=data.id_number.strip() or None if kind == "individual" else None,
+                credit_code=data.credit_code.strip() or None if kind == "enterprise" else None,
+                phone=data.phone.strip() or None,
+                email=data.email.strip() or None,
+                tenant=_home_tenant(target),
+            )
+        )
+        principal = await authenticate(
+            TokenRequest(username=data.username.strip(), password=data.password),
+            client_ip(request),
+        )
+    except GovhallError as error:
+        locale = request_locale(request)
+        errors = {
+            problem.field or "form": translate(problem.message, locale, **problem.params)
+            for problem in reversed(error.errors)
+        }
+        errors.setdefault("form", translate(error.message, locale, **error.params))
+        if error.code == "username_taken":
+            errors["username"] = errors["form"]
+        typed = {k: v for k, v in msgspec.structs.asdict(data).items() if k != "password"}
+        return render(
+            request,
+            "auth/register.html",
+            status=error.status_code,
+            next=target,
+            errors=errors,
+            typed=typed,
         )
     await sign_in(request, principal)
     return Redirect(target, status_code=303)
