@@ -542,6 +542,13 @@ EN: dict[str, str] = {
     "账号类型": "Account type",
     "身份证号码（个人）": "Resident ID number (individuals)",
     "还没有账号？": "No account yet?",
+    "企业审核": "Enterprise review",
+    "已确认提交，办件编号 {serial}。": "Confirmed and submitted: serial number {serial}.",
+    "没有待审核的申请。": "Nothing waiting for review.",
+    "经办人填报的申请，须经审核人确认后才正式提交到政府部门。": "Applications prepared by operators reach the government only once a reviewer confirms them.",
+    "经办人：{name}": "Operator: {name}",
+    "退回理由": "Reason for returning",
+    "退回经办人": "Return to the operator",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -140,3 +140,44 @@ async def test_a_reviewer_declines_and_a_removed_member_cannot_act(api: Api, dem
         json={"username": "wang-reviewer", "role": "operator"},
     )
     assert twice.status_code == 409
+
+
+async def test_the_reviewer_confirms_or_returns_on_the_portal(api: Api, demo: None) -> None:
+    from tests.portal.test_apply import BASE, csrf, web_sign_in
+
+    who = await _enterprise_with_members(api)
+    for _ in range(2):
+        held = await api.client.post(
+            api.t("/applications"),
+            headers=who["operator"],
+            json=await _permit_application(api, who["operator"]),
+        )
+        assert held.status_code == 202, held.text
+    client = api.client
+    await web_sign_in(client, "wang-reviewer")
+    page = await client.get(f"{BASE}/me/reviews")
+    assert page.status_code == 200 and page.text.count("李经办") == 2
+    ids = sorted(set(re_ids(page.text)))
+    assert len(ids) == 2
+    no_reason = await client.post(
+        f"{BASE}/me/reviews/{ids[0]}",
+        data={"decision": "decline", "opinion": " ", "_csrf_token": csrf(client)},
+    )
+    assert no_reason.status_code == 422 and "退回时请说明理由" in no_reason.text
+    returned = await client.post(
+        f"{BASE}/me/reviews/{ids[0]}",
+        data={"decision": "decline", "opinion": "图纸版本不对", "_csrf_token": csrf(client)},
+    )
+    assert returned.status_code == 303
+    confirmed = await client.post(
+        f"{BASE}/me/reviews/{ids[1]}", data={"decision": "confirm", "_csrf_token": csrf(client)}
+    )
+    assert confirmed.status_code == 200 and "已确认提交" in confirmed.text
+    assert await Case.count().where(Case.item_code == PERMIT) == 1
+    assert "没有待审核的申请" in (await client.get(f"{BASE}/me/reviews")).text
+
+
+def re_ids(html: str) -> list[str]:
+    import re
+
+    return re.findall(r"/me/reviews/([0-9a-f-]{36})", html)

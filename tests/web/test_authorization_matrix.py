@@ -94,6 +94,8 @@ PAGES = {
             ("POST", "/me/cases/{serial_number:str}/correction"),
             ("POST", "/me/cases/{serial_number:str}/rating"),
             ("GET", "/me/inbox"),
+            ("GET", "/me/reviews"),
+            ("POST", "/me/reviews/{submission_id:uuid}"),
             ("GET", "/me/notifications"),
             ("POST", "/me/notifications"),
             ("GET", "/news"),

@@ -11,10 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from govhall.catalog.schemas import ItemGuide, ItemSummary, ItemVersionOut, LibraryItem, Regulation
-from govhall.errors import Forbidden
-from govhall.i18n import N_
-from govhall.identity.services import plain_id_number
-from govhall.identity.tables import Account
+from govhall.identity.services import applicant_facts
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
@@ -89,16 +86,7 @@ class ItemController(Controller):
         services: NamedDependency[Services],
     ) -> dict[str, Any]:
         item = await services.catalog.tenant_item(tenant, code)
-        account = await Account.objects().where(Account.id == principal.id).first()
-        if principal.kind != "account" or account is None:
-            raise Forbidden(N_("请使用个人或法人账号登录后再填写申请"), code="applicant_required")
-        applicant = {
-            "kind": account.kind,
-            "name": account.name,
-            "id_number": plain_id_number(account),
-            "credit_code": account.credit_code or "",
-            "phone": account.phone or "",
-        }
+        applicant = await applicant_facts(principal)
         return await services.registry.prefill(item.installed, applicant, tenant.slug)
 
 

@@ -73,6 +73,20 @@ def plain_id_number(row: Account) -> str:
     return fieldcrypt.cipher().open(row.id_number_sealed, ID_COLUMN) if row.id_number_sealed else ""
 
 
+async def applicant_facts(principal: Principal) -> dict[str, str]:
+    """What an account tells about itself, for prefilling its forms (its own use)."""
+    account = await Account.objects().where(Account.id == principal.id).first()
+    if principal.kind != "account" or account is None:
+        raise Forbidden(N_("请使用个人或法人账号登录后再填写申请"), code="applicant_required")
+    return {
+        "kind": account.kind,
+        "name": account.name,
+        "id_number": plain_id_number(account),
+        "credit_code": account.credit_code or "",
+        "phone": account.phone or "",
+    }
+
+
 def masked_id_number(row: Account) -> str | None:
     """The account's resident ID as everyone may see it (``110105********1234``)."""
     return realname.mask_id_number(plain_id_number(row)) if row.id_number_sealed else None

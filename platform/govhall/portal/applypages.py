@@ -21,7 +21,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
-from govhall.cases.applying import CorrectionIn, supply_correction
+from govhall.cases.applying import CorrectionIn, receipt_for, supply_correction
+from govhall.cases.enterprise import (
+    DeclineIn,
+    confirm_submission,
+    decline_submission,
+    list_submissions,
+)
 from govhall.cases.schemas import MaterialRef
 from govhall.cases.services import case_progress
 from govhall.cases.tables import Case
@@ -31,6 +37,7 @@ from govhall.engagement.services import ENDED_STATUSES, rating_of
 from govhall.errors import GovhallError, InvalidInput, NotFound
 from govhall.i18n import N_, translate
 from govhall.identity.enterprise import my_memberships
+from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import CARRIED_OVER, login_redirect
 from govhall.notify.deliveries import PreferenceIn, preference_of, set_preference
@@ -76,7 +83,7 @@ class ApplicantPages(Controller):
         if applicant is None:
             return login_redirect(request)
         item = await services.catalog.tenant_item(portal.tenant, code)
-        draft_id = await drafts.start_draft(portal.tenant, applicant, item)
+        draft_id = await drafts.start_draft(services, portal.tenant, applicant, item)
         return Redirect(f"{portal.base}/drafts/{draft_id}", status_code=303)
 
     @get("/items/{code:str}/form.xlsx")
@@ -127,7 +134,7 @@ class ApplicantPages(Controller):
         finally:
             await upload.close()
         form = offline.read_workbook(item.installed.spec, content)
-        draft_id = await drafts.start_draft(portal.tenant, applicant, item)
+        draft_id = await drafts.start_draft(services, portal.tenant, applicant, item)
         await drafts.save_form(portal.tenant, applicant, draft_id, item, form)
         return Redirect(f"{portal.base}/drafts/{draft_id}?step=form&check=1", status_code=303)
 
@@ -475,6 +482,64 @@ class ApplicantPages(Controller):
             status_label=lambda s: label(STATUS_LABELS, s).pick(locale),
         )
 
+    @get("/me/reviews")
+    async def reviews(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """企业审核: applications an enterprise's operators prepared, for its reviewers
+        (and the enterprise account itself) to confirm or return."""
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        return await review_page(request, portal, services, applicant, {})
+
+    @post("/me/reviews/{submission_id:uuid}")
+    async def review(
+        self,
+        request: Request[Any, Any, Any],
+        submission_id: FromPath[uuid.UUID],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        locale = request_locale(request)
+        try:
+            if data.get("decision") == "confirm":
+                submitted = await confirm_submission(
+                    tenant=portal.tenant,
+                    reviewer=applicant,
+                    submission_id=submission_id,
+                    catalog=services.catalog,
+                    registry=services.registry,
+                    secret_key=services.settings.secret_key,
+                )
+                receipt = await receipt_for(services, portal.tenant, submitted, locale)
+                return await review_page(
+                    request, portal, services, applicant, {}, confirmed=receipt.serial_number
+                )
+            await decline_submission(
+                portal.tenant,
+                applicant,
+                submission_id,
+                DeclineIn(opinion=str(data.get("opinion", ""))),
+            )
+        except GovhallError as error:
+            return await review_page(
+                request,
+                portal,
+                services,
+                applicant,
+                {str(submission_id): translate(error.message, locale, **error.params)},
+                status=error.status_code,
+            )
+        return Redirect(f"{portal.base}/me/reviews", status_code=303)
+
     @get("/me/inbox")
     async def my_inbox(
         self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
@@ -632,4 +697,40 @@ async def case_page(
         correction=corrections[-1] if corrections and case.hold == "correction" else None,
         materials=spec.materials,
         errors=errors,
+    )
+
+
+async def review_page(
+    request: Request[Any, Any, Any],
+    portal: Portal,
+    services: Services,
+    account: Principal,
+    errors: dict[str, str],
+    *,
+    status: int = 200,
+    confirmed: str = "",
+) -> Response[str]:
+    memberships = await my_memberships(account)
+    enterprises = [m.enterprise for m in memberships if m.status == "active"]
+    if account.kind == "account":
+        own = await Account.select(Account.kind).where(Account.id == account.id).first()
+        if own and own["kind"] == "enterprise":
+            enterprises.append(account.username)
+    pending = []
+    for enterprise in enterprises:
+        pending += [
+            s
+            for s in await list_submissions(portal.tenant, account, enterprise)
+            if s.status == "pending"
+        ]
+    names = {code: installed.spec for code, installed in services.registry.items.items()}
+    return render(
+        request,
+        "portal/reviews.html",
+        status=status,
+        portal=portal,
+        pending=pending,
+        names=names,
+        errors=errors,
+        confirmed=confirmed,
     )

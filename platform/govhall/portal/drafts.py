@@ -25,6 +25,7 @@ from govhall.errors import Conflict, FieldError, InvalidInput, NotFound
 from govhall.fees.services import assess_fees, total_fen
 from govhall.i18n import N_
 from govhall.identity import fieldcrypt
+from govhall.identity.services import applicant_facts
 from govhall.identity.tokens import Principal
 from govhall.portal.tables import Draft
 from govhall.sdk import FeeLine, FormSpec, evaluate
@@ -74,13 +75,25 @@ def _view(row: dict[str, Any]) -> DraftView:
     )
 
 
-async def start_draft(tenant: TenantInfo, applicant: Principal, item: TenantItem) -> uuid.UUID:
-    """A new, empty draft for the item, prefilled with what the account already told us."""
+async def start_draft(
+    services: Services, tenant: TenantInfo, applicant: Principal, item: TenantItem
+) -> uuid.UUID:
+    """A new draft for the item, prefilled with what the account already told us and
+    what the item's plugin adds (the ``govhall_prefill`` hook)."""
+    facts = await applicant_facts(applicant)
+    prefilled = await services.registry.prefill(item.installed, facts, tenant.slug)
+    spec = item.installed.spec
+    known = {
+        k: v for k, v in prefilled.items() if k in spec.form.properties and v not in ("", None)
+    }
+    masked, sealed = seal_form(spec.form, known, DRAFT_COLUMN)
     row = Draft(
         tenant=tenant.id,
         account=applicant.id,
-        item_code=item.installed.spec.code,
+        item_code=spec.code,
         handling_unit=item.units[0].code if len(item.units) == 1 else "",
+        form=masked,
+        form_sealed=sealed,
     )
     await row.save()
     return uuid.UUID(str(row.id))
