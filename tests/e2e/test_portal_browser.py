@@ -140,6 +140,15 @@ async def fits_the_screen(page: Page) -> None:
     assert viewport and width <= viewport["width"], f"{page.url} is {width}px wide"
 
 
+async def tab_to(page: Page, test: str, limit: int = 60) -> None:
+    """Press Tab until the focused element passes ``test`` (a JS predicate)."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await page.evaluate(f"() => ({test})(document.activeElement)"):
+            return
+    raise AssertionError(f"{test} is not reachable by keyboard on {page.url}")
+
+
 async def shoot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     width = (page.viewport_size or {}).get("width", 0)
@@ -244,11 +253,13 @@ async def test_search_with_a_synonym_and_read_a_guide(
     assert added.status_code in (201, 409), added.text
     page = await new_page(browser, portal_url, PHONE)
     await page.goto(f"{COUNTY}/search")
-    await page.get_by_role("searchbox").fill("二胎")
+    # Keyboard only: Tab to the search box, type, Enter; Tab to the first result, Enter.
+    await tab_to(page, "el => el.id === 'q'")
+    await page.keyboard.type("二胎")
     await page.keyboard.press("Enter")
-    result = page.get_by_role("link", name="生育登记").first
-    await expect(result).to_be_visible()
-    await result.click()
+    await expect(page.get_by_role("link", name="生育登记").first).to_be_visible()
+    await tab_to(page, "el => el.tagName === 'A' && el.textContent.trim() === '生育登记'")
+    await page.keyboard.press("Enter")
     await expect(page.get_by_role("heading", level=1)).to_have_text("生育登记")
     for section in ("设定依据", "申请材料", "收费标准"):
         await expect(page.get_by_role("heading", name=section)).to_be_visible()

@@ -150,8 +150,7 @@ class ApplicantPages(Controller):
         applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
-        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
-        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        draft, item = await drafts.draft_with_item(services, portal.tenant, applicant, draft_id)
         content = offline.blank_workbook(
             item.installed.spec, draft.form, locale=request_locale(request)
         )
@@ -258,8 +257,7 @@ class ApplicantPages(Controller):
                 # A check while typing: have HTMX go to sign in, not swap the login page in.
                 return Response(b"", status_code=204, headers={"HX-Redirect": back.url})
             return back
-        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
-        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        draft, item = await drafts.draft_with_item(services, portal.tenant, applicant, draft_id)
         form = drafts.read_posted_form(item.installed.spec.form, data)
         problems = await drafts.save_form(
             portal.tenant,
@@ -299,8 +297,7 @@ class ApplicantPages(Controller):
             return login_redirect(
                 request, next_path=f"{portal.base}/drafts/{draft_id}?step=materials"
             )
-        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
-        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        draft, item = await drafts.draft_with_item(services, portal.tenant, applicant, draft_id)
         code = str(data.get("material_code", ""))
         uploads = data.get("file")
         files = [
@@ -345,8 +342,7 @@ class ApplicantPages(Controller):
         applicant = signed_in_account(request)
         if applicant is None:
             return login_redirect(request)
-        draft = await drafts.load_draft(portal.tenant, applicant, draft_id)
-        item = await services.catalog.tenant_item(portal.tenant, draft.item_code)
+        draft, item = await drafts.draft_with_item(services, portal.tenant, applicant, draft_id)
         code = str(data.get("material_code", ""))
         try:
             blob_id = uuid.UUID(str(data.get("blob_id", "")))

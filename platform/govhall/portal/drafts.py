@@ -113,6 +113,14 @@ async def load_draft(tenant: TenantInfo, applicant: Principal, draft_id: uuid.UU
     return _view(row)
 
 
+async def draft_with_item(
+    services: Services, tenant: TenantInfo, applicant: Principal, draft_id: uuid.UUID
+) -> tuple[DraftView, TenantItem]:
+    """The applicant's draft and the item it applies for (as the tenant offers it)."""
+    draft = await load_draft(tenant, applicant, draft_id)
+    return draft, await services.catalog.tenant_item(tenant, draft.item_code)
+
+
 async def my_drafts(tenant: TenantInfo, applicant: Principal) -> list[DraftView]:
     rows = (
         await Draft.select()
