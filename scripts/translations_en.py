@@ -549,6 +549,12 @@ EN: dict[str, str] = {
     "经办人：{name}": "Operator: {name}",
     "退回理由": "Reason for returning",
     "退回经办人": "Return to the operator",
+    "主色须写成 #RRGGBB，例如 #b71c1c": "Write the colour as #RRGGBB, e.g. #b71c1c",
+    "只有本级政府的管理员可以修改门户外观": "Only administrators of the whole government can change the portal's look",
+    "服务电话最多 5 个，只能包含数字、+、-、括号和空格": "At most 5 service phones, with digits, +, -, brackets and spaces only",
+    "标志须为不超过 100 KB 的 PNG 或 JPG 图片": "The logo must be a PNG or JPG image of at most 100 KB",
+    "请填写门户名称（不超过 100 个字）": "Name the portal (at most 100 characters)",
+    "门户外观设置有误": "The branding has problems",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -61,7 +61,7 @@ from govhall.plugins import PluginRegistry
 from govhall.portal.applypages import ApplicantPages
 from govhall.portal.articlecontrollers import ArticleController
 from govhall.portal.assets import static_routers
-from govhall.portal.controllers import ScenarioController, SearchController
+from govhall.portal.controllers import BrandingController, ScenarioController, SearchController
 from govhall.portal.engagepages import EngagementPages
 from govhall.portal.pages import (
     PORTAL_BY_HOST,
@@ -166,6 +166,7 @@ def create_app(
             SsoAdminController,
             SearchController,
             ScenarioController,
+            BrandingController,
             ArticleController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},

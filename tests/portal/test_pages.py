@@ -143,3 +143,35 @@ async def test_pages_carry_a_content_security_policy_and_the_tenant_logo(
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     assert 'src="data:image/svg+xml;base64,' in home.text  # the manifest's logo.svg
+
+
+async def test_tenant_wide_admins_change_the_branding(api: Api, demo: None) -> None:
+    from tests.conftest import PNG_BYTES
+
+    admin = await api.staff("tenantadmin")
+    clerk = await api.staff("clerk")
+    url = api.t("/branding")
+    current = (await api.client.get(url)).json()
+    assert current["portal_name"] == "示范县网上办事大厅" and current["logo"].startswith("data:")
+    wanted = {**current, "primary_color": "#0b4f9c", "phones": ["0999-6000000"]}
+    del wanted["logo"]
+    assert (await api.client.put(url, headers=clerk, json=wanted)).status_code == 403
+    injected = await api.client.put(
+        url,
+        headers=admin,
+        json={**wanted, "primary_color": "red;} body{display:none", "phones": ["<b>"]},
+    )
+    assert injected.status_code == 422
+    assert {e["field"] for e in injected.json()["errors"]} == {"primary_color", "phones"}
+    not_an_image = await api.upload(admin)  # a PDF
+    refused = await api.client.put(
+        url, headers=admin, json={**wanted, "logo": not_an_image["blob_id"]}
+    )
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "logo"
+    png = await api.upload(admin, PNG_BYTES, "logo.png")
+    changed = await api.client.put(url, headers=admin, json={**wanted, "logo": png["blob_id"]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["logo"].startswith("data:image/png;base64,")
+    home = await api.client.get("/t/demo-county/")
+    assert "--brand: #0b4f9c" in home.text and "0999-6000000" in home.text
+    assert 'src="data:image/png;base64,' in home.text

@@ -212,6 +212,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ),
     ("PUT", f"{T}/notification-channels"): (ADMIN, {"sms": "log_sms"}),
     # The centre's publications: read by anyone, written by tenant administrators.
+    ("GET", f"{T}/branding"): (EVERYONE, None),
+    ("PUT", f"{T}/branding"): (ADMIN, {"portal_name": "x"}),
     ("GET", f"{T}/scenarios"): (EVERYONE, None),
     ("PUT", f"{T}/scenarios"): (ADMIN, []),
     ("GET", f"{T}/articles"): (EVERYONE, None),

@@ -24,7 +24,7 @@ from govhall.audit.services import Actor, record
 from govhall.errors import Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.passwords import hash_password
-from govhall.identity.services import masked_id_number, require_admin_scope
+from govhall.identity.services import masked_id_number, require_admin_scope, tenant_wide
 from govhall.identity.tables import Account, EnterpriseMember, RefreshToken
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
@@ -51,7 +51,7 @@ class AccountPolicy(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 async def _tenant_wide_admin(tenant: TenantInfo, principal: Principal) -> None:
     scope = await require_admin_scope(tenant, principal)
-    if not any(g.path.count("/") == 2 for g in scope):  # '/root/' = the whole tenant
+    if not tenant_wide(scope):
         raise Forbidden(
             N_("只有本级政府的管理员可以管理公众账号"), code="tenant_wide_admin_required"
         )

@@ -330,6 +330,11 @@ async def require_admin_scope(tenant: Any, principal: Principal) -> list[Grant]:
     return scope
 
 
+def tenant_wide(scope: list[Grant]) -> bool:
+    """Whether an administration scope covers the whole tenant (its root unit)."""
+    return any(g.path.count("/") == 2 for g in scope)  # '/root/' = the whole tenant
+
+
 def in_scope(scope: list[Grant], unit_path: str) -> bool:
     return any(unit_path.startswith(g.path) for g in scope)
 

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from govhall.identity.tokens import Principal
+from govhall.portal.branding import BrandingIn, BrandingOut, branding_of, set_branding
 from govhall.portal.scenarios import ScenarioEntry, replace_tree, tenant_entries
 from govhall.portal.search import (
     MissOut,
@@ -91,3 +92,22 @@ class ScenarioController(Controller):
     ) -> list[ScenarioEntry]:
         offered = {i.installed.spec.code for i in await services.catalog.tenant_items(tenant)}
         return await replace_tree(tenant, principal, data, offered)
+
+
+class BrandingController(Controller):
+    path = "/branding"
+    tags = ("portal",)
+
+    @get("/", summary="The portal's branding")
+    async def show(self, tenant: NamedDependency[TenantInfo]) -> BrandingOut:
+        return await branding_of(tenant)
+
+    @put("/", summary="Change the portal's branding (tenant-wide administrators)")
+    async def change(
+        self,
+        data: JSONBody[BrandingIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+    ) -> BrandingOut:
+        return await set_branding(tenant, principal, data, services.blobs)

@@ -3,6 +3,7 @@ branding, and its catalogue grouped the ways citizens look for things."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -34,9 +35,14 @@ class Portal(msgspec.Struct, kw_only=True):
     """Path prefix of the portal's pages: '/t/{slug}', or '' on its own domain."""
 
 
+def _safe_colour(colour: str) -> str:
+    """The colour goes into a style sheet: only ``#rrggbb`` gets there."""
+    return colour if re.fullmatch(r"#[0-9a-fA-F]{6}", colour) else "#b71c1c"
+
+
 def _safe_logo(uri: str) -> str:
     """Only the image data URIs manifests produce make it into an <img src>."""
-    allowed = ("data:image/svg+xml;base64,", "data:image/png;base64,")
+    allowed = ("data:image/svg+xml;base64,", "data:image/png;base64,", "data:image/jpeg;base64,")
     return uri if uri.startswith(allowed) else ""
 
 
@@ -51,7 +57,7 @@ async def _portal(row: Tenant | None, base: str) -> Portal:
     branding = Branding(
         portal_name=str(raw.get("portal_name") or row.name),
         portal_name_en=str(raw.get("portal_name_en") or row.name_en or ""),
-        primary_color=str(raw.get("primary_color") or "#b71c1c"),
+        primary_color=_safe_colour(str(raw.get("primary_color") or "")),
         footer=str(raw.get("footer") or ""),
         phones=[str(p) for p in raw.get("phones") or []],
         logo=_safe_logo(str(raw.get("logo") or "")),

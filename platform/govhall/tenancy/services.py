@@ -83,6 +83,10 @@ def check_manifest(manifest: TenantManifest, registry: PluginRegistry) -> list[s
         problems.append(f"slug {manifest.slug!r} must be lowercase letters, digits and '-'")
     if not re.fullmatch(r"\d{6}", manifest.division_code):
         problems.append(f"division_code {manifest.division_code!r} must be 6 digits")
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", manifest.branding.primary_color):
+        problems.append(
+            f"branding.primary_color {manifest.branding.primary_color!r} must be #rrggbb"
+        )
     if manifest.level != "province" and not manifest.parent:
         problems.append(f"a {manifest.level} tenant needs a parent tenant")
     codes = [unit.code for unit in manifest.org_units]
