@@ -555,6 +555,7 @@ EN: dict[str, str] = {
     "标志须为不超过 100 KB 的 PNG 或 JPG 图片": "The logo must be a PNG or JPG image of at most 100 KB",
     "请填写门户名称（不超过 100 个字）": "Name the portal (at most 100 characters)",
     "门户外观设置有误": "The branding has problems",
+    "即办件": "Done on the spot",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

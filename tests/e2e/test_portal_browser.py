@@ -333,6 +333,18 @@ async def test_main_pages_have_no_serious_accessibility_violations(
         "catalogue": f"{COUNTY}/items",
         "guide": f"{COUNTY}/items/NR-BDC-0001",
         "progress": f"{COUNTY}/progress",
+        # …and every other public page, at the same widths.
+        "scenarios": f"{COUNTY}/scenarios",
+        "search": f"{COUNTY}/search?q=%E7%94%9F%E8%82%B2",
+        "news": f"{COUNTY}/news",
+        "centre": f"{COUNTY}/centre",
+        "policies": f"{COUNTY}/policies",
+        "consult": f"{COUNTY}/consult",
+        "complaints": f"{COUNTY}/complaints",
+        "mailbox": f"{COUNTY}/mailbox",
+        "login": f"/login?next={COUNTY}/",
+        "register": f"/register?next={COUNTY}/",
+        "landing": "/",
     }
     for name, path in pages.items():
         await page.goto(path)
@@ -348,6 +360,13 @@ async def test_main_pages_have_no_serious_accessibility_violations(
     await no_serious_violations(page)
     await fits_the_screen(page)
     await shoot(page, "apply")
+    for name, path in {"mine": f"{COUNTY}/me", "inbox": f"{COUNTY}/me/inbox"}.items():
+        await page.goto(path)
+        await no_serious_violations(page)
+        await fits_the_screen(page)
+        await shoot(page, name)
+    await page.goto(f"{COUNTY}/items/NR-BDC-0001")
+    await page.get_by_role("button", name="在线申请").click()
     # The check itself finds what it should: an image without a text alternative.
     await page.evaluate("() => document.body.append(document.createElement('img'))")
     with pytest.raises(AssertionError, match="image-alt"):
