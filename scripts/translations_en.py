@@ -556,6 +556,16 @@ EN: dict[str, str] = {
     "请填写门户名称（不超过 100 个字）": "Name the portal (at most 100 characters)",
     "门户外观设置有误": "The branding has problems",
     "即办件": "Done on the spot",
+    "办结的证照自动存入证照库；再申请需要这些证照的事项时，无需重复提交。": "Certificates issued to you are kept here; services that need them take them from here, so you never hand them in again.",
+    "发证日期": "Issued on",
+    "将使用您的电子证照：{kind}（编号 {number}），无需上传。": "Your e-certificate will be used: {kind} (No. {number}); no upload needed.",
+    "已注销": "Revoked",
+    "我的电子证照": "My e-certificates",
+    "持证人": "Holder",
+    "有效": "Valid",
+    "编号": "Number",
+    "证照": "Certificate",
+    "还没有电子证照。": "No e-certificates yet.",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -19,7 +19,7 @@ from litestar.stores.registry import StoreRegistry
 from govhall import db, i18n
 from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
-from govhall.cases.controllers import CaseController, ProjectController
+from govhall.cases.controllers import CaseController, ECertificateController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
 from govhall.engagement.controllers import (
     ComplaintController,
@@ -179,6 +179,7 @@ def create_app(
             EnterpriseController,
             VerificationController,
             PreferenceController,
+            ECertificateController,
             OperatorController,
             LibraryController,
             OidcController,

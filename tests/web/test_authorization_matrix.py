@@ -94,6 +94,7 @@ PAGES = {
             ("POST", "/me/cases/{serial_number:str}/correction"),
             ("POST", "/me/cases/{serial_number:str}/rating"),
             ("GET", "/me/inbox"),
+            ("GET", "/me/certificates"),
             ("GET", "/me/reviews"),
             ("POST", "/me/reviews/{submission_id:uuid}"),
             ("GET", "/me/notifications"),
@@ -202,6 +203,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     # Notifications: the inbox for parties, channels for accounts, the rest for admins.
     ("POST", f"{T}/inbox/{{message_id:uuid}}/read"): (ACCOUNTS | STAFF, None),
     ("GET", "/api/v1/me/notification-preferences"): (ACCOUNTS, None),
+    ("GET", "/api/v1/me/certificates"): (ACCOUNTS, None),
     ("PUT", "/api/v1/me/notification-preferences"): (ACCOUNTS, {"channels": []}),
     ("GET", f"{T}/notification-failures"): (ADMIN, None),
     ("POST", f"{T}/notification-failures/{{delivery_id:uuid}}/retry"): (ADMIN, None),

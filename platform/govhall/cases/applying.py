@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from govhall.cases.certificates import issue_for
 from govhall.cases.enterprise import SubmissionOut, Submitted, apply_for_enterprise
 from govhall.cases.schemas import ApplicationCreate, ApplicationOut, CaseActionOut, MaterialRef
 from govhall.cases.services import announce_action, check_materials, submit_application
@@ -88,6 +89,10 @@ async def act_and_notify(
 ) -> CaseActionOut:
     """Perform, then tell the item's plugin and the applicant (after the commit)."""
     outcome = await perform_action(tenant, actor, serial_number, request)
+    if outcome.to_status == "concluded":
+        # An approved result that is a certificate enters the holder's library (R-L3).
+        spec = await services.catalog.spec_of_version(outcome.item_version)
+        await issue_for(tenant, outcome.case_id, spec)
     await announce_action(services.catalog, tenant, outcome)
     installed = services.registry.items.get(outcome.item_code)
     item = (

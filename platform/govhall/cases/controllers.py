@@ -17,6 +17,7 @@ from govhall.cases.applying import (
     receipt_for,
     supply_correction,
 )
+from govhall.cases.certificates import CertificateOut, certificates_of
 from govhall.cases.enterprise import (
     DeclineIn,
     SubmissionOut,
@@ -309,3 +310,14 @@ class ProjectController(Controller):
             registry=services.registry,
             locale=locale,
         )
+
+
+class ECertificateController(Controller):
+    """The caller's e-certificates (电子证照), across the governments that issued them."""
+
+    path = "/api/v1/me/certificates"
+    tags = ("cases",)
+
+    @get("/", summary="The caller's e-certificates (电子证照)")
+    async def mine(self, principal: NamedDependency[Principal]) -> list[CertificateOut]:
+        return await certificates_of(principal)

@@ -16,6 +16,7 @@ import msgspec
 
 from govhall import db
 from govhall.calendar.services import tenant_calendar
+from govhall.cases.certificates import usable_for
 from govhall.cases.schemas import (
     ApplicationCreate,
     ApplicationOut,
@@ -282,8 +283,14 @@ async def insert_case(
     version_id = await catalog.freeze(prepared.item.installed)
     query_code = new_query_code()
     serial_number = await next_serial_number(tenant, now)
+    # Materials the applicant's e-certificates supply (trust A), by material code.
+    certificates = {
+        code: {"certificate_type": found.certificate_type, "number": found.number}
+        for code, found in (await usable_for(account.id, spec)).items()
+    }
     submit_data = {
         "materials": len(prepared.materials),
+        **({"certificates": certificates} if certificates else {}),
         "outstanding_materials": prepared.outstanding,
         "statutory_days": spec.statutory_days,
         "promised_days": prepared.item.promised_days,

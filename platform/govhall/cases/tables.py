@@ -138,3 +138,20 @@ class EnterpriseSubmission(Table, tablename="cases_enterprise_submission"):
     )
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
+
+
+class Certificate(Table, tablename="cases_certificate"):
+    """An e-certificate (电子证照, R-L3): the result of an approved case whose item
+    declares ``result_certificate``, held by the applicant and reused as a trust-A
+    material for other items asking for that certificate type."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    holder = ForeignKey(Account, null=False, index=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(Case, null=False, on_delete=OnDelete.restrict)
+    certificate_type = Varchar(length=100, help_text="e.g. 营业执照")
+    number = Varchar(length=40, help_text="证照编号: the issuing case's serial number")
+    holder_name = Varchar(length=200)
+    item_code = Varchar(length=64)
+    issued_on = Date()
+    status = Varchar(length=16, default="valid", help_text="valid | revoked")

@@ -22,6 +22,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from govhall.cases.applying import CorrectionIn, receipt_for, supply_correction
+from govhall.cases.certificates import certificates_of, usable_for
 from govhall.cases.enterprise import (
     DeclineIn,
     confirm_submission,
@@ -215,6 +216,8 @@ class ApplicantPages(Controller):
         context: dict[str, Any] = {}
         if step == "materials" and applicant is not None:
             context["earlier"] = await drafts.earlier_uploads(portal.tenant, applicant)
+        if applicant is not None:
+            context["certificates"] = await usable_for(applicant.id, spec)
         if step == "review":
             context["fees"] = await drafts.fee_preview(services, item, draft.form)
             context["problems"] = errors
@@ -535,6 +538,21 @@ class ApplicantPages(Controller):
                 status=error.status_code,
             )
         return Redirect(f"{portal.base}/me/reviews", status_code=303)
+
+    @get("/me/certificates")
+    async def my_certificates(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        """我的电子证照: certificates issued to the account, reused when applying."""
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        return render(
+            request,
+            "portal/certificates.html",
+            portal=portal,
+            certificates=await certificates_of(applicant),
+        )
 
     @get("/me/inbox")
     async def my_inbox(

@@ -275,6 +275,10 @@ class ItemSpec(msgspec.Struct, frozen=True, kw_only=True):
     complaint_phone: str = ""
     result_name: str = ""
     """办理结果名称, e.g. 营业执照."""
+    result_certificate: str = ""
+    """The e-certificate type (电子证照) an approved case issues, e.g. 营业执照: it enters
+    the holder's certificate library and satisfies materials of other items that ask
+    for that ``certificate_type`` (R-L3). Empty: the result is not a certificate."""
     result_sample: str | None = None
     """A sample of the result inside the plugin package."""
     documents: tuple[DocumentTemplate, ...] = ()

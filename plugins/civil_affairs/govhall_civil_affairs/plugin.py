@@ -325,6 +325,7 @@ SENIOR_CARD = ItemSpec(
     fee_free_basis=FREE_SERVICE,
     place="县政务服务中心民政窗口",
     result_name="老年人优待证",
+    result_certificate="老年人优待证",
     keywords=("老年证", "优待证", "老年卡", "乘车卡"),
     categories=("养老服务",),
     audience=("individual",),

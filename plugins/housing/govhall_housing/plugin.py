@@ -283,6 +283,7 @@ CONSTRUCTION_PERMIT = ItemSpec(
     place="县政务服务中心工程建设项目审批窗口",
     hours="周一至周五 9:00—12:00，13:30—17:00（法定节假日除外）",
     result_name="建筑工程施工许可证",
+    result_certificate="建筑工程施工许可证",
     keywords=("施工许可证", "开工", "建筑工程", "工程建设项目"),
     categories=("工程建设项目审批",),
     audience=("enterprise",),

@@ -242,6 +242,7 @@ FIRST_REGISTRATION = ItemSpec(
     place="县政务服务中心不动产登记窗口",
     hours="周一至周五 9:00—12:00，13:30—17:00（法定节假日除外）",
     result_name="不动产权证书",
+    result_certificate="不动产权证书",
     faqs=(
         FAQ(
             question="新房首次登记需要本人到场吗？",
