@@ -17,6 +17,8 @@ async def test_every_table_has_rows_scoped_or_is_platform_wide() -> None:
     platform_wide |= {"identity_enterprise_member", "identity_one_time_code", "identity_operator"}
     # How an account wants to be notified holds on every portal.
     platform_wide |= {"notify_preference"}
+    # The platform's document signing keys (public halves), for every tenant's documents.
+    platform_wide |= {"documents_signing_key"}
     # Scoped through its upstream provider, which names the tenant.
     platform_wide |= {"identity_federated_identity"}
     for table in all_tables():

@@ -21,6 +21,7 @@ from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import CaseController, ECertificateController, ProjectController
 from govhall.catalog.controllers import ItemController, LibraryController
+from govhall.documents.controllers import DocumentController, VerificationPages
 from govhall.engagement.controllers import (
     ComplaintController,
     ConsultationController,
@@ -133,13 +134,13 @@ def create_app(
     )
     portal_by_path = Router(
         path="/t/{tenant_slug:str}",
-        route_handlers=[PortalPages, ApplicantPages, EngagementPages],
+        route_handlers=[PortalPages, ApplicantPages, EngagementPages, VerificationPages],
         dependencies=PORTAL_BY_SLUG,
     )
     portal_by_domain = Router(path="/", route_handlers=[PortalPages], dependencies=PORTAL_BY_HOST)
     applicant_by_domain = Router(
         path="/",
-        route_handlers=[ApplicantPages, EngagementPages],
+        route_handlers=[ApplicantPages, EngagementPages, VerificationPages],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
     tenant_api = Router(
@@ -168,6 +169,7 @@ def create_app(
             ScenarioController,
             BrandingController,
             ArticleController,
+            DocumentController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )

@@ -26,6 +26,7 @@ APP_REGISTRY = AppRegistry(
         "govhall.calendar.piccolo_app",
         "govhall.audit.piccolo_app",
         "govhall.portal.piccolo_app",
+        "govhall.documents.piccolo_app",
         "govhall.engagement.piccolo_app",
     ]
 )

@@ -95,6 +95,9 @@ PAGES = {
             ("POST", "/me/cases/{serial_number:str}/rating"),
             ("GET", "/me/inbox"),
             ("GET", "/me/certificates"),
+            ("GET", "/me/cases/{serial_number:str}/documents/{document_id:uuid}"),
+            ("GET", "/verify/{code:str}"),
+            ("POST", "/verify/{code:str}"),
             ("GET", "/me/reviews"),
             ("POST", "/me/reviews/{submission_id:uuid}"),
             ("GET", "/me/notifications"),
@@ -214,6 +217,13 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ),
     ("PUT", f"{T}/notification-channels"): (ADMIN, {"sms": "log_sms"}),
     # The centre's publications: read by anyone, written by tenant administrators.
+    # Documents: the case's applicant and the tenant's staff; verification is public.
+    ("GET", f"{T}/cases/{{serial_number:str}}/documents"): (
+        frozenset({"individual"}) | STAFF,
+        None,
+    ),
+    ("GET", f"{T}/documents/{{document_id:uuid}}/file"): (ACCOUNTS | STAFF, None),
+    ("GET", f"{T}/verify/{{code:str}}"): (EVERYONE, None),
     ("GET", f"{T}/branding"): (EVERYONE, None),
     ("PUT", f"{T}/branding"): (ADMIN, {"portal_name": "x"}),
     ("GET", f"{T}/scenarios"): (EVERYONE, None),
@@ -348,6 +358,7 @@ PARAMS = {
     "consultation_id": NONE_ID,
     "message_id": NONE_ID,
     "article_id": NONE_ID,
+    "document_id": NONE_ID,
     "delivery_id": NONE_ID,
     "complaint_id": NONE_ID,
 }

@@ -13,6 +13,7 @@ from govhall.cases.enterprise import SubmissionOut, Submitted, apply_for_enterpr
 from govhall.cases.schemas import ApplicationCreate, ApplicationOut, CaseActionOut, MaterialRef
 from govhall.cases.services import announce_action, check_materials, submit_application
 from govhall.cases.tables import Case, CaseMaterial
+from govhall.documents.services import issue_for_action
 from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
 from govhall.identity.tokens import Principal
@@ -93,6 +94,13 @@ async def act_and_notify(
         # An approved result that is a certificate enters the holder's library (R-L3).
         spec = await services.catalog.spec_of_version(outcome.item_version)
         await issue_for(tenant, outcome.case_id, spec)
+    await issue_for_action(
+        services,
+        tenant,
+        outcome,
+        opinion=request.opinion.strip(),
+        corrections=[str(i) for i in request.data.get("items", [])],
+    )
     await announce_action(services.catalog, tenant, outcome)
     installed = services.registry.items.get(outcome.item_code)
     item = (

@@ -34,6 +34,7 @@ from govhall.cases.services import case_progress
 from govhall.cases.tables import Case
 from govhall.catalog.forms import strip_hidden, validate_form
 from govhall.catalog.services import TenantItem
+from govhall.documents.services import document_file, documents_of_case
 from govhall.engagement.services import ENDED_STATUSES, rating_of
 from govhall.errors import GovhallError, InvalidInput, NotFound
 from govhall.i18n import N_, translate
@@ -48,7 +49,7 @@ from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages, field_messages, signed_in_account
 from govhall.services import Services
-from govhall.storage.services import store_upload_file
+from govhall.storage.services import download_response, store_upload_file
 from govhall.workflow.labels import STATUS_LABELS, label
 
 PENDING_FORM = CARRIED_OVER[0]
@@ -626,6 +627,22 @@ class ApplicantPages(Controller):
             return login_redirect(request)
         return await case_page(request, portal, services, applicant, serial_number, {})
 
+    @get("/me/cases/{serial_number:str}/documents/{document_id:uuid}")
+    async def my_document(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        document_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """A notice or decision of one's own case, as issued (PDF)."""
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        blob = await document_file(portal.tenant, applicant, document_id)
+        return await download_response(services.blobs, blob)
+
     @post("/me/cases/{serial_number:str}/correction")
     async def correction(
         self,
@@ -703,6 +720,7 @@ async def case_page(
         request,
         "portal/mycase.html",
         rating=await rating_of(portal.tenant, case.id),
+        documents=await documents_of_case(portal.tenant, applicant, serial_number),
         concluded=case.status in ENDED_STATUSES,
         status=status,
         portal=portal,

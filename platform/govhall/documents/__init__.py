@@ -1,0 +1,1 @@
+"""Documents: notices, decisions and licences as signed PDFs with seal and QR code."""

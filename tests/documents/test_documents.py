@@ -1,0 +1,130 @@
+"""Documents (R-W10): notices issued as PDFs with real Chinese text (an embedded
+CJK font: pdftotext reads it back, pdftoppm renders it), the tenant's seal and a QR
+code; the public verification page shows the signed essential fields and tells an
+issued file from an altered copy."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from govhall.documents.tables import Document
+from tests.conftest import Api
+from tests.portal.test_apply import BASE, csrf, web_sign_in
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which("pdftotext"), reason="poppler-utils (scripts/test installs it)"
+)
+
+
+def inspect_pdf(content: bytes, folder: Path) -> tuple[str, str, int]:
+    """(its text as pdftotext reads it, pdffonts' table, pages pdftoppm rendered)."""
+    file = folder / "document.pdf"
+    file.write_bytes(content)
+    text = subprocess.run(
+        ["pdftotext", str(file), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    fonts = subprocess.run(["pdffonts", str(file)], capture_output=True, text=True).stdout
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(file), str(folder / "page")], check=True)
+    return text.replace("\n", ""), fonts, len(list(folder.glob("page*.png")))
+
+
+async def fetch_pdf(api: Api, url: str, headers: dict[str, str]) -> bytes:
+    got = await api.client.get(url, headers=headers)
+    if got.status_code == 307:  # S3: a presigned address
+        async with httpx.AsyncClient() as outside:
+            got = await outside.get(got.headers["location"])
+    assert got.status_code == 200 and got.content.startswith(b"%PDF"), got.text[:200]
+    return got.content
+
+
+async def test_acceptance_and_decision_documents_verify_and_a_tampered_copy_fails(
+    api: Api, demo: None, tmp_path: Path
+) -> None:
+    citizen = await api.citizen("docuser")
+    serial = (await api.submit(citizen))["serial_number"]
+    clerk = await api.staff("clerk")
+    assert (await api.act(clerk, serial, "accept", "材料齐全")).status_code == 200
+    listed = await api.client.get(api.t(f"/cases/{serial}/documents"), headers=citizen)
+    assert listed.status_code == 200
+    notices = listed.json()
+    assert [d["kind"] for d in notices] == ["acceptance_notice"]
+    other = await api.citizen("stranger")
+    assert (
+        await api.client.get(api.t(f"/cases/{serial}/documents"), headers=other)
+    ).status_code == 403
+
+    content = await fetch_pdf(api, api.t(f"/documents/{notices[0]['id']}/file"), citizen)
+    text, fonts, pages = await asyncio.to_thread(inspect_pdf, content, tmp_path)
+    assert "受理通知书" in text and "决定予以受理" in text and serial in text
+    assert notices[0]["code"] in text  # the short code is printed
+    assert "WenQuanYi" in fonts and " yes " in fonts  # the CJK font is embedded
+    assert pages == 1
+
+    code = notices[0]["code"]
+    checked = await api.client.get(api.t(f"/verify/{code}"))
+    assert checked.status_code == 200
+    assert (
+        checked.json()["signature_valid"] is True and checked.json()["fields"]["holder"] == "张三"
+    )
+    page = await api.client.get(f"{BASE}/verify/{code}")
+    assert page.status_code == 200 and "真实有效" in page.text and serial in page.text
+    assert (await api.client.get(f"{BASE}/verify/NOSUCHCODE")).status_code == 404
+
+    await api.client.get(f"{BASE}/verify/{code}")  # the CSRF cookie
+    same = await api.client.post(
+        f"{BASE}/verify/{code}",
+        data={"_csrf_token": csrf(api.client)},
+        files={"file": ("notice.pdf", content, "application/pdf")},
+    )
+    assert same.status_code == 200 and "完全一致" in same.text
+    tampered = content.replace(b"/Author", b"/Authxr", 1)
+    forged = await api.client.post(
+        f"{BASE}/verify/{code}",
+        data={"_csrf_token": csrf(api.client)},
+        files={"file": ("notice.pdf", tampered, "application/pdf")},
+    )
+    assert forged.status_code == 200 and "不一致" in forged.text
+
+    # A record changed behind the platform's back no longer verifies.
+    await Document.update({Document.payload: {"holder": "李四"}}).where(Document.code == code)
+    assert (await api.client.get(api.t(f"/verify/{code}"))).json()["signature_valid"] is False
+
+    # The decision at conclusion; the applicant downloads it from the portal.
+    for who, action in (("handler", "pass"), ("approver", "approve"), ("handler", "conclude")):
+        assert (await api.act(await api.staff(who), serial, action, "同意")).status_code == 200
+    kinds = [
+        d["kind"]
+        for d in (await api.client.get(api.t(f"/cases/{serial}/documents"), headers=citizen)).json()
+    ]
+    assert kinds == ["acceptance_notice", "approval_decision"]
+    await web_sign_in(api.client, "docuser")
+    mine = await api.client.get(f"{BASE}/me/cases/{serial}")
+    link = re.search(rf'href="({BASE}/me/cases/{serial}/documents/[0-9a-f-]+)">准予', mine.text)
+    assert link, mine.text[:3000]
+    got = await api.client.get(link.group(1))
+    assert got.status_code in (200, 307)
+
+
+async def test_a_correction_notice_lists_every_item(api: Api, demo: None, tmp_path: Path) -> None:
+    citizen = await api.citizen("corr")
+    serial = (await api.submit(citizen))["serial_number"]
+    asked = await api.act(
+        await api.staff("clerk"),
+        serial,
+        "request_correction",
+        "请补正",
+        items=["申请书未签字", "身份证复印件不清晰"],
+    )
+    assert asked.status_code == 200
+    notices = (await api.client.get(api.t(f"/cases/{serial}/documents"), headers=citizen)).json()
+    assert [d["kind"] for d in notices] == ["correction_notice"]
+    content = await fetch_pdf(api, api.t(f"/documents/{notices[0]['id']}/file"), citizen)
+    text, _, _ = await asyncio.to_thread(inspect_pdf, content, tmp_path)
+    assert "1. 申请书未签字" in text and "2. 身份证复印件不清晰" in text
