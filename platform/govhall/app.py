@@ -77,6 +77,7 @@ from govhall.tenancy.controllers import OrgUnitController
 from govhall.web.deps import provide_locale, provide_principal, provide_services, provide_tenant
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
+from govhall.workbench.pages import WorkbenchPages
 from govhall.workflow.controllers import FlowController, WorklistController
 
 log = logging.getLogger("govhall")
@@ -134,13 +135,19 @@ def create_app(
     )
     portal_by_path = Router(
         path="/t/{tenant_slug:str}",
-        route_handlers=[PortalPages, ApplicantPages, EngagementPages, VerificationPages],
+        route_handlers=[
+            PortalPages,
+            ApplicantPages,
+            EngagementPages,
+            VerificationPages,
+            WorkbenchPages,
+        ],
         dependencies=PORTAL_BY_SLUG,
     )
     portal_by_domain = Router(path="/", route_handlers=[PortalPages], dependencies=PORTAL_BY_HOST)
     applicant_by_domain = Router(
         path="/",
-        route_handlers=[ApplicantPages, EngagementPages, VerificationPages],
+        route_handlers=[ApplicantPages, EngagementPages, VerificationPages, WorkbenchPages],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
     tenant_api = Router(

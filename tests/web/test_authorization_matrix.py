@@ -97,6 +97,12 @@ PAGES = {
             ("GET", "/me/certificates"),
             ("GET", "/me/cases/{serial_number:str}/documents/{document_id:uuid}"),
             ("GET", "/verify/{code:str}"),
+            # The staff workbench (tests/workbench): this tenant's staff only.
+            ("GET", "/work"),
+            ("GET", "/work/cases/{serial_number:str}"),
+            ("POST", "/work/cases/{serial_number:str}/act"),
+            ("GET", "/work/files/{blob_id:uuid}"),
+            ("GET", "/work/documents/{document_id:uuid}"),
             ("POST", "/verify/{code:str}"),
             ("GET", "/me/reviews"),
             ("POST", "/me/reviews/{submission_id:uuid}"),

@@ -1,0 +1,252 @@
+"""The staff workbench's pages (R-W1, R-W3, R-W4, R-W14): the to-do list, and the
+case screen with the form, materials, documents, the flow's steps and timeline,
+and every action the staff member may take at the active steps, with the inputs
+each needs. The same services as the API do the work; a refused action is shown
+in place with the engine's reason, and nothing is lost.
+
+Staff sign in at ``/login`` with their government's code; the pages live under the
+tenant's portal address (``/t/{slug}/work…``) and refuse anyone who is not staff of
+that tenant.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, cast
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect
+
+from govhall.cases.applying import act_and_notify
+from govhall.cases.tables import CaseMaterial
+from govhall.documents.services import document_file, documents_of_case
+from govhall.errors import FieldError, Forbidden, GovhallError, InvalidInput
+from govhall.i18n import N_, Localized
+from govhall.identity.tokens import Principal
+from govhall.identity.websession import login_redirect, session_principal
+from govhall.portal.rendering import render, request_locale
+from govhall.portal.services import Portal
+from govhall.portal.visitors import error_messages
+from govhall.sdk import STEP_ACTIONS
+from govhall.services import Services
+from govhall.storage.services import download_response, get_readable_blob
+from govhall.workflow.engine import ActionRequest, case_context, load_case
+from govhall.workflow.machine import CaseState
+from govhall.workflow.services import case_state, worklist
+
+FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+#: Actions whose opinion is a legal reason and may not be empty.
+NEEDS_REASON = frozenset({"reject", "deny", "return", "terminate", "disagree"})
+#: Case-level actions offered on the screen, with the inputs they need.
+CASE_ACTIONS = {
+    "request_correction": Localized("一次性告知补正", "request correction (all at once)"),
+    "extend": Localized("延长办理期限", "extend the time limit"),
+    "suspend": Localized("挂起", "suspend"),
+    "resume": Localized("恢复办理", "resume"),
+}
+
+
+def signed_in_staff(request: Request[Any, Any, Any], portal: Portal) -> Principal | None:
+    """The signed-in staff member of this tenant; None when signed out; 403 otherwise."""
+    found = session_principal(request)
+    if found is None:
+        return None
+    principal = found[0]
+    if principal.kind != "staff" or principal.tenant_id != portal.tenant.id:
+        raise Forbidden(N_("仅本单位工作人员可以使用工作台"), code="staff_required")
+    return principal
+
+
+def _login(request: Request[Any, Any, Any], portal: Portal) -> Redirect:
+    return login_redirect(request, tenant=portal.tenant.slug)
+
+
+class WorkbenchPages(Controller):
+    path = "/work"
+    tags = ("workbench",)
+    include_in_schema = False
+
+    @get("/")
+    async def todo(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+        page: FromQuery[int] = 1,
+    ) -> Response[Any]:
+        """待办: open tasks for the staff member's roles and units, oldest first."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        locale = request_locale(request)
+        listed = await worklist(portal.tenant, staff, services.registry, locale, page, 20)
+        return render(
+            request,
+            "work/todo.html",
+            portal=portal,
+            staff=staff,
+            listed=listed,
+            pages=max(1, -(-listed.total // listed.page_size)),
+        )
+
+    @get("/cases/{serial_number:str}")
+    async def case_screen(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        return await case_page(request, portal, services, staff, serial_number, {})
+
+    @post("/cases/{serial_number:str}/act")
+    async def act(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """One action from the case screen; the engine decides whether it may be done."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        action = str(data.get("action", ""))
+        opinion = str(data.get("opinion", "")).strip()
+        payload: dict[str, Any] = {}
+        if action == "request_correction":
+            payload["items"] = [
+                line.strip() for line in str(data.get("items", "")).splitlines() if line.strip()
+            ]
+        locale = request_locale(request)
+        try:
+            if action in NEEDS_REASON and not opinion:
+                problem = N_("“{action}”须填写理由")
+                named = Localized(*STEP_ACTIONS.get(action, (action, action)))
+                raise InvalidInput(
+                    problem,
+                    code="opinion_required",
+                    errors=[FieldError("opinion", problem, action=named)],
+                    action=named,
+                )
+            await act_and_notify(
+                services,
+                portal.tenant,
+                staff,
+                serial_number,
+                ActionRequest(
+                    action=action,
+                    opinion=opinion,
+                    step=str(data.get("step") or request.query_params.get("step", "")),
+                    data=payload,
+                ),
+                locale,
+            )
+        except GovhallError as error:
+            errors = error_messages(error, locale)
+            return await case_page(
+                request, portal, services, staff, serial_number, errors, status=error.status_code
+            )
+        return Redirect(f"{portal.base}/work/cases/{serial_number}?done={action}", status_code=303)
+
+    @get("/files/{blob_id:uuid}")
+    async def material(
+        self,
+        request: Request[Any, Any, Any],
+        blob_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        blob = await get_readable_blob(blob_id, portal.tenant.id, staff)
+        return await download_response(services.blobs, blob)
+
+    @get("/documents/{document_id:uuid}")
+    async def document(
+        self,
+        request: Request[Any, Any, Any],
+        document_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        blob = await document_file(portal.tenant, staff, document_id)
+        return await download_response(services.blobs, blob)
+
+
+async def case_page(
+    request: Request[Any, Any, Any],
+    portal: Portal,
+    services: Services,
+    staff: Principal,
+    serial_number: str,
+    errors: dict[str, str],
+    *,
+    status: int = 200,
+) -> Response[str]:
+    locale = request_locale(request)
+    state = await case_state(portal.tenant, staff, serial_number, locale)
+    case = await load_case(portal.tenant, serial_number)
+    ctx = await case_context(case, portal.tenant)
+    machine_state = CaseState.from_builtins(cast(dict[str, Any], case.state))
+    step_actions = []
+    for active in machine_state.active:
+        placed = ctx.places.get(active.step)
+        if placed is None:
+            continue
+        for flow_action in placed.step.actions:
+            zh, en = STEP_ACTIONS.get(flow_action.name, (flow_action.name, flow_action.name))
+            step_actions.append(
+                {
+                    "step": active.step,
+                    "step_name": Localized(placed.step.name, placed.step.name_en).pick(locale),
+                    "action": flow_action.name,
+                    "label": Localized(zh, en).pick(locale),
+                    "needs_reason": flow_action.name in NEEDS_REASON,
+                }
+            )
+    installed = services.registry.items.get(case.item_code)
+    spec = installed.spec if installed else None
+    labels = spec.form.labels() if spec else {}
+    materials = await CaseMaterial.select(
+        CaseMaterial.material_code,
+        CaseMaterial.trust_level,
+        CaseMaterial.blob,
+        CaseMaterial.blob.filename,
+    ).where(CaseMaterial.case == case.id)
+    names = (
+        {m.code: Localized(m.name, m.name_en).pick(locale) for m in spec.materials} if spec else {}
+    )
+    return render(
+        request,
+        "work/case.html",
+        status=status,
+        portal=portal,
+        staff=staff,
+        state=state,
+        case=case,
+        form=[
+            (Localized(*labels.get(k, (k, k))).pick(locale), v)
+            for k, v in cast(dict[str, Any], case.form or {}).items()
+        ],
+        item_name=Localized(spec.name, spec.name_en).pick(locale) if spec else case.item_code,
+        materials=[
+            {**m, "name": names.get(m["material_code"], m["material_code"])} for m in materials
+        ],
+        documents=await documents_of_case(portal.tenant, staff, serial_number),
+        step_actions=step_actions,
+        case_actions=[(k, v.pick(locale)) for k, v in CASE_ACTIONS.items()],
+        errors=errors,
+        done=request.query_params.get("done", ""),
+    )

@@ -1,0 +1,109 @@
+"""The staff workbench's pages: the to-do list, the case screen with its actions,
+materials and documents, refusals shown in place, and only this tenant's staff."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import DEMO_PASSWORD, Api
+from tests.portal.test_apply import BASE, csrf, hidden
+
+
+async def staff_sign_in(api: Api, username: str) -> None:
+    page = await api.client.get(f"/login?tenant=demo-county&next={BASE}/work/")
+    signed = await api.client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": DEMO_PASSWORD,
+            "tenant": "demo-county",
+            "next": f"{BASE}/work/",
+            "_csrf_token": hidden(page.text, "_csrf_token"),
+        },
+    )
+    assert signed.status_code == 303 and signed.headers["location"] == f"{BASE}/work/"
+
+
+async def test_a_clerk_accepts_at_the_window_and_the_handler_decides(api: Api, demo: None) -> None:
+    citizen = await api.citizen()
+    serial = (
+        await api.submit(
+            citizen,
+            {
+                "applicant_name": "张三",
+                "property_location": "<i>城关镇</i>解放路12号",
+                "property_use": "residential",
+                "floor_area": 98.5,
+                "extra_certificates": 1,
+            },
+        )
+    )["serial_number"]
+    anonymous = await api.client.get(f"{BASE}/work/")
+    assert anonymous.status_code == 302 and "tenant=demo-county" in anonymous.headers["location"]
+
+    await staff_sign_in(api, "clerk")
+    todo = await api.client.get(f"{BASE}/work/")
+    assert todo.status_code == 200 and serial in todo.text
+    screen = await api.client.get(f"{BASE}/work/cases/{serial}")
+    assert screen.status_code == 200
+    assert 'value="accept"' in screen.text and 'value="reject"' in screen.text
+    assert "&lt;i&gt;城关镇&lt;/i&gt;" in screen.text  # the applicant's text, escaped
+    files = re.findall(rf'href="({BASE}/work/files/[0-9a-f-]+)"', screen.text)
+    assert len(files) == 2
+    got = await api.client.get(files[0])
+    assert got.status_code in (200, 307)
+
+    no_reason = await api.client.post(
+        f"{BASE}/work/cases/{serial}/act",
+        data={"action": "reject", "opinion": " ", "_csrf_token": csrf(api.client)},
+    )
+    assert no_reason.status_code == 422 and 'id="err-opinion"' in no_reason.text
+    empty_list = await api.client.post(
+        f"{BASE}/work/cases/{serial}/act",
+        data={"action": "request_correction", "items": "\n", "_csrf_token": csrf(api.client)},
+    )
+    assert empty_list.status_code == 422 and "一次性列明" in empty_list.text
+    accepted = await api.client.post(
+        f"{BASE}/work/cases/{serial}/act",
+        data={"action": "accept", "opinion": "材料齐全", "_csrf_token": csrf(api.client)},
+    )
+    assert accepted.status_code == 303
+    again = await api.client.post(
+        f"{BASE}/work/cases/{serial}/act",
+        data={"action": "accept", "opinion": "", "_csrf_token": csrf(api.client)},
+    )
+    assert again.status_code in (403, 409)  # a second accept changes nothing
+    after = await api.client.get(f"{BASE}/work/cases/{serial}")
+    assert "受理通知书" in after.text
+    document = re.search(rf'href="({BASE}/work/documents/[0-9a-f-]+)"', after.text)
+    assert document and (await api.client.get(document.group(1))).status_code in (200, 307)
+
+    await staff_sign_in(api, "handler")
+    handler_screen = await api.client.get(f"{BASE}/work/cases/{serial}")
+    assert 'value="pass"' in handler_screen.text
+    passed = await api.client.post(
+        f"{BASE}/work/cases/{serial}/act",
+        data={"action": "pass", "opinion": "符合条件", "_csrf_token": csrf(api.client)},
+    )
+    assert passed.status_code == 303
+
+
+async def test_only_this_tenants_staff_use_the_workbench(api: Api, demo: None) -> None:
+    from tests.portal.test_apply import web_sign_in
+
+    await api.register("visitor")
+    await web_sign_in(api.client, "visitor")
+    assert (await api.client.get(f"{BASE}/work/")).status_code == 403
+    api.client.cookies.delete("govhall_session")
+    page = await api.client.get("/login")
+    await api.client.post(
+        "/login",
+        data={
+            "username": "tenantadmin",
+            "password": DEMO_PASSWORD,
+            "tenant": "demo-county",
+            "next": "/t/demo-city/work/",
+            "_csrf_token": hidden(page.text, "_csrf_token"),
+        },
+    )
+    assert (await api.client.get("/t/demo-city/work/")).status_code == 403
