@@ -608,6 +608,14 @@ EN: dict[str, str] = {
     "第 {page} / {pages} 页": "Page {page} of {pages}",
     "补正材料清单（每行一项，须一次性列全）": "What to supply (one per line, everything at once)",
     "退出": "Sign out",
+    "只有受理人员可以核验材料原件": "Only acceptance clerks check originals",
+    "容缺后补：{names}": "To follow (容缺): {names}",
+    "已核验原件": "Original checked",
+    "材料齐全": "Materials complete",
+    "电子证照：{names}": "From e-certificates: {names}",
+    "缺少材料：{names}": "Missing materials: {names}",
+    "该材料无需核验原件或已核验": "This material needs no check of the original, or was checked already",
+    "风险提示": "Risk points",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -101,6 +101,7 @@ PAGES = {
             ("GET", "/work"),
             ("GET", "/work/cases/{serial_number:str}"),
             ("POST", "/work/cases/{serial_number:str}/act"),
+            ("POST", "/work/cases/{serial_number:str}/materials/{material_id:uuid}/checked"),
             ("GET", "/work/files/{blob_id:uuid}"),
             ("GET", "/work/documents/{document_id:uuid}"),
             ("POST", "/verify/{code:str}"),
@@ -230,6 +231,10 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ),
     ("GET", f"{T}/documents/{{document_id:uuid}}/file"): (ACCOUNTS | STAFF, None),
     ("GET", f"{T}/verify/{{code:str}}"): (EVERYONE, None),
+    ("POST", f"{T}/cases/{{serial_number:str}}/materials/{{material_id:uuid}}/original-checked"): (
+        frozenset({"clerk"}),
+        None,
+    ),
     ("GET", f"{T}/branding"): (EVERYONE, None),
     ("PUT", f"{T}/branding"): (ADMIN, {"portal_name": "x"}),
     ("GET", f"{T}/scenarios"): (EVERYONE, None),
@@ -365,6 +370,7 @@ PARAMS = {
     "message_id": NONE_ID,
     "article_id": NONE_ID,
     "document_id": NONE_ID,
+    "material_id": NONE_ID,
     "delivery_id": NONE_ID,
     "complaint_id": NONE_ID,
 }

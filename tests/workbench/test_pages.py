@@ -107,3 +107,37 @@ async def test_only_this_tenants_staff_use_the_workbench(api: Api, demo: None) -
         },
     )
     assert (await api.client.get("/t/demo-city/work/")).status_code == 403
+
+
+async def test_completeness_risk_points_and_originals_checked(api: Api, demo: None) -> None:
+    from govhall.audit.tables import AuditEntry
+    from govhall.cases.tables import CaseMaterial
+
+    citizen = await api.citizen()
+    serial = (await api.submit(citizen))["serial_number"]
+    await staff_sign_in(api, "clerk")
+    screen = await api.client.get(f"{BASE}/work/cases/{serial}")
+    assert "材料齐全" in screen.text
+    assert "核对申请人身份证明原件" in screen.text  # the item's risk point at acceptance
+    checks = re.findall(
+        rf'action="({BASE}/work/cases/{serial}/materials/[0-9a-f-]+/checked)"', screen.text
+    )
+    assert len(checks) == 2
+    checked = await api.client.post(checks[0], data={"_csrf_token": csrf(api.client)})
+    assert checked.status_code == 303
+    again = await api.client.post(checks[0], data={"_csrf_token": csrf(api.client)})
+    assert again.status_code == 409
+    levels = sorted(r["trust_level"] for r in await CaseMaterial.select(CaseMaterial.trust_level))
+    assert levels == ["B", "C"]
+    assert await AuditEntry.count().where(AuditEntry.action == "original_checked") == 1
+    # The API does the same, for the clerk only.
+    material = (
+        await CaseMaterial.select(CaseMaterial.id).where(CaseMaterial.trust_level == "C").first()
+    )
+    assert material is not None
+    url = api.t(f"/cases/{serial}/materials/{material['id']}/original-checked")
+    approver = await api.staff("approver")
+    assert (await api.client.post(url, headers=approver)).status_code == 403
+    clerk = await api.staff("clerk")
+    done = await api.client.post(url, headers=clerk)
+    assert done.status_code == 200 and done.json() == {"trust_level": "B"}

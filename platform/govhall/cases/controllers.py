@@ -25,6 +25,7 @@ from govhall.cases.enterprise import (
     decline_submission,
     list_submissions,
 )
+from govhall.cases.materials import mark_original_checked
 from govhall.cases.projects import (
     PartAdd,
     PartRemove,
@@ -188,6 +189,21 @@ class CaseController(Controller):
     ) -> CaseActionOut:
         applicant = require_account(principal)
         return await supply_correction(services, tenant, applicant, serial_number, data, locale)
+
+    @post(
+        "/cases/{serial_number:str}/materials/{material_id:uuid}/original-checked",
+        status_code=200,
+        summary="The clerk checked a material's original: trust C becomes B (audited)",
+    )
+    async def original_checked(
+        self,
+        serial_number: FromPath[str],
+        material_id: FromPath[uuid.UUID],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> dict[str, str]:
+        level = await mark_original_checked(tenant, principal, serial_number, material_id)
+        return {"trust_level": level}
 
     @get("/cases/{serial_number:str}", summary="A case as it stands: state, clock, steps (staff)")
     async def show(

@@ -48,6 +48,7 @@ from govhall.sdk.items import (
     LegalBasis,
     MaterialSpec,
     Problem,
+    RiskPoint,
     Route,
 )
 from govhall.sdk.providers import (
@@ -105,6 +106,7 @@ __all__ = [
     "PaymentProvider",
     "PaymentRequest",
     "Problem",
+    "RiskPoint",
     "Route",
     "Rule",
     "check_discretion",

@@ -78,6 +78,15 @@ class FAQ(msgspec.Struct, frozen=True, kw_only=True):
     answer_en: str = ""
 
 
+class RiskPoint(msgspec.Struct, frozen=True, kw_only=True):
+    """A risk point (廉政风险点 / 审查要点) shown to staff at a step (R-W8)."""
+
+    text: str
+    text_en: str = ""
+    step: str = ""
+    """The flow step it concerns; empty: every step."""
+
+
 class MaterialSpec(msgspec.Struct, frozen=True, kw_only=True):
     """A material (申请材料) the applicant supplies or the platform obtains."""
 
@@ -283,6 +292,8 @@ class ItemSpec(msgspec.Struct, frozen=True, kw_only=True):
     """A sample of the result inside the plugin package."""
     documents: tuple[DocumentTemplate, ...] = ()
     faqs: tuple[FAQ, ...] = ()
+    risk_points: tuple[RiskPoint, ...] = ()
+    """Hints for the staff handling a case (what to check, what not to do)."""
     keywords: tuple[str, ...] = ()
     """Search words, including popular names (二胎, 开店)."""
     categories: tuple[str, ...] = ()

@@ -21,6 +21,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from govhall.cases.applying import act_and_notify
+from govhall.cases.materials import completeness, mark_original_checked
 from govhall.cases.tables import CaseMaterial
 from govhall.documents.services import document_file, documents_of_case
 from govhall.errors import FieldError, Forbidden, GovhallError, InvalidInput
@@ -156,6 +157,28 @@ class WorkbenchPages(Controller):
             )
         return Redirect(f"{portal.base}/work/cases/{serial_number}?done={action}", status_code=303)
 
+    @post("/cases/{serial_number:str}/materials/{material_id:uuid}/checked")
+    async def original_checked(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        material_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """核验原件: the clerk saw the original of an uploaded copy."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        try:
+            await mark_original_checked(portal.tenant, staff, serial_number, material_id)
+        except GovhallError as error:
+            errors = error_messages(error, request_locale(request))
+            return await case_page(
+                request, portal, services, staff, serial_number, errors, status=error.status_code
+            )
+        return Redirect(f"{portal.base}/work/cases/{serial_number}", status_code=303)
+
     @get("/files/{blob_id:uuid}")
     async def material(
         self,
@@ -219,7 +242,14 @@ async def case_page(
     installed = services.registry.items.get(case.item_code)
     spec = installed.spec if installed else None
     labels = spec.form.labels() if spec else {}
+    active_steps = {a.step for a in machine_state.active}
+    risks = [
+        Localized(r.text, r.text_en).pick(locale)
+        for r in (spec.risk_points if spec else ())
+        if not r.step or r.step in active_steps
+    ]
     materials = await CaseMaterial.select(
+        CaseMaterial.id,
         CaseMaterial.material_code,
         CaseMaterial.trust_level,
         CaseMaterial.blob,
@@ -246,6 +276,8 @@ async def case_page(
         ],
         documents=await documents_of_case(portal.tenant, staff, serial_number),
         step_actions=step_actions,
+        risks=risks,
+        check=await completeness(case, spec, locale) if spec else None,
         case_actions=[(k, v.pick(locale)) for k, v in CASE_ACTIONS.items()],
         errors=errors,
         done=request.query_params.get("done", ""),

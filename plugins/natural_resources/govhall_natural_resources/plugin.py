@@ -24,6 +24,7 @@ from govhall.sdk import (
     LegalBasis,
     MaterialSpec,
     Problem,
+    RiskPoint,
     forms,
     hookimpl,
 )
@@ -241,6 +242,17 @@ FIRST_REGISTRATION = ItemSpec(
     ),
     place="县政务服务中心不动产登记窗口",
     hours="周一至周五 9:00—12:00，13:30—17:00（法定节假日除外）",
+    risk_points=(
+        RiskPoint(
+            step="accept",
+            text="核对申请人身份证明原件与登记簿权利人一致，防止冒名登记",
+            text_en="Check the applicant's ID original against the register to stop impersonation",
+        ),
+        RiskPoint(
+            text="不得要求申请人提交法律法规规定以外的材料",
+            text_en="Never ask for materials beyond those the law requires",
+        ),
+    ),
     result_name="不动产权证书",
     result_certificate="不动产权证书",
     faqs=(
