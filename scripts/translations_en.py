@@ -616,6 +616,13 @@ EN: dict[str, str] = {
     "缺少材料：{names}": "Missing materials: {names}",
     "该材料无需核验原件或已核验": "This material needs no check of the original, or was checked already",
     "风险提示": "Risk points",
+    "{explanation}；超出基准须在意见中说明理由": "{explanation}; outside the standard, give the reason in the opinion",
+    "“{standard}”的裁量结果须为整数": "The result under “{standard}” must be a whole number",
+    "裁量结果（{unit}）": "Result ({unit})",
+    "裁量结果（元）": "Result (yuan)",
+    "请按“{standard}”填写裁量结果": "Give the result under “{standard}”",
+    "适用裁量档次：{band}": "Band that applies: {band}",
+    "不能作出该裁量：{explanation}": "This result cannot be decided: {explanation}",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

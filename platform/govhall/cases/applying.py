@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from govhall.cases.certificates import issue_for
+from govhall.cases.discretion import enforce
 from govhall.cases.enterprise import SubmissionOut, Submitted, apply_for_enterprise
 from govhall.cases.schemas import ApplicationCreate, ApplicationOut, CaseActionOut, MaterialRef
 from govhall.cases.services import announce_action, check_materials, submit_application
@@ -88,7 +89,9 @@ async def act_and_notify(
     request: ActionRequest,
     locale: str,
 ) -> CaseActionOut:
-    """Perform, then tell the item's plugin and the applicant (after the commit)."""
+    """Check the discretionary standards of a deciding step, perform, then tell the
+    item's plugin and the applicant (after the commit)."""
+    request = await enforce(services, tenant, serial_number, request)
     outcome = await perform_action(tenant, actor, serial_number, request)
     if outcome.to_status == "concluded":
         # An approved result that is a certificate enters the holder's library (R-L3).

@@ -21,6 +21,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from govhall.cases.applying import act_and_notify
+from govhall.cases.discretion import bands_for
 from govhall.cases.materials import completeness, mark_original_checked
 from govhall.cases.tables import CaseMaterial
 from govhall.documents.services import document_file, documents_of_case
@@ -122,6 +123,14 @@ class WorkbenchPages(Controller):
         action = str(data.get("action", ""))
         opinion = str(data.get("opinion", "")).strip()
         payload: dict[str, Any] = {}
+        # Discretion results (裁量结果) typed at the deciding step: "d.<field>".
+        payload.update(
+            {
+                k[2:]: str(v).strip()
+                for k, v in data.items()
+                if k.startswith("d.") and str(v).strip()
+            }
+        )
         if action == "request_correction":
             payload["items"] = [
                 line.strip() for line in str(data.get("items", "")).splitlines() if line.strip()
@@ -236,7 +245,8 @@ async def case_page(
                     "step_name": Localized(placed.step.name, placed.step.name_en).pick(locale),
                     "action": flow_action.name,
                     "label": Localized(zh, en).pick(locale),
-                    "needs_reason": flow_action.name in NEEDS_REASON,
+                    "needs_reason": flow_action.opinion_required
+                    or flow_action.name in NEEDS_REASON,
                 }
             )
     installed = services.registry.items.get(case.item_code)
@@ -277,6 +287,9 @@ async def case_page(
         documents=await documents_of_case(portal.tenant, staff, serial_number),
         step_actions=step_actions,
         risks=risks,
+        bands=await bands_for(services, portal.tenant, serial_number, locale)
+        if step_actions
+        else [],
         check=await completeness(case, spec, locale) if spec else None,
         case_actions=[(k, v.pick(locale)) for k, v in CASE_ACTIONS.items()],
         errors=errors,
