@@ -27,6 +27,7 @@ from govhall.engagement.controllers import (
     ConsultationController,
     RatingController,
 )
+from govhall.fees.controllers import PaymentController, simbank_page, simbank_pay
 from govhall.identity.admincontrollers import OperatorController, TenantAccountController
 from govhall.identity.certcontrollers import CertificateController
 from govhall.identity.controllers import (
@@ -177,6 +178,7 @@ def create_app(
             BrandingController,
             ArticleController,
             DocumentController,
+            PaymentController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )
@@ -197,6 +199,8 @@ def create_app(
             register_form,
             register_submit,
             logout_submit,
+            simbank_page,
+            simbank_pay,
             whoami,
             tenant_api,
             tenant_pages,

@@ -27,6 +27,7 @@ APP_REGISTRY = AppRegistry(
         "govhall.audit.piccolo_app",
         "govhall.portal.piccolo_app",
         "govhall.documents.piccolo_app",
+        "govhall.fees.piccolo_app",
         "govhall.engagement.piccolo_app",
     ]
 )

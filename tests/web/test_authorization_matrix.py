@@ -48,6 +48,9 @@ PAGES = {
     ("POST", "/login"),
     ("POST", "/logout"),
     ("GET", "/register"),
+    # The simulated bank's own page (tests/fees): it stands for the bank's site.
+    ("GET", "/simbank/pay"),
+    ("POST", "/simbank/pay"),
     ("POST", "/register"),
     ("GET", "/session"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/login"),
@@ -231,6 +234,16 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ),
     ("GET", f"{T}/documents/{{document_id:uuid}}/file"): (ACCOUNTS | STAFF, None),
     ("GET", f"{T}/verify/{{code:str}}"): (EVERYONE, None),
+    # Fees: staff of the case's unit issue notices and confirm window payments; the
+    # payer pays; providers call back with a signature, not a login.
+    ("POST", f"{T}/cases/{{serial_number:str}}/payment-notice"): (
+        frozenset({"clerk", "handler"}),
+        None,
+    ),
+    ("GET", f"{T}/cases/{{serial_number:str}}/payments"): (frozenset({"individual"}) | STAFF, None),
+    ("POST", f"{T}/payments/{{order_no:str}}/pay"): (ACCOUNTS, {"provider": "simbank"}),
+    ("POST", f"{T}/payments/{{order_no:str}}/counter-paid"): (STAFF, None),
+    ("POST", f"{T}/payments/callback/{{provider:str}}"): (NOBODY, None),
     ("POST", f"{T}/cases/{{serial_number:str}}/materials/{{material_id:uuid}}/original-checked"): (
         frozenset({"clerk"}),
         None,
@@ -371,6 +384,8 @@ PARAMS = {
     "article_id": NONE_ID,
     "document_id": NONE_ID,
     "material_id": NONE_ID,
+    "order_no": "P-NONE",
+    "provider": "simbank",
     "delivery_id": NONE_ID,
     "complaint_id": NONE_ID,
 }

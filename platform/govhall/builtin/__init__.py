@@ -2,7 +2,7 @@
 
 from types import ModuleType
 
-from govhall.builtin import applications, channels, documents, flow
+from govhall.builtin import applications, channels, documents, flow, payments
 
 #: Built-in plugin modules, registered before entry-point plugins.
 BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (
@@ -10,4 +10,5 @@ BUILTIN_PLUGINS: tuple[tuple[str, ModuleType], ...] = (
     ("builtin_documents", documents),
     ("builtin_applications", applications),
     ("builtin_channels", channels),
+    ("builtin_payments", payments),
 )
