@@ -643,6 +643,17 @@ EN: dict[str, str] = {
     "该缴费单已缴清": "This order is paid",
     "重复的支付通知": "This payment notice was received already",
     "金额": "Amount",
+    "共 {n} 件": "{n} cases",
+    "办件编号或申请人": "Serial number or applicant",
+    "只能导出 CSV 或 XLSX": "Exports are CSV or XLSX only",
+    "导出 CSV": "Export CSV",
+    "导出 Excel": "Export Excel",
+    "已办": "Done",
+    "开始日期不能晚于结束日期": "The start date cannot be after the end date",
+    "提交日期自": "Submitted from",
+    "没有符合条件的办件。": "No cases match.",
+    "综合查询": "Search",
+    "至": "to",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -19,7 +19,12 @@ from litestar.stores.registry import StoreRegistry
 from govhall import db, i18n
 from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
-from govhall.cases.controllers import CaseController, ECertificateController, ProjectController
+from govhall.cases.controllers import (
+    CaseController,
+    CaseSearchController,
+    ECertificateController,
+    ProjectController,
+)
 from govhall.catalog.controllers import ItemController, LibraryController
 from govhall.documents.controllers import DocumentController, VerificationPages
 from govhall.engagement.controllers import (
@@ -157,6 +162,7 @@ def create_app(
             ItemController,
             UploadController,
             CaseController,
+            CaseSearchController,
             ProjectController,
             ConsultationController,
             ComplaintController,

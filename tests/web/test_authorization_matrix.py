@@ -103,6 +103,9 @@ PAGES = {
             # The staff workbench (tests/workbench): this tenant's staff only.
             ("GET", "/work"),
             ("GET", "/work/cases/{serial_number:str}"),
+            ("GET", "/work/done"),
+            ("GET", "/work/search"),
+            ("GET", "/work/exports/{fmt:str}"),
             ("POST", "/work/cases/{serial_number:str}/act"),
             ("POST", "/work/cases/{serial_number:str}/materials/{material_id:uuid}/checked"),
             ("GET", "/work/files/{blob_id:uuid}"),
@@ -234,6 +237,9 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ),
     ("GET", f"{T}/documents/{{document_id:uuid}}/file"): (ACCOUNTS | STAFF, None),
     ("GET", f"{T}/verify/{{code:str}}"): (EVERYONE, None),
+    ("GET", f"{T}/cases"): (STAFF, None),
+    ("GET", f"{T}/case-exports/{{fmt:str}}"): (STAFF, None),
+    ("GET", f"{T}/worklist/done"): (STAFF, None),
     # Fees: staff of the case's unit issue notices and confirm window payments; the
     # payer pays; providers call back with a signature, not a login.
     ("POST", f"{T}/cases/{{serial_number:str}}/payment-notice"): (
@@ -386,6 +392,7 @@ PARAMS = {
     "material_id": NONE_ID,
     "order_no": "P-NONE",
     "provider": "simbank",
+    "fmt": "csv",
     "delivery_id": NONE_ID,
     "complaint_id": NONE_ID,
 }

@@ -141,3 +141,53 @@ async def test_completeness_risk_points_and_originals_checked(api: Api, demo: No
     clerk = await api.staff("clerk")
     done = await api.client.post(url, headers=clerk)
     assert done.status_code == 200 and done.json() == {"trust_level": "B"}
+
+
+async def test_done_list_combined_search_and_exports(api: Api, demo: None) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    citizen = await api.citizen()
+    first = (await api.submit(citizen))["serial_number"]
+    second = (await api.submit(citizen))["serial_number"]
+    clerk = await api.staff("clerk")
+    assert (await api.act(clerk, first, "accept", "齐全")).status_code == 200
+    done = await api.client.get(api.t("/worklist/done"), headers=clerk)
+    assert [r["serial_number"] for r in done.json()["rows"]] == [first]
+
+    found = await api.client.get(api.t("/cases"), headers=clerk, params={"q": second[-6:]})
+    assert [r["serial_number"] for r in found.json()["rows"]] == [second]
+    accepted = await api.client.get(api.t("/cases"), headers=clerk, params={"status": "accepted"})
+    assert [r["serial_number"] for r in accepted.json()["rows"]] == [first]
+    reversed_range = await api.client.get(
+        api.t("/cases"),
+        headers=clerk,
+        params={"submitted_from": "2026-12-31", "submitted_to": "2026-01-01"},
+    )
+    assert reversed_range.status_code == 422
+    assert (await api.client.get(api.t("/cases"), headers=citizen)).status_code == 403
+    town = await api.staff("town-handler")  # holds roles in the towns only
+    assert (await api.client.get(api.t("/cases"), headers=town)).json()["total"] == 0
+
+    exported = await api.client.get(api.t("/case-exports/csv"), headers=clerk)
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "办件编号" and {r[0] for r in rows[1:]} == {first, second}
+    xlsx = await api.client.get(api.t("/case-exports/xlsx"), headers=clerk, params={"q": first})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet["A2"].value == first and sheet.max_row == 2
+    assert (await api.client.get(api.t("/case-exports/pdf"), headers=clerk)).status_code == 404
+
+    await staff_sign_in(api, "clerk")
+    page = await api.client.get(f"{BASE}/work/search", params={"status": "accepted"})
+    assert page.status_code == 200 and first in page.text and second not in page.text
+    assert "导出 CSV" in page.text
+    bad = await api.client.get(
+        f"{BASE}/work/search", params={"submitted_from": "2026-12-31", "submitted_to": "2026-01-01"}
+    )
+    assert bad.status_code == 422 and 'id="err-submitted_from"' in bad.text
+    mine = await api.client.get(f"{BASE}/work/done")
+    assert first in mine.text
+    csv_page = await api.client.get(f"{BASE}/work/exports/csv", params={"q": first})
+    assert csv_page.status_code == 200 and first in csv_page.content.decode("utf-8-sig")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -46,8 +46,20 @@ from govhall.cases.schemas import (
     ProgressOut,
     WithdrawRequest,
 )
+from govhall.cases.search import (
+    EXPORT_LIMIT,
+    CasePage,
+    CaseQuery,
+    search_cases,
+    to_csv,
+    to_xlsx,
+)
 from govhall.cases.services import progress
+from govhall.errors import NotFound
+from govhall.i18n import N_
 from govhall.identity.tokens import Principal
+from govhall.plugins import PluginRegistry
+from govhall.portal.offline import XLSX_TYPE
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import client_ip, require_account, require_party_of, require_staff_of
@@ -337,3 +349,86 @@ class ECertificateController(Controller):
     @get("/", summary="The caller's e-certificates (电子证照)")
     async def mine(self, principal: NamedDependency[Principal]) -> list[CertificateOut]:
         return await certificates_of(principal)
+
+
+class CaseSearchController(Controller):
+    """Combined-condition queries over the cases in the caller's units, and exports."""
+
+    tags = ("cases",)
+
+    @get("/cases", summary="Search cases (staff): item, status, dates, serial/applicant")
+    async def search(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+        item: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+        submitted_from: FromQuery[date | None] = None,
+        submitted_to: FromQuery[date | None] = None,
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 20,
+    ) -> CasePage:
+        query = CaseQuery(
+            item=item,
+            status=status,
+            q=q,
+            submitted_from=submitted_from,
+            submitted_to=submitted_to,
+            page=page,
+            page_size=page_size,
+        )
+        return await search_cases(tenant, principal, query, services.registry, locale)
+
+    @get("/case-exports/{fmt:str}", summary="Export a case search as csv or xlsx (staff)")
+    async def export(
+        self,
+        fmt: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+        item: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+        submitted_from: FromQuery[date | None] = None,
+        submitted_to: FromQuery[date | None] = None,
+    ) -> Response[bytes]:
+        return await export_response(
+            tenant,
+            principal,
+            CaseQuery(
+                item=item,
+                status=status,
+                q=q,
+                submitted_from=submitted_from,
+                submitted_to=submitted_to,
+            ),
+            fmt,
+            services.registry,
+            locale,
+        )
+
+
+async def export_response(
+    tenant: TenantInfo,
+    staff: Principal,
+    query: CaseQuery,
+    fmt: str,
+    registry: PluginRegistry,
+    locale: str,
+) -> Response[bytes]:
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound(N_("只能导出 CSV 或 XLSX"), code="export_format")
+    found = await search_cases(tenant, staff, query, registry, locale, limit=EXPORT_LIMIT)
+    if fmt == "csv":
+        content, media = to_csv(found.rows, locale), "text/csv; charset=utf-8"
+    else:
+        content, media = to_xlsx(found.rows, locale), XLSX_TYPE
+    return Response(
+        content,
+        media_type=media,
+        headers={"content-disposition": f"attachment; filename=cases.{fmt}"},
+    )

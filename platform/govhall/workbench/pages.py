@@ -12,8 +12,10 @@ that tenant.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any, cast
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -21,8 +23,10 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from govhall.cases.applying import act_and_notify
+from govhall.cases.controllers import export_response
 from govhall.cases.discretion import bands_for
 from govhall.cases.materials import completeness, mark_original_checked
+from govhall.cases.search import CaseQuery, done_by, search_cases
 from govhall.cases.tables import CaseMaterial
 from govhall.documents.services import document_file, documents_of_case
 from govhall.errors import FieldError, Forbidden, GovhallError, InvalidInput
@@ -36,6 +40,7 @@ from govhall.sdk import STEP_ACTIONS
 from govhall.services import Services
 from govhall.storage.services import download_response, get_readable_blob
 from govhall.workflow.engine import ActionRequest, case_context, load_case
+from govhall.workflow.labels import STATUS_LABELS
 from govhall.workflow.machine import CaseState
 from govhall.workflow.services import case_state, worklist
 
@@ -49,6 +54,30 @@ CASE_ACTIONS = {
     "suspend": Localized("挂起", "suspend"),
     "resume": Localized("恢复办理", "resume"),
 }
+
+
+def _query(request: Request[Any, Any, Any]) -> CaseQuery:
+    """The search form's conditions; a malformed date is left out (the form shows it)."""
+    params = request.query_params
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(params.get(name, ""))
+        except ValueError:
+            return None
+
+    try:
+        page = max(int(params.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    return CaseQuery(
+        item=params.get("item", ""),
+        status=params.get("status", ""),
+        q=params.get("q", ""),
+        submitted_from=day("submitted_from"),
+        submitted_to=day("submitted_to"),
+        page=page,
+    )
 
 
 def signed_in_staff(request: Request[Any, Any, Any], portal: Portal) -> Principal | None:
@@ -92,6 +121,84 @@ class WorkbenchPages(Controller):
             staff=staff,
             listed=listed,
             pages=max(1, -(-listed.total // listed.page_size)),
+        )
+
+    @get("/done")
+    async def done(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+        page: FromQuery[int] = 1,
+    ) -> Response[Any]:
+        """已办: cases the staff member handled a step of."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        found = await done_by(
+            portal.tenant, staff, services.registry, request_locale(request), page
+        )
+        return render(
+            request,
+            "work/cases.html",
+            portal=portal,
+            staff=staff,
+            found=found,
+            title="done",
+            query={},
+            export=False,
+        )
+
+    @get("/search")
+    async def search(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """综合查询: combined conditions over the staff member's units, with exports."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        query, errors, found = _query(request), {}, None
+        try:
+            found = await search_cases(
+                portal.tenant, staff, query, services.registry, request_locale(request)
+            )
+        except GovhallError as error:
+            errors = error_messages(error, request_locale(request))
+        items = [
+            services.catalog.summary(i) for i in await services.catalog.tenant_items(portal.tenant)
+        ]
+        return render(
+            request,
+            "work/cases.html",
+            status=422 if errors else 200,
+            portal=portal,
+            staff=staff,
+            found=found,
+            title="search",
+            query=msgspec.structs.asdict(query),
+            items=items,
+            statuses=[(k, v.pick(request_locale(request))) for k, v in STATUS_LABELS.items()],
+            errors=errors,
+            export=True,
+            query_string=request.url.query or "",
+        )
+
+    @get("/exports/{fmt:str}")
+    async def export(
+        self,
+        request: Request[Any, Any, Any],
+        fmt: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        return await export_response(
+            portal.tenant, staff, _query(request), fmt, services.registry, request_locale(request)
         )
 
     @get("/cases/{serial_number:str}")

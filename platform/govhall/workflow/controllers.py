@@ -8,6 +8,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from govhall.cases.search import CasePage, done_by
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
@@ -39,6 +40,17 @@ class WorklistController(Controller):
         page_size: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
     ) -> WorklistPage:
         return await worklist(tenant, principal, services.registry, locale, page, page_size)
+
+    @get("/done", summary="Cases the caller handled a step of (已办)")
+    async def done(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+    ) -> CasePage:
+        return await done_by(tenant, principal, services.registry, locale, page)
 
 
 class FlowController(Controller):
