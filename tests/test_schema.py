@@ -19,6 +19,8 @@ async def test_every_table_has_rows_scoped_or_is_platform_wide() -> None:
     platform_wide |= {"notify_preference"}
     # The platform's document signing keys (public halves), for every tenant's documents.
     platform_wide |= {"documents_signing_key"}
+    # Payment providers' notice ids, unique across the platform (replay protection).
+    platform_wide |= {"fees_used_notice"}
     # Scoped through its upstream provider, which names the tenant.
     platform_wide |= {"identity_federated_identity"}
     for table in all_tables():

@@ -375,3 +375,54 @@ async def test_main_pages_have_no_serious_accessibility_violations(
     await page.keyboard.press("Tab")
     focused = await page.evaluate("() => document.activeElement.className")
     assert "skip" in focused
+
+
+async def test_a_clerk_accepts_and_the_notice_verifies_by_its_code(
+    browser: Browser, portal_url: str, api: httpx.AsyncClient
+) -> None:
+    """Workbench in the browser: a clerk accepts a case; anyone checks the notice."""
+    await register(api, "walkin")
+    citizen = await token(api, "walkin", "abc12345x")
+    t = "/t/demo-county/api/v1"
+    blobs = []
+    for name, content in (("a.pdf", PDF_BYTES), ("b.png", PNG_BYTES)):
+        blobs.append(
+            (
+                await api.post(f"{t}/uploads", headers=citizen, files={"file": (name, content)})
+            ).json()
+        )
+    made = await api.post(
+        f"{t}/applications",
+        headers=citizen,
+        json={
+            "item_code": "NR-BDC-0001",
+            "form": GOOD_FORM,
+            "materials": [
+                {"material_code": "application_form", "blob_id": blobs[0]["blob_id"]},
+                {"material_code": "identity_proof", "blob_id": blobs[1]["blob_id"]},
+            ],
+        },
+    )
+    serial = made.json()["serial_number"]
+    page = await new_page(browser, portal_url, DESKTOP)
+    await page.goto(f"/login?tenant=demo-county&next={COUNTY}/work/")
+    await page.get_by_label(re.compile("用户名")).fill("clerk")
+    await page.get_by_label(re.compile("密码")).fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="登录", exact=True).click()
+    await expect(page.get_by_role("heading", name=re.compile("待办"))).to_be_visible()
+    await page.get_by_role("link", name=serial).click()
+    await expect(page.locator("#completeness")).to_contain_text("材料齐全")
+    await page.get_by_role("button", name="不予受理").click()  # no reason: refused in place
+    await expect(page.locator("#err-opinion")).to_be_visible()
+    await page.get_by_label("意见").fill("材料齐全，予以受理")
+    await page.get_by_role("button", name="受理", exact=True).click()
+    await expect(page.get_by_role("status")).to_contain_text("已办理")
+    await expect(page.get_by_role("link", name="受理通知书")).to_be_visible()
+    await no_serious_violations(page)
+    await shoot(page, "work-case")
+    code = (await page.locator("text=验证码").first.inner_text()).split()[-1]
+    checker = await new_page(browser, portal_url, PHONE)
+    await checker.goto(f"{COUNTY}/verify/{code}")
+    await expect(checker.get_by_role("status")).to_contain_text("真实有效")
+    await expect(checker.get_by_text(serial).first).to_be_visible()
+    await fits_the_screen(checker)

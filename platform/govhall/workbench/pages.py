@@ -393,6 +393,7 @@ async def case_page(
         ],
         documents=await documents_of_case(portal.tenant, staff, serial_number),
         step_actions=step_actions,
+        multi_step=len({a["step"] for a in step_actions}) > 1,
         risks=risks,
         bands=await bands_for(services, portal.tenant, serial_number, locale)
         if step_actions
