@@ -654,6 +654,10 @@ EN: dict[str, str] = {
     "没有符合条件的办件。": "No cases match.",
     "综合查询": "Search",
     "至": "to",
+    "临期": "Due soon",
+    "本环节即将到期，请抓紧办理。": "This step is due soon; please handle it promptly.",
+    "本环节已超过办理期限，请尽快办理。": "This step is past its time limit; please handle it now.",
+    "超期": "Overdue",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

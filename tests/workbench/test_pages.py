@@ -191,3 +191,32 @@ async def test_done_list_combined_search_and_exports(api: Api, demo: None) -> No
     assert first in mine.text
     csv_page = await api.client.get(f"{BASE}/work/exports/csv", params={"q": first})
     assert csv_page.status_code == 200 and first in csv_page.content.decode("utf-8-sig")
+
+
+def test_deadline_signals_count_working_days() -> None:
+    from datetime import date
+
+    from govhall.calendar.working import WorkingCalendar
+    from govhall.workbench.pages import deadline_signal
+
+    calendar = WorkingCalendar()
+    friday = date(2026, 12, 4)
+    assert deadline_signal(calendar, None, friday) == ""
+    assert deadline_signal(calendar, date(2026, 12, 3), friday) == "overdue"
+    assert deadline_signal(calendar, date(2026, 12, 8), friday) == "near"  # Mon, Tue: 2 days
+    assert deadline_signal(calendar, date(2026, 12, 9), friday) == ""  # 3 working days left
+
+
+async def test_overdue_steps_are_flagged_on_the_lists_and_the_case(api: Api, demo: None) -> None:
+    from datetime import date
+
+    from govhall.workflow.tables import Task
+
+    citizen = await api.citizen()
+    serial = (await api.submit(citizen))["serial_number"]
+    await Task.update({Task.due_on: date(2026, 1, 5)}).where(Task.status == "open")
+    await staff_sign_in(api, "clerk")
+    todo = await api.client.get(f"{BASE}/work/")
+    assert "超期" in todo.text
+    screen = await api.client.get(f"{BASE}/work/cases/{serial}")
+    assert "本环节已超过办理期限" in screen.text

@@ -12,8 +12,9 @@ that tenant.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, cast
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -22,6 +23,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
+from govhall.calendar.services import tenant_calendar
+from govhall.calendar.working import WorkingCalendar
 from govhall.cases.applying import act_and_notify
 from govhall.cases.controllers import export_response
 from govhall.cases.discretion import bands_for
@@ -43,6 +46,7 @@ from govhall.workflow.engine import ActionRequest, case_context, load_case
 from govhall.workflow.labels import STATUS_LABELS
 from govhall.workflow.machine import CaseState
 from govhall.workflow.services import case_state, worklist
+from govhall.workflow.tables import Task
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 #: Actions whose opinion is a legal reason and may not be empty.
@@ -80,6 +84,24 @@ def _query(request: Request[Any, Any, Any]) -> CaseQuery:
     )
 
 
+#: Working days before a deadline from which a step counts as near due (临期).
+NEAR_DUE_DAYS = 2
+
+
+def deadline_signal(calendar: WorkingCalendar, due_on: date | None, today: date) -> str:
+    """``overdue`` (超期), ``near`` (临期: within NEAR_DUE_DAYS working days) or ""."""
+    if due_on is None:
+        return ""
+    if due_on < today:
+        return "overdue"
+    return "near" if calendar.working_days_between(today, due_on) <= NEAR_DUE_DAYS else ""
+
+
+async def _today_and_calendar(portal: Portal) -> tuple[date, WorkingCalendar]:
+    today = datetime.now(ZoneInfo(portal.tenant.time_zone)).date()
+    return today, await tenant_calendar(portal.tenant.id)
+
+
 def signed_in_staff(request: Request[Any, Any, Any], portal: Portal) -> Principal | None:
     """The signed-in staff member of this tenant; None when signed out; 403 otherwise."""
     found = session_principal(request)
@@ -114,12 +136,14 @@ class WorkbenchPages(Controller):
             return _login(request, portal)
         locale = request_locale(request)
         listed = await worklist(portal.tenant, staff, services.registry, locale, page, 20)
+        today, calendar = await _today_and_calendar(portal)
         return render(
             request,
             "work/todo.html",
             portal=portal,
             staff=staff,
             listed=listed,
+            signals={w.task_id: deadline_signal(calendar, w.due_on, today) for w in listed.items},
             pages=max(1, -(-listed.total // listed.page_size)),
         )
 
@@ -359,6 +383,12 @@ async def case_page(
     installed = services.registry.items.get(case.item_code)
     spec = installed.spec if installed else None
     labels = spec.form.labels() if spec else {}
+    today, calendar = await _today_and_calendar(portal)
+    # The open tasks' deadlines: the same the work list shows.
+    open_dues = await Task.select(Task.due_on).where(
+        (Task.case == case.id) & (Task.status == "open") & Task.due_on.is_not_null()
+    )
+    due = min((r["due_on"] for r in open_dues), default=None)
     active_steps = {a.step for a in machine_state.active}
     risks = [
         Localized(r.text, r.text_en).pick(locale)
@@ -394,6 +424,7 @@ async def case_page(
         documents=await documents_of_case(portal.tenant, staff, serial_number),
         step_actions=step_actions,
         multi_step=len({a["step"] for a in step_actions}) > 1,
+        signal=deadline_signal(calendar, due, today),
         risks=risks,
         bands=await bands_for(services, portal.tenant, serial_number, locale)
         if step_actions
