@@ -658,6 +658,7 @@ EN: dict[str, str] = {
     "本环节即将到期，请抓紧办理。": "This step is due soon; please handle it promptly.",
     "本环节已超过办理期限，请尽快办理。": "This step is past its time limit; please handle it now.",
     "超期": "Overdue",
+    "只有受理人员可以代为申请": "Only acceptance clerks apply on behalf of walk-in applicants",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -20,6 +20,7 @@ from govhall import db, i18n
 from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
 from govhall.cases.controllers import (
+    AgentController,
     CaseController,
     CaseSearchController,
     ECertificateController,
@@ -163,6 +164,7 @@ def create_app(
             UploadController,
             CaseController,
             CaseSearchController,
+            AgentController,
             ProjectController,
             ConsultationController,
             ComplaintController,

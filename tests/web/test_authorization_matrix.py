@@ -238,6 +238,10 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ("GET", f"{T}/documents/{{document_id:uuid}}/file"): (ACCOUNTS | STAFF, None),
     ("GET", f"{T}/verify/{{code:str}}"): (EVERYONE, None),
     ("GET", f"{T}/cases"): (STAFF, None),
+    ("POST", f"{T}/agent-applications"): (
+        frozenset({"clerk"}),
+        {"applicant": {"name": "x"}, "item_code": "NO-SUCH", "form": {}},
+    ),
     ("GET", f"{T}/case-exports/{{fmt:str}}"): (STAFF, None),
     ("GET", f"{T}/worklist/done"): (STAFF, None),
     # Fees: staff of the case's unit issue notices and confirm window payments; the

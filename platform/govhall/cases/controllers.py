@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from govhall.cases.agent import AgentApplication, apply_for_walk_in
 from govhall.cases.applying import (
     CorrectionIn,
     act_and_notify,
@@ -349,6 +350,25 @@ class ECertificateController(Controller):
     @get("/", summary="The caller's e-certificates (电子证照)")
     async def mine(self, principal: NamedDependency[Principal]) -> list[CertificateOut]:
         return await certificates_of(principal)
+
+
+class AgentController(Controller):
+    tags = ("cases",)
+
+    @post(
+        "/agent-applications",
+        status_code=201,
+        summary="代申请: a clerk enters a walk-in applicant's application (receipt to print)",
+    )
+    async def walk_in(
+        self,
+        data: JSONBody[AgentApplication],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+    ) -> ApplicationOut:
+        return await apply_for_walk_in(services, tenant, principal, data, locale)
 
 
 class CaseSearchController(Controller):
