@@ -99,11 +99,15 @@ async def test_acceptance_and_decision_documents_verify_and_a_tampered_copy_fail
     # The decision at conclusion; the applicant downloads it from the portal.
     for who, action in (("handler", "pass"), ("approver", "approve"), ("handler", "conclude")):
         assert (await api.act(await api.staff(who), serial, action, "同意")).status_code == 200
-    kinds = [
-        d["kind"]
-        for d in (await api.client.get(api.t(f"/cases/{serial}/documents"), headers=citizen)).json()
-    ]
-    assert kinds == ["acceptance_notice", "approval_decision"]
+    issued = (await api.client.get(api.t(f"/cases/{serial}/documents"), headers=citizen)).json()
+    assert [d["kind"] for d in issued] == ["acceptance_notice", "approval_decision", "certificate"]
+    licence = issued[2]
+    assert licence["title"] == "不动产权证书"  # the item's result_certificate
+    licence_pdf = await fetch_pdf(api, api.t(f"/documents/{licence['id']}/file"), citizen)
+    licence_text, _, _ = await asyncio.to_thread(inspect_pdf, licence_pdf, tmp_path)
+    assert "不动产权证书" in licence_text and "持证人：张三" in licence_text
+    verified = await api.client.get(api.t(f"/verify/{licence['code']}"))
+    assert verified.json()["title"] == "不动产权证书"
     await web_sign_in(api.client, "docuser")
     mine = await api.client.get(f"{BASE}/me/cases/{serial}")
     link = re.search(rf'href="({BASE}/me/cases/{serial}/documents/[0-9a-f-]+)">准予', mine.text)

@@ -58,6 +58,18 @@ DEFAULT_NOTICES: tuple[DocumentTemplate, ...] = (
         "决定准予行政许可。</p>" + _FOOT,
     ),
     DocumentTemplate(
+        code="builtin_certificate",
+        kind="certificate",
+        name="电子证照",
+        name_en="E-certificate",
+        body="<h2>{{ item.result_name }}</h2>"
+        '<p class="notice-number">{{ document_number }}</p>'
+        "<p>持证人：{{ case.applicant_name }}</p>"
+        "<p>事项：{{ item.name }}（办件编号：{{ case.serial_number }}）</p>"
+        "{% if validity %}<p>有效期：{{ validity }}</p>{% endif %}"
+        "<p>本证照与纸质证照具有同等效力，可扫描二维码或凭验证码核验。</p>" + _FOOT,
+    ),
+    DocumentTemplate(
         code="builtin_denial_decision",
         kind="denial_decision",
         name="不予行政许可决定书",

@@ -107,6 +107,8 @@ async def issue_for_action(
         issued = []
         for kind in kinds:
             template = templates.get(kind)
+            if kind == "certificate" and not spec.result_certificate:
+                continue  # only results that are certificates (R-L3) get one
             if template is not None:
                 issued.append(
                     await _issue(
@@ -179,9 +181,11 @@ async def _issue(
         "tenant": tenant.slug,
         **({"validity": template.validity} if template.validity else {}),
     }
+    title = spec.result_certificate if template.kind == "certificate" else template.name
+    payload["title"] = title
     content = render_pdf(
         body_html=body,
-        title=template.name,
+        title=title,
         issuer=issuer,
         verify_url=verify_url,
         code=code,
@@ -213,7 +217,7 @@ async def _issue(
         event_seq=outcome.event_seq,
         kind=template.kind,
         template=template.code,
-        title=template.name,
+        title=title,
         code=code,
         payload=payload,
         signature=signature,
