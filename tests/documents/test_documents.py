@@ -18,9 +18,12 @@ from govhall.documents.tables import Document
 from tests.conftest import Api
 from tests.portal.test_apply import BASE, csrf, web_sign_in
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which("pdftotext"), reason="poppler-utils (scripts/test installs it)"
-)
+
+@pytest.fixture(autouse=True)
+def poppler() -> None:
+    """The PDFs are read back with poppler's tools; scripts/test installs them."""
+    missing = [tool for tool in ("pdftotext", "pdffonts", "pdftoppm") if not shutil.which(tool)]
+    assert not missing, f"install poppler-utils (missing {missing})"
 
 
 def inspect_pdf(content: bytes, folder: Path) -> tuple[str, str, int]:
