@@ -19,6 +19,7 @@ from litestar.stores.registry import StoreRegistry
 from govhall import db, i18n
 from govhall.audit.controllers import AuditController
 from govhall.calendar.controllers import CalendarController
+from govhall.cases.batchcontrollers import BatchController
 from govhall.cases.controllers import (
     AgentController,
     CaseController,
@@ -165,6 +166,7 @@ def create_app(
             CaseController,
             CaseSearchController,
             AgentController,
+            BatchController,
             ProjectController,
             ConsultationController,
             ComplaintController,

@@ -49,7 +49,9 @@ class AgentApplication(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     handling_unit: str | None = None
 
 
-async def _account_for(tenant: TenantInfo, staff: Principal, who: WalkInApplicant) -> Principal:
+async def account_for_walk_in(
+    tenant: TenantInfo, staff: Principal, who: WalkInApplicant
+) -> Principal:
     existing = None
     if who.kind == "individual" and who.id_number and realname.is_valid_id_number(who.id_number):
         index = fieldcrypt.cipher().index(realname.normalise_id_number(who.id_number))
@@ -89,7 +91,7 @@ async def apply_for_walk_in(
     require_staff_of(staff, tenant)
     if not any(g.role in AGENT_ROLES for g in await grants_of(staff.id, tenant.id)):
         raise Forbidden(N_("只有受理人员可以代为申请"), code="role_required")
-    applicant = await _account_for(tenant, staff, data.applicant)
+    applicant = await account_for_walk_in(tenant, staff, data.applicant)
     submitted = await submit_application(
         tenant=tenant,
         applicant=applicant,

@@ -14,16 +14,34 @@ from govhall.sdk.forms import FormSpec
 SEALED_COLUMN = "cases_case.form_sealed"
 
 
+def _is_id(spec: Any) -> bool:
+    return isinstance(spec, dict) and spec.get("x-format") == "cn_resident_id"
+
+
 def sensitive_fields(form: FormSpec) -> list[str]:
+    """Top-level fields holding a resident ID number."""
     properties: dict[str, Any] = form.schema.get("properties", {})
-    return [name for name, spec in properties.items() if spec.get("x-format") == "cn_resident_id"]
+    return [name for name, spec in properties.items() if _is_id(spec)]
+
+
+def sensitive_row_fields(form: FormSpec) -> dict[str, list[str]]:
+    """List fields whose rows hold resident ID numbers (a batch's persons), with
+    the row fields that do."""
+    out: dict[str, list[str]] = {}
+    for name, spec in form.schema.get("properties", {}).items():
+        row = spec.get("items", {}) if spec.get("type") == "array" else {}
+        fields = [f for f, s in row.get("properties", {}).items() if _is_id(s)]
+        if fields:
+            out[name] = fields
+    return out
 
 
 def seal_form(
     form: FormSpec, data: dict[str, Any], column: str = SEALED_COLUMN
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """(the form with ID numbers masked, the sealed ID numbers by field); ``column``
-    binds the ciphertexts to where they are stored (cases, portal drafts)."""
+    """(the form with ID numbers masked, the sealed ID numbers by field path, e.g.
+    ``id_number`` or ``workers.3.id_number``); ``column`` binds the ciphertexts to
+    where they are stored (cases, portal drafts)."""
     masked = dict(data)
     sealed: dict[str, str] = {}
     cipher = fieldcrypt.cipher()
@@ -32,12 +50,45 @@ def seal_form(
         if isinstance(value, str) and value:
             sealed[name] = cipher.seal(value, f"{column}.{name}")
             masked[name] = realname.mask_id_number(value)
+    for name, fields in sensitive_row_fields(form).items():
+        rows = data.get(name)
+        if not isinstance(rows, list):
+            continue
+        masked_rows = []
+        for i, row in enumerate(rows):
+            if isinstance(row, dict):
+                row = dict(row)
+                for field in fields:
+                    value = row.get(field)
+                    if isinstance(value, str) and value:
+                        path = f"{name}.{i}.{field}"
+                        sealed[path] = cipher.seal(value, f"{column}.{path}")
+                        row[field] = realname.mask_id_number(value)
+            masked_rows.append(row)
+        masked[name] = masked_rows
     return masked, sealed
 
 
 def open_sealed(sealed: dict[str, str], column: str = SEALED_COLUMN) -> dict[str, str]:
     cipher = fieldcrypt.cipher()
     return {name: cipher.open(value, f"{column}.{name}") for name, value in sealed.items()}
+
+
+def restore(form: dict[str, Any], opened: dict[str, str]) -> dict[str, Any]:
+    """``form`` with the opened ID numbers put back at their paths."""
+    out = dict(form)
+    for path, value in opened.items():
+        name, _, rest = path.partition(".")
+        if not rest:
+            out[name] = value
+            continue
+        index, _, field = rest.partition(".")
+        rows = out.get(name)
+        if isinstance(rows, list) and index.isdigit() and int(index) < len(rows):
+            rows = out[name] = [dict(r) if isinstance(r, dict) else r for r in rows]
+            if isinstance(rows[int(index)], dict):
+                rows[int(index)][field] = value
+    return out
 
 
 async def rotate_case_fields(batch: int = 500) -> int:

@@ -64,9 +64,14 @@ def new_query_code() -> str:
 
 
 async def next_serial_number(tenant: TenantInfo, now: datetime) -> str:
-    """``{division code}{YYYYMMDD}{sequence:06}``, the date in the tenant's time zone.
+    """``{division code}{YYYYMMDD}{sequence:06}``, the date in the tenant's time zone."""
+    return (await next_serial_numbers(tenant, now, 1))[0]
 
-    One upsert both creates the day's counter and increments it atomically, so
+
+async def next_serial_numbers(tenant: TenantInfo, now: datetime, count: int) -> list[str]:
+    """``count`` consecutive serial numbers (a batch takes thousands at once).
+
+    One upsert both creates the day's counter and advances it atomically, so
     concurrent submissions on either engine never get the same number."""
     day = now.astimezone(ZoneInfo(tenant.time_zone)).strftime("%Y%m%d")
     table = SerialCounter._meta.tablename
@@ -75,12 +80,15 @@ async def next_serial_number(tenant: TenantInfo, now: datetime) -> str:
     if not db.is_postgres():
         ids = (str(ids[0]), str(ids[1]))
     rows = await SerialCounter.raw(
-        f"INSERT INTO {table} (id, tenant, day, value) VALUES ({{}}, {{}}, {{}}, 1) "  # noqa: S608
-        f"ON CONFLICT (tenant, day) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+        f"INSERT INTO {table} (id, tenant, day, value) VALUES ({{}}, {{}}, {{}}, {{}}) "  # noqa: S608
+        f"ON CONFLICT (tenant, day) DO UPDATE SET value = {table}.value + {{}} RETURNING value",
         *ids,
         day,
+        count,
+        count,
     )
-    return f"{tenant.division_code}{day}{int(rows[0]['value']):06d}"
+    last = int(rows[0]["value"])
+    return [f"{tenant.division_code}{day}{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 async def check_materials(

@@ -17,7 +17,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from govhall.catalog.tables import ItemVersion
-from govhall.identity.tables import Account
+from govhall.identity.tables import Account, Staff
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.tables import OrgUnit, Tenant
 
@@ -155,3 +155,43 @@ class Certificate(Table, tablename="cases_certificate"):
     item_code = Varchar(length=64)
     issued_on = Date()
     status = Varchar(length=16, default="valid", help_text="valid | revoked")
+
+
+class Batch(Table, tablename="cases_batch"):
+    """A batch of homogeneous applicants (批量办件, R-W5) entered by staff: one shared
+    part of the form, one row per person; accepting it opens one case per kept row."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    item_code = Varchar(length=64)
+    department = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
+    applicant = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    applicant_name = Varchar(length=200)
+    shared = JSONB(default={}, help_text="The form's fields other than the rows")
+    params = JSONB(default={}, help_text="The batch checks' parameters used")
+    source = Varchar(length=16, default="xlsx", help_text="xlsx | typed")
+    status = Varchar(length=16, default="open", index=True, help_text="open | accepted")
+    rows_total = Integer(default=0)
+    rows_invalid = Integer(default=0)
+    rows_flagged = Integer(default=0)
+    created_by = ForeignKey(Staff, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    accepted_by = ForeignKey(Staff, null=True, default=None, on_delete=OnDelete.restrict)
+    accepted_at = Timestamptz(null=True, default=None)
+
+
+class BatchRow(Table, tablename="cases_batch_row"):
+    """One person of a batch: the row as entered (ID numbers masked, sealed apart),
+    its errors (never accepted) and failed checks (highlighted), whether staff removed
+    it, and the case it became."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    batch = ForeignKey(Batch, null=False, index=True, on_delete=OnDelete.cascade)
+    row_no = Integer(help_text="The spreadsheet's row number (or the typed line)")
+    data = JSONB(default={})
+    sealed = JSONB(default={})
+    errors = JSONB(default=[], help_text="[{field, zh-CN, en}]")
+    flags = JSONB(default=[], help_text="Codes of the batch checks the row fails")
+    removed = Boolean(default=False)
+    case = ForeignKey(Case, null=True, default=None, on_delete=OnDelete.restrict)

@@ -118,6 +118,22 @@ def validate_form(form: FormSpec, data: Any) -> list[FieldError]:
         if check and name not in failed and isinstance(value, str) and not check[0](value):
             failed.add(name)
             out.append(FieldError(name, check[1], label=field_label(form, name)))
+    for name, spec in form.properties.items():
+        # Rows of a list (a batch's persons) carry ID numbers and credit codes too.
+        rows = data.get(name)
+        row_spec = spec.get("items", {}) if spec.get("type") == "array" else {}
+        if name in failed or not isinstance(rows, list) or not row_spec.get("properties"):
+            continue
+        for field, fspec in row_spec["properties"].items():
+            check = _FORMAT_CHECKS.get(str(fspec.get("x-format", "")))
+            if check is None:
+                continue
+            for i, row in enumerate(rows):
+                value = row.get(field) if isinstance(row, dict) else None
+                if isinstance(value, str) and not check[0](value):
+                    title = fspec.get("title") or field
+                    label = Localized(title, fspec.get("x-title-en") or title)
+                    out.append(FieldError(f"{name}.{i}.{field}", check[1], label=label))
     for cross in form.checks:
         names = {n.split(".")[0] for n in rule_fields(cross.rule)}
         if names & failed or not all(_filled(data.get(n)) for n in names):

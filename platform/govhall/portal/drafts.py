@@ -18,7 +18,7 @@ import msgspec
 
 from govhall.cases.enterprise import SubmissionOut
 from govhall.cases.schemas import ApplicationCreate, ApplicationOut, MaterialRef
-from govhall.cases.sealing import open_sealed, seal_form
+from govhall.cases.sealing import open_sealed, restore, seal_form
 from govhall.catalog.forms import describe_fields, strip_hidden, validate_form
 from govhall.catalog.services import TenantItem
 from govhall.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -60,8 +60,7 @@ class DraftView(msgspec.Struct, kw_only=True):
 
 
 def _view(row: dict[str, Any]) -> DraftView:
-    form = dict(row["form"] or {})
-    form.update(open_sealed(row["form_sealed"] or {}, DRAFT_COLUMN))
+    form = restore(row["form"] or {}, open_sealed(row["form_sealed"] or {}, DRAFT_COLUMN))
     return DraftView(
         id=row["id"],
         item_code=row["item_code"],

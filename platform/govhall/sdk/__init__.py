@@ -32,6 +32,7 @@ from govhall.sdk.fees import (
 )
 from govhall.sdk.forms import ConditionalField, CrossCheck, FormExample, FormSpec
 from govhall.sdk.items import (
+    BATCH_FACTS,
     FAQ,
     FLOW_FACTS,
     HANDLING_KINDS,
@@ -39,6 +40,8 @@ from govhall.sdk.items import (
     MATERIAL_FORMATS,
     STEP_ACTIONS,
     TRUST_BY_SOURCE,
+    BatchCheck,
+    BatchParam,
     DocumentTemplate,
     FlowAction,
     FlowBranch,
@@ -65,6 +68,7 @@ from govhall.sdk.rules import AllOf, AnyOf, Compare, F, Not, Rule, describe, eva
 hookimpl = pluggy.HookimplMarker("govhall")
 
 __all__ = [
+    "BATCH_FACTS",
     "FAQ",
     "FLOW_FACTS",
     "HANDLING_KINDS",
@@ -75,6 +79,8 @@ __all__ = [
     "AllOf",
     "AnyOf",
     "AppliedReduction",
+    "BatchCheck",
+    "BatchParam",
     "Compare",
     "ConditionalField",
     "CrossCheck",

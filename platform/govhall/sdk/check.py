@@ -16,7 +16,14 @@ from govhall.sdk.discretion import DiscretionStandard
 from govhall.sdk.fees import FeeRule
 from govhall.sdk.flowcheck import flow_problems
 from govhall.sdk.forms import WIDGETS, FormSpec
-from govhall.sdk.items import HANDLING_KINDS, ITEM_TYPES, MATERIAL_FORMATS, FlowTemplate, ItemSpec
+from govhall.sdk.items import (
+    BATCH_FACTS,
+    HANDLING_KINDS,
+    ITEM_TYPES,
+    MATERIAL_FORMATS,
+    FlowTemplate,
+    ItemSpec,
+)
 from govhall.sdk.rules import Rule, rule_fields, rule_problems
 
 _ITEM_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,63}$")
@@ -274,6 +281,8 @@ def check_item(item: ItemSpec) -> list[str]:
             check_discretion_standard(f"{where} discretion {standard.code!r}", standard)
         )
 
+    problems.extend(_check_batch(where, item))
+
     doc_codes = [d.code for d in item.documents]
     if len(set(doc_codes)) != len(doc_codes):
         problems.append(f"{where}: document codes repeat: {doc_codes}")
@@ -285,4 +294,30 @@ def check_item(item: ItemSpec) -> list[str]:
             problems.append(
                 f"{where} document {document.code!r}: template line {exc.lineno}: {exc.message}"
             )
+    return problems
+
+
+def _check_batch(where: str, item: ItemSpec) -> list[str]:
+    """A batch item names a list field of objects; its checks read only that row's
+    fields, the derived facts and their own parameters."""
+    if not item.batch:
+        if item.batch_rows or item.batch_checks:
+            return [f"{where}: batch_rows and batch_checks need batch=True"]
+        return []
+    field = item.form.properties.get(item.batch_rows)
+    if not item.batch_rows or field is None:
+        return [f"{where}: a batch item names its list field of persons in batch_rows"]
+    row = field.get("items", {}) if field.get("type") == "array" else {}
+    if row.get("type") != "object" or not row.get("properties"):
+        return [f"{where}: batch_rows {item.batch_rows!r} must be a list of objects"]
+    problems: list[str] = []
+    codes = [c.code for c in item.batch_checks]
+    if len(set(codes)) != len(codes):
+        problems.append(f"{where}: batch check codes repeat: {codes}")
+    for check in item.batch_checks:
+        cwhere = f"{where} batch check {check.code!r}"
+        known = {*row["properties"], *BATCH_FACTS, *(f"param.{p.name}" for p in check.params)}
+        problems.extend(f"{cwhere}: {p}" for p in rule_problems(check.rule))
+        for name in sorted(rule_fields(check.rule) - known):
+            problems.append(f"{cwhere}: rule names unknown row field or parameter {name!r}")
     return problems

@@ -87,6 +87,34 @@ class RiskPoint(msgspec.Struct, frozen=True, kw_only=True):
     """The flow step it concerns; empty: every step."""
 
 
+class BatchParam(msgspec.Struct, frozen=True, kw_only=True):
+    """A parameter of the batch checks (e.g. the highest age), which staff may set
+    for one batch; rules read it as ``param.<name>``."""
+
+    name: str
+    label: str
+    label_en: str = ""
+    value: int | float | str
+
+
+class BatchCheck(msgspec.Struct, frozen=True, kw_only=True):
+    """An automatic check of one row of a batch (批量办件, R-W5). A row for which the
+    rule does not hold is highlighted for staff, who decide whether to remove it.
+
+    The rule reads the row's fields, ``age`` and ``sex`` (derived from the row's
+    resident ID number on the day of the check), and ``param.<name>``."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    rule: Rule
+    params: tuple[BatchParam, ...] = ()
+
+
+#: Facts a batch check may read besides the row's own fields.
+BATCH_FACTS = ("age", "sex")
+
+
 class MaterialSpec(msgspec.Struct, frozen=True, kw_only=True):
     """A material (申请材料) the applicant supplies or the platform obtains."""
 
@@ -305,5 +333,11 @@ class ItemSpec(msgspec.Struct, frozen=True, kw_only=True):
     confirmation before it reaches the department."""
     batch: bool = False
     """Homogeneous cases may be applied for and decided in a batch (批量办件)."""
+    batch_rows: str = ""
+    """With ``batch``: the form's list field whose rows are the batch's persons. Each
+    row becomes its own case, whose form is the batch's shared fields plus that one
+    row (so fees counted per row come to one person's share)."""
+    batch_checks: tuple[BatchCheck, ...] = ()
+    """Automatic checks run over every row of a batch, with their parameters."""
     flow: FlowTemplate | None = None
     """The default flow; when None the built-in flow for the item's kind is used."""

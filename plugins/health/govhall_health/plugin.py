@@ -14,6 +14,8 @@ from typing import Any
 
 from govhall.sdk import (
     FAQ,
+    BatchCheck,
+    BatchParam,
     F,
     FeeExample,
     FeeLine,
@@ -197,6 +199,25 @@ HEALTH_CERTIFICATE = ItemSpec(
     statutory_days=7,
     promised_days=3,
     batch=True,
+    batch_rows="workers",
+    batch_checks=(
+        BatchCheck(
+            code="working_age",
+            name="年龄在法定劳动年龄内",
+            name_en="Of working age",
+            rule=(F("age") >= F("param.min_age")) & (F("age") <= F("param.max_age")),
+            params=(
+                BatchParam(name="min_age", label="最低年龄", label_en="Lowest age", value=16),
+                BatchParam(name="max_age", label="最高年龄", label_en="Highest age", value=65),
+            ),
+        ),
+        BatchCheck(
+            code="post_given",
+            name="已填写岗位",
+            name_en="Post given",
+            rule=F("post").filled(),
+        ),
+    ),
     form=forms.form(
         {
             "employer": forms.text("用人单位名称", "Employer"),
@@ -229,6 +250,7 @@ HEALTH_CERTIFICATE = ItemSpec(
                         "id_number": {
                             "type": "string",
                             "pattern": r"^\d{17}[\dXx]$",
+                            "x-format": "cn_resident_id",
                             "title": "身份证号码",
                             "x-title-en": "Resident ID number",
                         },
