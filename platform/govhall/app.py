@@ -85,6 +85,7 @@ from govhall.tenancy.controllers import OrgUnitController
 from govhall.web.deps import provide_locale, provide_principal, provide_services, provide_tenant
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
+from govhall.workbench.batchpages import BatchPages
 from govhall.workbench.pages import WorkbenchPages
 from govhall.workflow.controllers import FlowController, WorklistController
 
@@ -149,13 +150,20 @@ def create_app(
             EngagementPages,
             VerificationPages,
             WorkbenchPages,
+            BatchPages,
         ],
         dependencies=PORTAL_BY_SLUG,
     )
     portal_by_domain = Router(path="/", route_handlers=[PortalPages], dependencies=PORTAL_BY_HOST)
     applicant_by_domain = Router(
         path="/",
-        route_handlers=[ApplicantPages, EngagementPages, VerificationPages, WorkbenchPages],
+        route_handlers=[
+            ApplicantPages,
+            EngagementPages,
+            VerificationPages,
+            WorkbenchPages,
+            BatchPages,
+        ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
     tenant_api = Router(

@@ -110,6 +110,13 @@ PAGES = {
             ("POST", "/work/cases/{serial_number:str}/materials/{material_id:uuid}/checked"),
             ("GET", "/work/files/{blob_id:uuid}"),
             ("GET", "/work/documents/{document_id:uuid}"),
+            ("GET", "/work/batches"),
+            ("POST", "/work/batches"),
+            ("GET", "/work/batches/template/{item_code:str}"),
+            ("GET", "/work/batches/{batch_id:uuid}"),
+            ("POST", "/work/batches/{batch_id:uuid}/removals"),
+            ("POST", "/work/batches/{batch_id:uuid}/acceptance"),
+            ("GET", "/work/batches/{batch_id:uuid}/receipts"),
             ("POST", "/verify/{code:str}"),
             ("GET", "/me/reviews"),
             ("POST", "/me/reviews/{submission_id:uuid}"),
@@ -243,6 +250,18 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
         {"applicant": {"name": "x"}, "item_code": "NO-SUCH", "form": {}},
     ),
     ("GET", f"{T}/case-exports/{{fmt:str}}"): (STAFF, None),
+    # Batch cases: the window's clerks enter and accept them.
+    ("GET", f"{T}/batches/template/{{item_code:str}}"): (STAFF, None),
+    ("POST", f"{T}/batches"): (
+        frozenset({"clerk"}),
+        {"applicant": {"name": "x"}, "item_code": "NO-SUCH"},
+    ),
+    ("POST", f"{T}/batches/xlsx"): (frozenset({"clerk"}), None),
+    ("GET", f"{T}/batches/{{batch_id:uuid}}"): (frozenset({"clerk"}), None),
+    ("GET", f"{T}/batches/{{batch_id:uuid}}/rows"): (frozenset({"clerk"}), None),
+    ("POST", f"{T}/batches/{{batch_id:uuid}}/removals"): (frozenset({"clerk"}), {"rows": [1]}),
+    ("POST", f"{T}/batches/{{batch_id:uuid}}/acceptance"): (frozenset({"clerk"}), {}),
+    ("GET", f"{T}/batches/{{batch_id:uuid}}/receipts"): (frozenset({"clerk"}), None),
     ("GET", f"{T}/worklist/done"): (STAFF, None),
     # Fees: staff of the case's unit issue notices and confirm window payments; the
     # payer pays; providers call back with a signature, not a login.
@@ -399,6 +418,7 @@ PARAMS = {
     "fmt": "csv",
     "delivery_id": NONE_ID,
     "complaint_id": NONE_ID,
+    "batch_id": NONE_ID,
 }
 
 

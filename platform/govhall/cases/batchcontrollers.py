@@ -28,6 +28,7 @@ from govhall.cases.batches import (
     read_xlsx,
     receipts_download,
     remove_rows,
+    require_clerk,
     template_xlsx,
 )
 from govhall.errors import InvalidInput
@@ -97,7 +98,7 @@ class BatchController(Controller):
         principal: NamedDependency[Principal],
         services: NamedDependency[Services],
     ) -> BatchSummary:
-        require_staff_of(principal, tenant)
+        await require_clerk(tenant, principal)
         spec = (await services.catalog.tenant_item(tenant, data.item_code)).installed.spec
         rows = (
             read_typed(spec, data.typed)
@@ -115,7 +116,7 @@ class BatchController(Controller):
         principal: NamedDependency[Principal],
         services: NamedDependency[Services],
     ) -> BatchSummary:
-        require_staff_of(principal, tenant)
+        await require_clerk(tenant, principal)
         try:
             batch = msgspec.json.decode(str(data.get("batch") or ""), type=BatchIn)
         except msgspec.DecodeError as exc:

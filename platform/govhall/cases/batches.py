@@ -430,7 +430,7 @@ def _label(row_schema: Any, name: str) -> Localized:
 # --- the batch: create, view, remove rows, accept -----------------------------------
 
 
-async def _clerk(tenant: TenantInfo, staff: Principal) -> None:
+async def require_clerk(tenant: TenantInfo, staff: Principal) -> None:
     require_staff_of(staff, tenant)
     if not any(g.role in BATCH_ROLES for g in await grants_of(staff.id, tenant.id)):
         raise Forbidden(N_("只有受理人员可以办理批量办件"), code="role_required")
@@ -446,7 +446,7 @@ async def create_batch(
 ) -> BatchSummary:
     """Check every row and keep the batch with all its rows (bad ones with their
     errors), so nothing typed is lost; only good, kept rows are accepted later."""
-    await _clerk(tenant, staff)
+    await require_clerk(tenant, staff)
     item = await services.catalog.tenant_item(tenant, data.item_code)
     spec = item.installed.spec
     rows_spec(spec)
@@ -515,7 +515,7 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 async def _batch(tenant: TenantInfo, staff: Principal, batch_id: uuid.UUID) -> dict[str, Any]:
-    await _clerk(tenant, staff)
+    await require_clerk(tenant, staff)
     row = (
         await Batch.select()
         .output(load_json=True)
