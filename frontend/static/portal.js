@@ -86,7 +86,67 @@
     });
   }
 
-  function start() { readAloud(); uploads(); once(); printing(); }
+  // Staff messages (R-W7): a WebSocket pushes each new message; an open conversation
+  // shows it at once, otherwise the unread badge counts it. Reconnects with backoff.
+  function live() {
+    var link = document.getElementById("messages-link");
+    if (!link || !window.WebSocket) return;
+    var badge = document.getElementById("unread-count");
+    function setUnread(n) { badge.textContent = String(n); badge.hidden = n <= 0; }
+    fetch(link.dataset.unread, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { unread: 0 }; })
+      .then(function (body) { setUnread(body.unread || 0); })
+      .catch(function () {});
+    function show(event) {
+      var list = document.querySelector('ol.messages[data-conversation="' + event.conversation + '"]');
+      if (!list) { setUnread(Number(badge.textContent || "0") + 1); return; }
+      if (list.querySelector('li[data-seq="' + event.seq + '"]')) return;
+      var item = document.createElement("li");
+      item.className = "message" + (event.sender === document.body.dataset.me ? " mine" : "");
+      item.dataset.seq = event.seq;
+      var meta = document.createElement("span");
+      meta.className = "meta";
+      meta.textContent = event.sender_name + " · " + event.created_at.slice(5, 16).replace("T", " ");
+      var text = document.createElement("p");
+      text.textContent = event.body;
+      item.appendChild(meta);
+      item.appendChild(text);
+      list.appendChild(item);
+      list.scrollTop = list.scrollHeight;
+    }
+    var delay = 1000;
+    function connect() {
+      var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+      var socket = new WebSocket(scheme + window.location.host + link.dataset.live);
+      socket.addEventListener("open", function () { delay = 1000; document.body.dataset.live = "open"; });
+      socket.addEventListener("message", function (e) {
+        try { var event = JSON.parse(e.data); } catch (err) { return; }
+        if (event.type === "message") show(event);
+      });
+      socket.addEventListener("close", function (e) {
+        document.body.dataset.live = "closed";
+        if (e.code === 4403) return;
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      });
+    }
+    connect();
+    document.querySelectorAll("form[data-live-send]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var box = form.querySelector("textarea");
+        fetch(form.action, {
+          method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" },
+          body: new URLSearchParams(new FormData(form))
+        }).then(function (r) {
+          if (r.ok) { box.value = ""; return r.json().then(show); }
+          form.submit();  // let the server's page explain the problem
+        });
+      });
+    });
+  }
+
+  function start() { readAloud(); uploads(); once(); printing(); live(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

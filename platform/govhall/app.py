@@ -60,6 +60,7 @@ from govhall.identity.websession import (
     register_submit,
     whoami,
 )
+from govhall.messaging.controllers import MessagingController
 from govhall.notify.controllers import (
     InboxController,
     NotifyAdminController,
@@ -86,6 +87,7 @@ from govhall.web.deps import provide_locale, provide_principal, provide_services
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
 from govhall.workbench.batchpages import BatchPages
+from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
 from govhall.workflow.controllers import FlowController, WorklistController
 
@@ -151,6 +153,8 @@ def create_app(
             VerificationPages,
             WorkbenchPages,
             BatchPages,
+            MessagePages,
+            live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
     )
@@ -163,6 +167,7 @@ def create_app(
             VerificationPages,
             WorkbenchPages,
             BatchPages,
+            MessagePages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
@@ -197,6 +202,7 @@ def create_app(
             ArticleController,
             DocumentController,
             PaymentController,
+            MessagingController,
         ],
         dependencies={"tenant": Provide(provide_tenant)},
     )

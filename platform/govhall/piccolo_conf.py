@@ -29,5 +29,6 @@ APP_REGISTRY = AppRegistry(
         "govhall.documents.piccolo_app",
         "govhall.fees.piccolo_app",
         "govhall.engagement.piccolo_app",
+        "govhall.messaging.piccolo_app",
     ]
 )

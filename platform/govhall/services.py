@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from litestar.channels import ChannelsPlugin
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
@@ -15,6 +16,7 @@ from govhall.identity import fieldcrypt
 from govhall.identity.tokens import TokenService
 from govhall.jobs.queue import JobQueue, make_job_queue
 from govhall.jobs.schedule import InlineScheduler
+from govhall.messaging.live import make_channels
 from govhall.notify import outbound
 from govhall.plugins import PluginRegistry, get_plugin_manager
 from govhall.settings import Settings
@@ -37,10 +39,14 @@ class Services:
     """The root of the app's named stores (web sessions): Redis, or None for memory."""
     scheduler: InlineScheduler | None = None
     """Scheduled jobs in-process (embedded default only; production runs ``govhall cron``)."""
+    live: ChannelsPlugin | None = None
+    """Live delivery to browsers (staff messages): Redis pub/sub, or memory."""
 
     async def start(self) -> None:
         """Open what the process holds for its lifetime (the PostgreSQL pool)."""
         await db.open_pool(db.get_engine(), self.settings.db_pool_max_size)
+        if self.live is not None:
+            await self.live.__aenter__()
         if self.scheduler is not None:
             self.scheduler.start()
         try:
@@ -53,6 +59,8 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.stop()
         await self.queue.close()
+        if self.live is not None:
+            await self.live.__aexit__(None, None, None)
         for store in (self.revoked, self.store):
             if isinstance(store, RedisStore):
                 await store.__aexit__(None, None, None)
@@ -77,6 +85,7 @@ class Services:
                 else None
             ),
             blobs=make_blob_store(settings.storage_url),
+            live=make_channels(settings.redis_url),
             revoked=(
                 RedisStore.with_client(url=settings.redis_url, namespace="govhall-revoked")
                 if settings.redis_url

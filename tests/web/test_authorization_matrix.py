@@ -111,6 +111,12 @@ PAGES = {
             ("GET", "/work/files/{blob_id:uuid}"),
             ("GET", "/work/documents/{document_id:uuid}"),
             ("GET", "/work/batches"),
+            ("GET", "/work/messages"),
+            ("POST", "/work/messages"),
+            ("GET", "/work/messages/unread"),
+            ("GET", "/work/messages/{conversation_id:uuid}"),
+            ("POST", "/work/messages/{conversation_id:uuid}"),
+            ("POST", "/work/cases/{serial_number:str}/comments"),
             ("POST", "/work/batches"),
             ("GET", "/work/batches/template/{item_code:str}"),
             ("GET", "/work/batches/{batch_id:uuid}"),
@@ -250,6 +256,22 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
         {"applicant": {"name": "x"}, "item_code": "NO-SUCH", "form": {}},
     ),
     ("GET", f"{T}/case-exports/{{fmt:str}}"): (STAFF, None),
+    # Staff messages (any staff of the tenant) and case comments (staff handling it).
+    ("GET", f"{T}/messages/conversations"): (STAFF, None),
+    ("POST", f"{T}/messages/conversations"): (STAFF, {"members": ["nobody-here"]}),
+    ("GET", f"{T}/messages/conversations/{{conversation_id:uuid}}/messages"): (STAFF, None),
+    ("POST", f"{T}/messages/conversations/{{conversation_id:uuid}}/messages"): (
+        STAFF,
+        {"body": "x"},
+    ),
+    ("GET", f"{T}/cases/{{serial_number:str}}/comments"): (
+        frozenset({"clerk", "handler", "approver", "supervisor"}),
+        None,
+    ),
+    ("POST", f"{T}/cases/{{serial_number:str}}/comments"): (
+        frozenset({"clerk", "handler", "approver", "supervisor"}),
+        {"body": "x"},
+    ),
     # Batch cases: the window's clerks enter and accept them.
     ("GET", f"{T}/batches/template/{{item_code:str}}"): (STAFF, None),
     ("POST", f"{T}/batches"): (
@@ -419,6 +441,7 @@ PARAMS = {
     "delivery_id": NONE_ID,
     "complaint_id": NONE_ID,
     "batch_id": NONE_ID,
+    "conversation_id": NONE_ID,
 }
 
 

@@ -36,6 +36,7 @@ from govhall.errors import FieldError, Forbidden, GovhallError, InvalidInput
 from govhall.i18n import N_, Localized
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import login_redirect, session_principal
+from govhall.messaging.services import case_comments
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
@@ -348,6 +349,16 @@ class WorkbenchPages(Controller):
         return await download_response(services.blobs, blob)
 
 
+async def _comments(
+    portal: Portal, staff: Principal, serial_number: str
+) -> tuple[uuid.UUID, list[Any]] | None:
+    """The case's comments, for staff handling it (others see the case, not the notes)."""
+    try:
+        return await case_comments(portal.tenant, staff, serial_number)
+    except Forbidden:
+        return None
+
+
 async def case_page(
     request: Request[Any, Any, Any],
     portal: Portal,
@@ -431,6 +442,7 @@ async def case_page(
         else [],
         check=await completeness(case, spec, locale) if spec else None,
         case_actions=[(k, v.pick(locale)) for k, v in CASE_ACTIONS.items()],
+        comments=await _comments(portal, staff, serial_number),
         errors=errors,
         done=request.query_params.get("done", ""),
     )

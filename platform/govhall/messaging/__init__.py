@@ -1,0 +1,1 @@
+"""Real-time messages between staff and comments on cases (R-W7)."""

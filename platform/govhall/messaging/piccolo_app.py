@@ -1,0 +1,17 @@
+"""Piccolo app for the messaging domain: its tables and migrations."""
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="messaging",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=table_finder(modules=["govhall.messaging.tables"], exclude_imported=True),
+    migration_dependencies=[
+        "govhall.tenancy.piccolo_app",
+        "govhall.identity.piccolo_app",
+        "govhall.cases.piccolo_app",
+    ],
+    commands=[],
+)
