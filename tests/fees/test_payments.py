@@ -102,3 +102,67 @@ async def test_payment_at_the_window_confirmed_by_a_clerk(api: Api, demo: None) 
     done = await api.client.post(confirm, headers=clerk)
     assert done.status_code == 200 and done.json()["provider"] == "counter"
     assert (await api.client.post(confirm, headers=clerk)).status_code == 409
+
+
+async def test_fee_corrections_stay_within_the_rules_and_refunds_are_audited(
+    api: Api, demo: None
+) -> None:
+    from govhall.audit.tables import AuditEntry
+    from govhall.cases.tables import Case
+
+    citizen = await api.citizen()
+    serial = (await api.submit(citizen))["serial_number"]
+    clerk = await api.staff("clerk")
+    notice_url = api.t(f"/cases/{serial}/payment-notice")
+    first = (await api.client.post(notice_url, headers=clerk)).json()
+    case = await Case.select(Case.fees).output(load_json=True).first()
+    assert case is not None
+    line = case["fees"][0]
+    url = api.t(f"/cases/{serial}/fee-corrections")
+    above = await api.client.post(
+        url, headers=clerk, json={"amounts": {line["code"]: line["amount_fen"] + 1}, "reason": "x"}
+    )
+    assert above.status_code == 422 and above.json()["code"] == "fee_outside_rules"
+    assert line["basis"][:6] in above.json()["errors"][0]["message"]
+    invented = await api.client.post(
+        url, headers=clerk, json={"amounts": {"tip": 100}, "reason": "x"}
+    )
+    assert invented.status_code == 422
+    no_reason = await api.client.post(
+        url, headers=clerk, json={"amounts": {line["code"]: 0}, "reason": " "}
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["code"] == "fee_reason_required"
+    citizen_try = await api.client.post(url, headers=citizen, json={"amounts": {}, "reason": "x"})
+    assert citizen_try.status_code == 403
+    waived = await api.client.post(
+        url, headers=clerk, json={"amounts": {line["code"]: 0}, "reason": "低保户减免"}
+    )
+    assert waived.status_code == 200, waived.text
+    total = sum(x["amount_fen"] for x in waived.json())
+    assert total == 9000 - line["amount_fen"]
+    orders = (await api.client.get(api.t(f"/cases/{serial}/payments"), headers=clerk)).json()
+    assert [o["status"] for o in orders] == ["cancelled"]  # the old notice is void
+    assert orders[0]["order_no"] == first["order_no"]
+    order = (await api.client.post(notice_url, headers=clerk)).json()
+    assert order["amount_fen"] == total
+    await api.client.post(api.t(f"/payments/{order['order_no']}/counter-paid"), headers=clerk)
+    late = await api.client.post(
+        url, headers=clerk, json={"amounts": {line["code"]: 0}, "reason": "x"}
+    )
+    assert late.status_code == 409 and late.json()["code"] == "fee_already_paid"
+    refund_url = api.t(f"/payments/{order['order_no']}/refunds")
+    too_much = await api.client.post(
+        refund_url, headers=clerk, json={"reason": "多收", "amount_fen": total + 1}
+    )
+    assert too_much.status_code == 422 and too_much.json()["code"] == "refund_amount"
+    part = await api.client.post(
+        refund_url, headers=clerk, json={"reason": "多收", "amount_fen": 100}
+    )
+    assert part.status_code == 200 and part.json()["status"] == "paid"
+    rest = await api.client.post(refund_url, headers=clerk, json={"reason": "申请撤回"})
+    assert rest.status_code == 200 and rest.json()["status"] == "refunded"
+    assert (
+        await api.client.post(refund_url, headers=clerk, json={"reason": "x"})
+    ).status_code == 422
+    actions = {r["action"] for r in await AuditEntry.select(AuditEntry.action)}
+    assert {"fees_corrected", "payment_refunded"} <= actions

@@ -272,6 +272,11 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
         frozenset({"clerk", "handler", "approver", "supervisor"}),
         {"body": "x"},
     ),
+    ("POST", f"{T}/cases/{{serial_number:str}}/fee-corrections"): (
+        frozenset({"clerk", "handler"}),
+        {"amounts": {}, "reason": "x"},
+    ),
+    ("POST", f"{T}/payments/{{order_no:str}}/refunds"): (STAFF, {"reason": "x"}),
     # Batch cases: the window's clerks enter and accept them.
     ("GET", f"{T}/batches/template/{{item_code:str}}"): (STAFF, None),
     ("POST", f"{T}/batches"): (

@@ -16,6 +16,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 
 from govhall.builtin.payments import SimbankNotice, simbank_signature
 from govhall.errors import NotFound
+from govhall.fees.corrections import FeeCorrection, Refund, correct_fees, refund_order
 from govhall.fees.payments import (
     OrderOut,
     PayIn,
@@ -64,6 +65,31 @@ class PaymentController(Controller):
         services: NamedDependency[Services],
     ) -> PayOut:
         return await start_payment(services, tenant, principal, order_no, data)
+
+    @post(
+        "/cases/{serial_number:str}/fee-corrections",
+        status_code=200,
+        summary="Correct assessed fees within the item's rules (staff, audited)",
+    )
+    async def correct(
+        self,
+        serial_number: FromPath[str],
+        data: JSONBody[FeeCorrection],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+    ) -> list[dict[str, Any]]:
+        return await correct_fees(services, tenant, principal, serial_number, data)
+
+    @post("/payments/{order_no:str}/refunds", status_code=200, summary="Refund a paid order")
+    async def refund(
+        self,
+        order_no: FromPath[str],
+        data: JSONBody[Refund],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> OrderOut:
+        return await refund_order(tenant, principal, order_no, data)
 
     @post("/payments/{order_no:str}/counter-paid", status_code=200, summary="Paid at the window")
     async def counter_paid(

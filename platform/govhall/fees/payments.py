@@ -42,6 +42,8 @@ class OrderOut(msgspec.Struct, kw_only=True):
     provider: str
     receipt_no: str
     paid_at: datetime | None
+    refund_fen: int = 0
+    refund_reason: str = ""
 
 
 class PayIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -66,6 +68,8 @@ def _out(row: dict[str, Any]) -> OrderOut:
         provider=row["provider"],
         receipt_no=row["receipt_no"],
         paid_at=row["paid_at"],
+        refund_fen=row["refund_fen"],
+        refund_reason=row["refund_reason"],
     )
 
 
@@ -79,6 +83,8 @@ _COLUMNS = (
     PaymentOrder.provider,
     PaymentOrder.receipt_no,
     PaymentOrder.paid_at,
+    PaymentOrder.refund_fen,
+    PaymentOrder.refund_reason,
 )
 
 

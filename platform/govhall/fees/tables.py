@@ -19,12 +19,15 @@ class PaymentOrder(Table, tablename="fees_payment_order"):
     payer_name = Varchar(length=200)
     amount_fen = BigInt()
     lines = JSONB(default=[], help_text="The fee lines with their basis")
-    status = Varchar(length=16, default="unpaid", help_text="unpaid | paid | cancelled")
+    status = Varchar(length=16, default="unpaid", help_text="unpaid | paid | cancelled | refunded")
     provider = Varchar(length=64, default="")
     provider_ref = Varchar(length=100, default="")
     receipt_no = Varchar(length=40, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     paid_at = Timestamptz(null=True, default=None)
+    refund_fen = BigInt(default=0, help_text="Refunded so far (退费)")
+    refund_reason = Varchar(length=500, default="")
+    refunded_at = Timestamptz(null=True, default=None)
 
 
 class UsedNotice(Table, tablename="fees_used_notice"):
