@@ -96,3 +96,36 @@ async def test_the_workbench_shows_the_band_and_keeps_the_refusal_in_place(
         },
     )
     assert decided.status_code == 303
+
+
+async def test_a_fine_typed_in_yuan_on_the_workbench(api: Api, demo: None) -> None:
+    serial = await _penalty_at_decision(api)
+    await staff_sign_in(api, "dept-approver")
+    await api.client.get(f"{BASE}/work/cases/{serial}")
+    typo = await api.client.post(
+        f"{BASE}/work/cases/{serial}/act",
+        data={
+            "action": "approve",
+            "opinion": "同意",
+            "y.fine_fen": "八千",
+            "_csrf_token": csrf(api.client),
+        },
+    )
+    assert typo.status_code == 422 and "两位小数" in typo.text
+    decided = await api.client.post(
+        f"{BASE}/work/cases/{serial}/act",
+        data={
+            "action": "approve",
+            "opinion": "同意",
+            "y.fine_fen": "8000",
+            "_csrf_token": csrf(api.client),
+        },
+    )
+    assert decided.status_code == 303, decided.text
+    event = (
+        await CaseEvent.select(CaseEvent.data)
+        .output(load_json=True)
+        .where(CaseEvent.action == "approve")
+        .first()
+    )
+    assert event is not None and event["data"]["discretion"][0]["proposed"] == 800000

@@ -220,3 +220,41 @@ async def test_overdue_steps_are_flagged_on_the_lists_and_the_case(api: Api, dem
     assert "超期" in todo.text
     screen = await api.client.get(f"{BASE}/work/cases/{serial}")
     assert "本环节已超过办理期限" in screen.text
+
+
+async def test_fees_on_the_case_screen_and_sums_typed_in_yuan(api: Api, demo: None) -> None:
+    citizen = await api.citizen()
+    serial = (await api.submit(citizen))["serial_number"]
+    await staff_sign_in(api, "clerk")
+    screen = await api.client.get(f"{BASE}/work/cases/{serial}")
+    token = hidden(screen.text, "_csrf_token")
+    code = re.search(r'name="a\.([a-z_0-9]+)"', screen.text)
+    assert code is not None
+    above = await api.client.post(
+        f"{BASE}/work/cases/{serial}/fees/correct",
+        data={"_csrf_token": token, f"a.{code.group(1)}": "999", "reason": "核对"},
+    )
+    assert above.status_code == 422 and f'id="err-{code.group(1)}"' in above.text
+    typo = await api.client.post(
+        f"{BASE}/work/cases/{serial}/fees/correct",
+        data={"_csrf_token": token, f"a.{code.group(1)}": "8.005", "reason": "核对"},
+    )
+    assert typo.status_code == 422 and "两位小数" in typo.text
+    issued = await api.client.post(
+        f"{BASE}/work/cases/{serial}/fees/notice", data={"_csrf_token": token}
+    )
+    assert issued.status_code == 303
+    screen = await api.client.get(f"{BASE}/work/cases/{serial}")
+    order_no = re.search(r'data-order="([^"]+)"', screen.text)
+    assert order_no is not None and "待缴费" in screen.text
+    paid = await api.client.post(
+        f"{BASE}/work/payments/{order_no.group(1)}/counter-paid",
+        data={"_csrf_token": token, "serial_number": serial},
+    )
+    assert paid.status_code == 303
+    refunded = await api.client.post(
+        f"{BASE}/work/payments/{order_no.group(1)}/refund",
+        data={"_csrf_token": token, "serial_number": serial, "reason": "撤回申请"},
+    )
+    assert refunded.status_code == 303
+    assert "已退费" in (await api.client.get(f"{BASE}/work/cases/{serial}")).text

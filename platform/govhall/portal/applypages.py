@@ -37,6 +37,7 @@ from govhall.catalog.services import TenantItem
 from govhall.documents.services import document_file, documents_of_case
 from govhall.engagement.services import ENDED_STATUSES, rating_of
 from govhall.errors import GovhallError, InvalidInput, NotFound
+from govhall.fees.payments import PayIn, orders_of_case, start_payment
 from govhall.i18n import N_, translate
 from govhall.identity.enterprise import my_memberships
 from govhall.identity.tables import Account
@@ -643,6 +644,30 @@ class ApplicantPages(Controller):
         blob = await document_file(portal.tenant, applicant, document_id)
         return await download_response(services.blobs, blob)
 
+    @post("/me/cases/{serial_number:str}/payments/{order_no:str}")
+    async def pay(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        order_no: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """网上缴费: off to the payment provider's page (the simulated bank in the demo)."""
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        try:
+            started = await start_payment(
+                services, portal.tenant, applicant, order_no, PayIn(provider="simbank")
+            )
+        except GovhallError as exc:
+            errors = error_messages(exc, request_locale(request))
+            return await case_page(
+                request, portal, services, applicant, serial_number, errors, status=exc.status_code
+            )
+        return Redirect(started.pay_url, status_code=303)
+
     @post("/me/cases/{serial_number:str}/correction")
     async def correction(
         self,
@@ -728,6 +753,7 @@ async def case_page(
         case_hold=case.hold,
         correction=corrections[-1] if corrections and case.hold == "correction" else None,
         materials=spec.materials,
+        orders=await orders_of_case(portal.tenant, applicant, serial_number),
         errors=errors,
     )
 

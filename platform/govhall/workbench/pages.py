@@ -33,6 +33,8 @@ from govhall.cases.search import CaseQuery, done_by, search_cases
 from govhall.cases.tables import CaseMaterial
 from govhall.documents.services import document_file, documents_of_case
 from govhall.errors import FieldError, Forbidden, GovhallError, InvalidInput
+from govhall.fees.corrections import FeeCorrection, Refund, correct_fees, refund_order
+from govhall.fees.payments import confirm_at_counter, issue_notice, orders_of_case
 from govhall.i18n import N_, Localized
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import login_redirect, session_principal
@@ -45,7 +47,7 @@ from govhall.services import Services
 from govhall.storage.services import download_response, get_readable_blob
 from govhall.workflow.engine import ActionRequest, case_context, load_case
 from govhall.workflow.labels import STATUS_LABELS
-from govhall.workflow.machine import CaseState
+from govhall.workflow.machine import SPECIAL_PROCEDURES, CaseState
 from govhall.workflow.services import case_state, worklist
 from govhall.workflow.tables import Task
 
@@ -54,11 +56,20 @@ FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENC
 NEEDS_REASON = frozenset({"reject", "deny", "return", "terminate", "disagree"})
 #: Case-level actions offered on the screen, with the inputs they need.
 CASE_ACTIONS = {
-    "request_correction": Localized("一次性告知补正", "request correction (all at once)"),
+    "claim": Localized("签收", "claim"),
     "extend": Localized("延长办理期限", "extend the time limit"),
     "suspend": Localized("挂起", "suspend"),
+    "pause": Localized("特别程序（听证、检验、鉴定等）", "special procedure (hearing, testing…)"),
     "resume": Localized("恢复办理", "resume"),
+    "receive_correction": Localized("收到补正材料", "correction received"),
+    "assign": Localized("指派给同事", "assign to a colleague"),
+    "transfer": Localized("转办到其他机构", "transfer to another unit"),
+    "return": Localized("退回到已办环节", "return to an earlier step"),
+    "return_to_applicant": Localized("退回申请人", "return to the applicant"),
+    "terminate": Localized("终止办理", "terminate"),
 }
+#: Inputs some case-level actions take, copied from the form into the action's data.
+ACTION_INPUTS = ("procedure", "staff", "unit", "to")
 
 
 def _query(request: Request[Any, Any, Any]) -> CaseQuery:
@@ -263,12 +274,28 @@ class WorkbenchPages(Controller):
                 if k.startswith("d.") and str(v).strip()
             }
         )
-        if action == "request_correction":
+        payload.update(
+            {k: str(data[k]).strip() for k in ACTION_INPUTS if str(data.get(k) or "").strip()}
+        )
+        # Sums typed in yuan ("y.<field>"), as staff think of them; the standard counts fen.
+        bad_sums = []
+        for key, value in data.items():
+            if key.startswith("y.") and str(value).strip():
+                fen = _yuan_to_fen(str(value))
+                if fen is None:
+                    bad_sums.append(FieldError(key[2:], N_("金额须为数字，最多两位小数")))
+                else:
+                    payload[key[2:]] = fen
+        if action in ("request_correction", "return_to_applicant"):
             payload["items"] = [
                 line.strip() for line in str(data.get("items", "")).splitlines() if line.strip()
             ]
         locale = request_locale(request)
         try:
+            if bad_sums:
+                raise InvalidInput(
+                    N_("金额须为数字，最多两位小数"), code="amount_format", errors=bad_sums
+                )
             if action in NEEDS_REASON and not opinion:
                 problem = N_("“{action}”须填写理由")
                 named = Localized(*STEP_ACTIONS.get(action, (action, action)))
@@ -297,6 +324,104 @@ class WorkbenchPages(Controller):
                 request, portal, services, staff, serial_number, errors, status=error.status_code
             )
         return Redirect(f"{portal.base}/work/cases/{serial_number}?done={action}", status_code=303)
+
+    async def _fee_step(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        services: Services,
+        serial_number: str,
+        work: Any,
+    ) -> Response[Any]:
+        """Run one fee operation; the case screen shows the result or the refusal."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        try:
+            await work(staff)
+        except GovhallError as error:
+            errors = error_messages(error, request_locale(request))
+            return await case_page(
+                request, portal, services, staff, serial_number, errors, status=error.status_code
+            )
+        return Redirect(f"{portal.base}/work/cases/{serial_number}#fees", status_code=303)
+
+    @post("/cases/{serial_number:str}/fees/notice")
+    async def fee_notice(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """开具缴费通知: the applicant then pays online or at the window."""
+
+        async def work(staff: Principal) -> None:
+            await issue_notice(portal.tenant, staff, serial_number)
+
+        return await self._fee_step(request, portal, services, serial_number, work)
+
+    @post("/cases/{serial_number:str}/fees/correct")
+    async def fee_correct(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """Lower or waive fee lines (yuan typed as ``a.<code>``), within the rules."""
+
+        async def work(staff: Principal) -> None:
+            amounts = {}
+            for key, value in data.items():
+                if key.startswith("a.") and str(value).strip():
+                    fen = _yuan_to_fen(str(value))
+                    if fen is None:
+                        raise InvalidInput(
+                            N_("金额须为数字，最多两位小数"),
+                            code="fee_amount_format",
+                            errors=[FieldError(key[2:], N_("金额须为数字，最多两位小数"))],
+                        )
+                    amounts[key[2:]] = fen
+            correction = FeeCorrection(amounts=amounts, reason=str(data.get("reason") or ""))
+            await correct_fees(services, portal.tenant, staff, serial_number, correction)
+
+        return await self._fee_step(request, portal, services, serial_number, work)
+
+    @post("/payments/{order_no:str}/counter-paid")
+    async def counter_paid(
+        self,
+        request: Request[Any, Any, Any],
+        order_no: FromPath[str],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        serial_number = str(data.get("serial_number") or "")
+
+        async def work(staff: Principal) -> None:
+            await confirm_at_counter(portal.tenant, staff, order_no)
+
+        return await self._fee_step(request, portal, services, serial_number, work)
+
+    @post("/payments/{order_no:str}/refund")
+    async def refund(
+        self,
+        request: Request[Any, Any, Any],
+        order_no: FromPath[str],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        serial_number = str(data.get("serial_number") or "")
+
+        async def work(staff: Principal) -> None:
+            await refund_order(
+                portal.tenant, staff, order_no, Refund(reason=str(data.get("reason") or ""))
+            )
+
+        return await self._fee_step(request, portal, services, serial_number, work)
 
     @post("/cases/{serial_number:str}/materials/{material_id:uuid}/checked")
     async def original_checked(
@@ -347,6 +472,19 @@ class WorkbenchPages(Controller):
             return _login(request, portal)
         blob = await document_file(portal.tenant, staff, document_id)
         return await download_response(services.blobs, blob)
+
+
+def _yuan_to_fen(text: str) -> int | None:
+    """ "12.5" → 1250; None for anything that is not a sum of money."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        return None
+    return int(value * 100)
 
 
 async def _comments(
@@ -442,6 +580,10 @@ async def case_page(
         else [],
         check=await completeness(case, spec, locale) if spec else None,
         case_actions=[(k, v.pick(locale)) for k, v in CASE_ACTIONS.items()],
+        procedures=[(k, v.pick(locale)) for k, v in SPECIAL_PROCEDURES.items()],
+        trail_steps=sorted({t.step for t in machine_state.trail if t.step}),
+        fees=case.fees or [],
+        orders=await orders_of_case(portal.tenant, staff, serial_number),
         comments=await _comments(portal, staff, serial_number),
         errors=errors,
         done=request.query_params.get("done", ""),
