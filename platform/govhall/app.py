@@ -86,6 +86,7 @@ from govhall.tenancy.controllers import OrgUnitController
 from govhall.web.deps import provide_locale, provide_principal, provide_services, provide_tenant
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
+from govhall.workbench.agentpages import AgentPages
 from govhall.workbench.batchpages import BatchPages
 from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
@@ -154,6 +155,7 @@ def create_app(
             WorkbenchPages,
             BatchPages,
             MessagePages,
+            AgentPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -168,6 +170,7 @@ def create_app(
             WorkbenchPages,
             BatchPages,
             MessagePages,
+            AgentPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )

@@ -111,6 +111,9 @@ PAGES = {
             ("GET", "/work/files/{blob_id:uuid}"),
             ("GET", "/work/documents/{document_id:uuid}"),
             ("GET", "/work/batches"),
+            ("GET", "/work/entered"),
+            ("GET", "/work/agent"),
+            ("POST", "/work/agent"),
             ("GET", "/work/messages"),
             ("POST", "/work/messages"),
             ("GET", "/work/messages/unread"),
@@ -295,6 +298,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ("POST", f"{T}/batches/{{batch_id:uuid}}/acceptance"): (frozenset({"clerk"}), {}),
     ("GET", f"{T}/batches/{{batch_id:uuid}}/receipts"): (frozenset({"clerk"}), None),
     ("GET", f"{T}/worklist/done"): (STAFF, None),
+    ("GET", f"{T}/worklist/entered"): (STAFF, None),
     # Fees: staff of the case's unit issue notices and confirm window payments; the
     # payer pays; providers call back with a signature, not a login.
     ("POST", f"{T}/cases/{{serial_number:str}}/payment-notice"): (

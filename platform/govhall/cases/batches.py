@@ -810,6 +810,7 @@ def _accepted_case(
         flow_version=flow_version,
         revision=2,
         submitted_at=now,
+        entered_by=staff.id,
     )
     for column, value in case_columns(state).items():
         setattr(case, column._meta.name, value)

@@ -159,23 +159,37 @@ async def search_cases(
 async def done_by(
     tenant: TenantInfo, staff: Principal, registry: PluginRegistry, locale: str, page: int = 1
 ) -> CasePage:
-    """已办: cases with a task this staff member completed, latest first."""
+    """已办: cases with a task this staff member completed, latest first (one query with
+    a sub-select, so the list stays a page however many cases there are)."""
     require_staff_of(staff, tenant)
-    page = max(page, 1)
-    case_ids = await Task.select(Task.case).where(
+    handled = Task.select(Task.case).where(
         (Task.tenant == tenant.id) & (Task.completed_by == staff.id)
     )
-    ids = list({r["case"] for r in case_ids})
-    if not ids:
-        return CasePage(rows=[], total=0, page=page, page_size=20)
+    return await _case_page(
+        (Case.tenant == tenant.id) & Case.id.is_in(handled), registry, locale, page
+    )
+
+
+async def entered_by(
+    tenant: TenantInfo, staff: Principal, registry: PluginRegistry, locale: str, page: int = 1
+) -> CasePage:
+    """代办件: cases this staff member entered for walk-in applicants or in batches."""
+    require_staff_of(staff, tenant)
+    where = (Case.tenant == tenant.id) & (Case.entered_by == staff.id)
+    return await _case_page(where, registry, locale, page)
+
+
+async def _case_page(where: Any, registry: PluginRegistry, locale: str, page: int) -> CasePage:
+    page = max(page, 1)
+    total = await Case.count().where(where)
     raw = (
         await Case.select(*_COLUMNS)
-        .where(Case.id.is_in(ids))
+        .where(where)
         .order_by(Case.submitted_at, ascending=False)
         .limit(20)
         .offset((page - 1) * 20)
     )
-    return CasePage(rows=_rows(raw, registry, locale), total=len(ids), page=page, page_size=20)
+    return CasePage(rows=_rows(raw, registry, locale), total=total, page=page, page_size=20)
 
 
 HEADERS = {

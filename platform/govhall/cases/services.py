@@ -7,7 +7,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -197,6 +197,8 @@ class PreparedApplication:
     fees: list[FeeLine]
     via: dict[str, str] = field(default_factory=dict)
     """For an enterprise: who prepared (operator) and confirmed (reviewer) it."""
+    entered_by: uuid.UUID | None = None
+    """The staff member who entered it for a walk-in applicant (代办)."""
 
 
 async def prepare_application(
@@ -342,6 +344,7 @@ async def insert_case(
         revision=1,
         submitted_at=now,
         project=project_id,
+        entered_by=prepared.entered_by,
     )
     for column, value in case_columns(state).items():
         setattr(case, column._meta.name, value)
@@ -410,6 +413,8 @@ async def submit_application(
     )
     if via:
         prepared.via.update(via)
+    if submitter is not None and submitter.kind == "staff":
+        prepared = replace(prepared, entered_by=submitter.id)
     now = datetime.now(ZoneInfo("UTC"))
     async with db.transaction():
         case, query_code = await insert_case(

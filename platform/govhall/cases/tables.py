@@ -76,6 +76,14 @@ class Case(Table, tablename="cases_case"):
     promised_due_on = Date(null=True, default=None, index=True, help_text="承诺 deadline")
     project = ForeignKey(Project, null=True, default=None, index=True, on_delete=OnDelete.restrict)
     submitted_at = Timestamptz(default=TimestamptzNow())
+    entered_by = ForeignKey(
+        Staff,
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.restrict,
+        help_text="The staff member who entered it for the applicant (代办), if any",
+    )
     concluded_at = Timestamptz(null=True, default=None)
 
 

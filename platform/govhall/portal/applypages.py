@@ -29,7 +29,6 @@ from govhall.cases.enterprise import (
     decline_submission,
     list_submissions,
 )
-from govhall.cases.schemas import MaterialRef
 from govhall.cases.services import case_progress
 from govhall.cases.tables import Case
 from govhall.catalog.forms import strip_hidden, validate_form
@@ -48,7 +47,12 @@ from govhall.notify.services import inbox, mark_read
 from govhall.portal import drafts, offline
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
-from govhall.portal.visitors import error_messages, field_messages, signed_in_account
+from govhall.portal.visitors import (
+    error_messages,
+    field_messages,
+    posted_materials,
+    signed_in_account,
+)
 from govhall.services import Services
 from govhall.storage.services import download_response, store_upload_file
 from govhall.workflow.labels import STATUS_LABELS, label
@@ -682,22 +686,8 @@ class ApplicantPages(Controller):
         if applicant is None:
             return login_redirect(request)
         locale = request_locale(request)
-        refs: list[MaterialRef] = []
         try:
-            for key, value in data.items():
-                if not key.startswith("file."):
-                    continue
-                for file in value if isinstance(value, list) else [value]:
-                    if not isinstance(file, UploadFile) or not file.filename:
-                        continue
-                    stored = await store_upload_file(
-                        file,
-                        tenant_id=portal.tenant.id,
-                        owner=applicant,
-                        store=services.blobs,
-                        max_bytes=services.settings.max_upload_bytes,
-                    )
-                    refs.append(MaterialRef(material_code=key[5:], blob_id=stored.blob_id))
+            refs = await posted_materials(data, portal.tenant.id, applicant, services)
             await supply_correction(
                 services,
                 portal.tenant,

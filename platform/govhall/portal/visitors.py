@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request
+from litestar.datastructures import UploadFile
 
+from govhall.cases.schemas import MaterialRef
 from govhall.errors import FieldError, GovhallError
 from govhall.i18n import translate
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import session_principal
+from govhall.storage.services import store_upload_file
 from govhall.web.deps import require_account
+
+if TYPE_CHECKING:
+    from govhall.services import Services
 
 
 def signed_in_account(request: Request[Any, Any, Any]) -> Principal | None:
@@ -34,3 +41,26 @@ def error_messages(error: GovhallError, locale: str) -> dict[str, str]:
     out = field_messages(error.errors, locale)
     out.setdefault("form", translate(error.message, locale, **error.params))
     return out
+
+
+async def posted_materials(
+    data: dict[str, Any], tenant_id: uuid.UUID, owner: Principal, services: Services
+) -> list[MaterialRef]:
+    """Store the files of a page's form (``file.<material code>``, several per material)
+    as ``owner``'s uploads (type and size checked), as material references."""
+    refs: list[MaterialRef] = []
+    for key, value in data.items():
+        if not key.startswith("file."):
+            continue
+        for file in value if isinstance(value, list) else [value]:
+            if not isinstance(file, UploadFile) or not file.filename:
+                continue
+            stored = await store_upload_file(
+                file,
+                tenant_id=tenant_id,
+                owner=owner,
+                store=services.blobs,
+                max_bytes=services.settings.max_upload_bytes,
+            )
+            refs.append(MaterialRef(material_code=key[5:], blob_id=stored.blob_id))
+    return refs

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, cast
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -29,7 +30,7 @@ from govhall.cases.applying import act_and_notify
 from govhall.cases.controllers import export_response
 from govhall.cases.discretion import bands_for
 from govhall.cases.materials import completeness, mark_original_checked
-from govhall.cases.search import CaseQuery, done_by, search_cases
+from govhall.cases.search import CaseQuery, done_by, entered_by, search_cases
 from govhall.cases.tables import CaseMaterial
 from govhall.documents.services import document_file, documents_of_case
 from govhall.errors import FieldError, Forbidden, GovhallError, InvalidInput
@@ -48,7 +49,8 @@ from govhall.storage.services import download_response, get_readable_blob
 from govhall.workflow.engine import ActionRequest, case_context, load_case
 from govhall.workflow.labels import STATUS_LABELS
 from govhall.workflow.machine import SPECIAL_PROCEDURES, CaseState
-from govhall.workflow.services import case_state, worklist
+from govhall.workflow.schemas import WorkFilter
+from govhall.workflow.services import NEAR_DUE_DAYS, case_state, worklist
 from govhall.workflow.tables import Task
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -96,10 +98,6 @@ def _query(request: Request[Any, Any, Any]) -> CaseQuery:
     )
 
 
-#: Working days before a deadline from which a step counts as near due (临期).
-NEAR_DUE_DAYS = 2
-
-
 def deadline_signal(calendar: WorkingCalendar, due_on: date | None, today: date) -> str:
     """``overdue`` (超期), ``near`` (临期: within NEAR_DUE_DAYS working days) or ""."""
     if due_on is None:
@@ -142,21 +140,83 @@ class WorkbenchPages(Controller):
         services: NamedDependency[Services],
         page: FromQuery[int] = 1,
     ) -> Response[Any]:
-        """待办: open tasks for the staff member's roles and units, oldest first."""
+        """待办: open tasks for the staff member's roles and units, with filters
+        (item, unit, deadline signal, pre-review of online submissions) and sorting."""
         staff = signed_in_staff(request, portal)
         if staff is None:
             return _login(request, portal)
         locale = request_locale(request)
-        listed = await worklist(portal.tenant, staff, services.registry, locale, page, 20)
+        params = request.query_params
+        filters = WorkFilter(
+            item_code=params.get("item", ""),
+            unit=params.get("unit", ""),
+            signal=params.get("signal", ""),
+            kind=params.get("kind", ""),
+            sort=params.get("sort", "oldest") or "oldest",
+        )
+        errors: dict[str, str] = {}
+        status = 200
+        try:
+            listed = await worklist(
+                portal.tenant, staff, services.registry, locale, page, 20, filters
+            )
+        except GovhallError as error:
+            errors, status = error_messages(error, locale), error.status_code
+            listed = await worklist(portal.tenant, staff, services.registry, locale, 1, 20)
         today, calendar = await _today_and_calendar(portal)
         return render(
             request,
             "work/todo.html",
+            status=status,
             portal=portal,
             staff=staff,
             listed=listed,
             signals={w.task_id: deadline_signal(calendar, w.due_on, today) for w in listed.items},
             pages=max(1, -(-listed.total // listed.page_size)),
+            filters=filters,
+            items=sorted(
+                (i.spec for i in services.registry.items.values()), key=lambda spec: spec.code
+            ),
+            query_string=urlencode(
+                {
+                    k: v
+                    for k, v in (
+                        ("item", filters.item_code),
+                        ("unit", filters.unit),
+                        ("signal", filters.signal),
+                        ("kind", filters.kind),
+                        ("sort", filters.sort),
+                    )
+                    if v
+                }
+            ),
+            errors=errors,
+        )
+
+    @get("/entered")
+    async def entered(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+        page: FromQuery[int] = 1,
+    ) -> Response[Any]:
+        """代办件: cases this staff member entered for applicants (window, batches)."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        found = await entered_by(
+            portal.tenant, staff, services.registry, request_locale(request), page
+        )
+        return render(
+            request,
+            "work/cases.html",
+            portal=portal,
+            staff=staff,
+            found=found,
+            title="entered",
+            query={},
+            export=False,
         )
 
     @get("/done")

@@ -8,7 +8,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from govhall.cases.search import CasePage, done_by
+from govhall.cases.search import CasePage, done_by, entered_by
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
@@ -21,7 +21,7 @@ from govhall.workflow.flows import (
     flow_version,
     save_flow,
 )
-from govhall.workflow.schemas import WorklistPage
+from govhall.workflow.schemas import WorkFilter, WorklistPage
 from govhall.workflow.services import MAX_PAGE_SIZE, worklist
 
 
@@ -38,8 +38,29 @@ class WorklistController(Controller):
         locale: NamedDependency[str],
         page: Annotated[int, QueryParameter(ge=1)] = 1,
         page_size: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
+        item_code: FromQuery[str] = "",
+        unit: FromQuery[str] = "",
+        signal: FromQuery[str] = "",
+        kind: FromQuery[str] = "",
+        sort: FromQuery[str] = "oldest",
     ) -> WorklistPage:
-        return await worklist(tenant, principal, services.registry, locale, page, page_size)
+        """Filters: ``item_code``, ``unit`` (an org unit code, with its subtree),
+        ``signal`` (overdue | near), ``kind`` (pre_review), ``sort`` (oldest | newest | due)."""
+        filters = WorkFilter(item_code=item_code, unit=unit, signal=signal, kind=kind, sort=sort)
+        return await worklist(
+            tenant, principal, services.registry, locale, page, page_size, filters
+        )
+
+    @get("/entered", summary="Cases the caller entered for applicants (代办件)")
+    async def entered(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        locale: NamedDependency[str],
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+    ) -> CasePage:
+        return await entered_by(tenant, principal, services.registry, locale, page)
 
     @get("/done", summary="Cases the caller handled a step of (已办)")
     async def done(

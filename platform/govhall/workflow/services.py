@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -26,11 +27,19 @@ from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.tenancy.schemas import TenantInfo
+from govhall.tenancy.tables import OrgUnit
 from govhall.workflow import machine
 from govhall.workflow.engine import case_context, case_events, load_case
 from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
 from govhall.workflow.machine import CaseState, Context
-from govhall.workflow.schemas import WorkItem, WorklistPage
+from govhall.workflow.schemas import (
+    WORK_KINDS,
+    WORK_SIGNALS,
+    WORK_SORTS,
+    WorkFilter,
+    WorkItem,
+    WorklistPage,
+)
 from govhall.workflow.tables import Task
 
 MAX_PAGE_SIZE = 100
@@ -43,9 +52,12 @@ async def worklist(
     locale: str,
     page: int = 1,
     page_size: int = 20,
+    filters: WorkFilter | None = None,
 ) -> WorklistPage:
     if staff.kind != "staff" or staff.tenant_id != tenant.id:
         raise Forbidden(N_("仅本单位工作人员可以查看待办"), code="staff_required")
+    filters = filters or WorkFilter()
+    _check_filter(filters)
     page = max(page, 1)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     grants = await grants_of(staff.id, tenant.id)
@@ -59,6 +71,7 @@ async def worklist(
         scope = clause if scope is None else scope | clause
     mine_or_free = Task.assignee.is_null() | (Task.assignee == staff.id)
     where: Any = (Task.tenant == tenant.id) & (Task.status == "open") & scope & mine_or_free
+    where = await _narrowed(where, tenant, filters)
     total = await Task.count().where(where)
     rows = (
         await Task.select(
@@ -77,7 +90,7 @@ async def worklist(
         )
         .output(load_json=True)
         .where(where)
-        .order_by(Task.created_at)
+        .order_by(*_ordering(filters.sort)[0], ascending=_ordering(filters.sort)[1])
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
@@ -116,6 +129,68 @@ async def worklist(
             )
         )
     return WorklistPage(items=items, total=total, page=page, page_size=page_size)
+
+
+#: Working days before a deadline from which a step counts as near due (临期).
+NEAR_DUE_DAYS = 2
+
+
+def _check_filter(filters: WorkFilter) -> None:
+    for value, allowed, name in (
+        (filters.signal, WORK_SIGNALS, "signal"),
+        (filters.kind, WORK_KINDS, "kind"),
+        (filters.sort, WORK_SORTS, "sort"),
+    ):
+        if value not in allowed:
+            raise InvalidInput(
+                N_("筛选条件“{name}”的取值“{value}”无效，可选：{allowed}"),
+                code="invalid_filter",
+                name=name,
+                value=value,
+                allowed="、".join(a or "（空）" for a in allowed),
+            )
+
+
+async def _narrowed(where: Any, tenant: TenantInfo, filters: WorkFilter) -> Any:
+    if filters.item_code:
+        where &= Task.case.item_code == filters.item_code.strip()
+    if filters.unit:
+        unit = (
+            await OrgUnit.select(OrgUnit.path)
+            .where((OrgUnit.tenant == tenant.id) & (OrgUnit.code == filters.unit.strip()))
+            .first()
+        )
+        if unit is None:
+            raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=filters.unit)
+        where &= Task.org_unit.path.like(f"{unit['path']}%")
+    if filters.signal:
+        from govhall.calendar.services import tenant_calendar
+
+        today = datetime.now(ZoneInfo(tenant.time_zone)).date()
+        if filters.signal == "overdue":
+            where &= Task.due_on < today
+        else:
+            calendar = await tenant_calendar(tenant.id)
+            # The last day still "near" by the same count the lists show (临期).
+            near = today
+            for ahead in range(1, 31):
+                day = today + timedelta(days=ahead)
+                if calendar.working_days_between(today, day) > NEAR_DUE_DAYS:
+                    break
+                near = day
+            where &= (Task.due_on >= today) & (Task.due_on <= near)
+    if filters.kind == "pre_review":
+        where &= (Task.case.status == "submitted") & Task.case.entered_by.is_null()
+    return where
+
+
+def _ordering(sort: str) -> tuple[tuple[Any, ...], bool]:
+    """(columns, ascending) for a sort key."""
+    if sort == "newest":
+        return (Task.created_at,), False
+    if sort == "due":
+        return (Task.due_on, Task.created_at), True
+    return (Task.created_at,), True
 
 
 def tracked(ctx: Context, state: CaseState, locale: str) -> list[TrackedStepOut]:
