@@ -76,3 +76,17 @@ async def test_the_to_do_list_filters(api: Api, demo: None) -> None:
         params={"item_code": "NR-BDC-0001", "sort": "newest"},
     )
     assert [w["serial_number"] for w in api_list.json()["items"]] == [online]
+
+
+async def test_scans_are_previewed_on_the_case_screen(api: Api, demo: None) -> None:
+    citizen = await api.citizen()
+    serial = (await api.submit(citizen))["serial_number"]
+    await staff_sign_in(api, "clerk")
+    screen = await api.client.get(f"{BASE}/work/cases/{serial}")
+    image = re.search(r'<img class="thumb" src="([^"]+)"', screen.text)
+    assert image is not None and "预览" in screen.text
+    shown = await api.client.get(image.group(1))
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
+    assert shown.headers["content-disposition"].startswith("inline")
+    saved = await api.client.get(image.group(1).replace("?inline=1", ""))
+    assert saved.status_code in (200, 307)

@@ -151,17 +151,24 @@ async def store_upload_file(
         await upload.close()
 
 
-async def download_response(store: BlobStore, blob: BlobRecord) -> Response[Any]:
+async def download_response(
+    store: BlobStore, blob: BlobRecord, *, inline: bool = False
+) -> Response[Any]:
     """The file itself: a redirect to a presigned URL where the store has them (S3),
-    else streamed by govhall, always as an attachment that browsers do not sniff."""
-    url = await store.presigned_url(blob.storage_key, blob.filename, blob.content_type)
-    if url:
-        return Redirect(url, status_code=307)
+    else streamed by govhall, as an attachment that browsers do not sniff. ``inline``
+    (a preview on a staff screen) always streams from govhall's own address, which
+    the pages' Content-Security-Policy allows; uploads are only ever PDF, JPG or PNG
+    (checked by their bytes), so showing them in place runs nothing."""
+    if not inline:
+        url = await store.presigned_url(blob.storage_key, blob.filename, blob.content_type)
+        if url:
+            return Redirect(url, status_code=307)
+    disposition = "inline" if inline else "attachment"
     return Stream(
         store.stream(blob.storage_key),
         media_type=blob.content_type,
         headers={
-            "content-disposition": f"attachment; filename*=UTF-8''{quote(blob.filename)}",
+            "content-disposition": f"{disposition}; filename*=UTF-8''{quote(blob.filename)}",
             "content-length": str(blob.size),
             "x-content-type-options": "nosniff",
         },

@@ -517,7 +517,8 @@ class WorkbenchPages(Controller):
         if staff is None:
             return _login(request, portal)
         blob = await get_readable_blob(blob_id, portal.tenant.id, staff)
-        return await download_response(services.blobs, blob)
+        inline = request.query_params.get("inline") == "1"
+        return await download_response(services.blobs, blob, inline=inline)
 
     @get("/documents/{document_id:uuid}")
     async def document(
@@ -610,6 +611,7 @@ async def case_page(
         CaseMaterial.trust_level,
         CaseMaterial.blob,
         CaseMaterial.blob.filename,
+        CaseMaterial.blob.content_type,
     ).where(CaseMaterial.case == case.id)
     names = (
         {m.code: Localized(m.name, m.name_en).pick(locale) for m in spec.materials} if spec else {}
