@@ -236,6 +236,17 @@ async def test_typed_names_and_a_parameter_set_for_the_batch(api: Api, demo: Non
         json={"item_code": "NR-BDC-0001", "applicant": EMPLOYER, "shared": {}, "typed": "张一"},
     )
     assert not_batch.status_code == 409 and not_batch.json()["code"] == "batch_not_allowed"
+    person = await api.client.post(
+        api.t("/batches"),
+        headers=clerk,
+        json={
+            "item_code": HEALTH,
+            "applicant": {"kind": "individual", "name": "张一", "id_number": young},
+            "shared": SHARED,
+            "typed": typed,
+        },
+    )
+    assert person.status_code == 403 and person.json()["code"] == "audience_mismatch"
     accepted = await api.client.post(
         api.t(f"/batches/{summary['id']}/acceptance"), headers=clerk, json={}
     )

@@ -459,6 +459,14 @@ async def create_batch(
             code="handling_unit_required",
             units="、".join(u.name for u in item.units),
         )
+    if data.applicant.kind not in spec.audience:
+        raise Forbidden(
+            N_("该事项不面向{kind}办理"),
+            code="audience_mismatch",
+            kind=Localized(
+                "个人" if data.applicant.kind == "individual" else "法人", data.applicant.kind
+            ),
+        )
     params = check_params(spec, data.params)
     today = datetime.now(ZoneInfo(tenant.time_zone)).date()
     checked = await check_rows(services, item, data.shared, rows, params, today)
