@@ -797,6 +797,17 @@ EN: dict[str, str] = {
     "联系电话": "Phone",
     "{name} 预览": "Preview of {name}",
     "预览": "Preview",
+    "该缴费单尚未缴费，没有收据": "This payment order has not been paid; there is no receipt",
+    "收据": "Receipt",
+    "缴费收据": "Payment receipt",
+    "收款单位": "Payee",
+    "缴费时间": "Paid at",
+    "缴费方式": "Paid by",
+    "窗口缴费": "At the window",
+    "网上银行": "Online banking",
+    "人民币（大写）": "RMB in words: ",
+    "已退费 {amount} 元": "{amount} yuan refunded",
+    "打印收据": "Print the receipt",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

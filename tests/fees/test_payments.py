@@ -166,3 +166,26 @@ async def test_fee_corrections_stay_within_the_rules_and_refunds_are_audited(
     ).status_code == 422
     actions = {r["action"] for r in await AuditEntry.select(AuditEntry.action)}
     assert {"fees_corrected", "payment_refunded"} <= actions
+
+
+async def test_the_payer_and_staff_print_the_receipt(api: Api, demo: None) -> None:
+    from tests.portal.test_apply import BASE, web_sign_in
+    from tests.workbench.test_pages import staff_sign_in
+
+    citizen = await api.citizen()
+    serial = (await api.submit(citizen))["serial_number"]
+    clerk = await api.staff("clerk")
+    order = (await api.client.post(api.t(f"/cases/{serial}/payment-notice"), headers=clerk)).json()
+    await web_sign_in(api.client, "zhangsan")
+    early = await api.client.get(f"{BASE}/me/payments/{order['order_no']}/receipt")
+    assert early.status_code == 409
+    await api.client.post(api.t(f"/payments/{order['order_no']}/counter-paid"), headers=clerk)
+    mine = await api.client.get(f"{BASE}/me/payments/{order['order_no']}/receipt")
+    assert mine.status_code == 200 and "玖拾元整" in mine.text and "data-print" in mine.text
+    await api.citizen("someone-else")
+    await web_sign_in(api.client, "someone-else")
+    theirs = await api.client.get(f"{BASE}/me/payments/{order['order_no']}/receipt")
+    assert theirs.status_code == 403
+    await staff_sign_in(api, "clerk")
+    staff_copy = await api.client.get(f"{BASE}/work/payments/{order['order_no']}/receipt")
+    assert staff_copy.status_code == 200 and 'id="receipt-no">R' in staff_copy.text

@@ -124,6 +124,8 @@ PAGES = {
             ("POST", "/work/cases/{serial_number:str}/fees/correct"),
             ("POST", "/work/payments/{order_no:str}/counter-paid"),
             ("POST", "/work/payments/{order_no:str}/refund"),
+            ("GET", "/work/payments/{order_no:str}/receipt"),
+            ("GET", "/me/payments/{order_no:str}/receipt"),
             ("POST", "/me/cases/{serial_number:str}/payments/{order_no:str}"),
             ("POST", "/work/batches"),
             ("GET", "/work/batches/template/{item_code:str}"),

@@ -292,3 +292,52 @@ async def provider_callback(
             notice.provider_ref,
             Actor(kind="system", id=provider.name, name=provider.label or provider.name),
         )
+
+
+class ReceiptOut(msgspec.Struct, kw_only=True):
+    """收据: one payer's receipt for a paid order."""
+
+    order: OrderOut
+    item_name: str
+    payee: str
+    amount_in_words: str
+    refund_in_words: str
+
+
+async def receipt_of(
+    services: Services, tenant: TenantInfo, principal: Principal, order_no: str
+) -> ReceiptOut:
+    """The payer (or the tenant's staff) reads the receipt of a paid order."""
+    import cn2an
+
+    require_party_of(principal, tenant)
+    row = (
+        await PaymentOrder.select(
+            PaymentOrder.case.applicant, PaymentOrder.case.item_code, PaymentOrder.case.department
+        )
+        .where((PaymentOrder.tenant == tenant.id) & (PaymentOrder.order_no == order_no))
+        .first()
+    )
+    if row is not None and principal.kind == "account" and row["case.applicant"] != principal.id:
+        raise Forbidden(N_("只有缴费人本人可以查看"), code="payer_only")
+    orders = await _orders((PaymentOrder.tenant == tenant.id) & (PaymentOrder.order_no == order_no))
+    if row is None or not orders:
+        raise NotFound(N_("找不到缴费单 {order}"), code="order_not_found", order=order_no)
+    order = orders[0]
+    if order.status not in ("paid", "refunded"):
+        raise Conflict(N_("该缴费单尚未缴费，没有收据"), code="order_not_paid")
+    from govhall.tenancy.tables import OrgUnit
+
+    unit = await OrgUnit.select(OrgUnit.name).where(OrgUnit.id == row["case.department"]).first()
+    installed = services.registry.items.get(row["case.item_code"])
+
+    def words(fen: int) -> str:
+        return str(cn2an.an2cn(f"{fen / 100:.2f}", "rmb")) if fen else ""
+
+    return ReceiptOut(
+        order=order,
+        item_name=installed.spec.name if installed else row["case.item_code"],
+        payee=unit["name"] if unit else tenant.name,
+        amount_in_words=words(order.amount_fen),
+        refund_in_words=words(order.refund_fen),
+    )

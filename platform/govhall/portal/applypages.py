@@ -36,7 +36,7 @@ from govhall.catalog.services import TenantItem
 from govhall.documents.services import document_file, documents_of_case
 from govhall.engagement.services import ENDED_STATUSES, rating_of
 from govhall.errors import GovhallError, InvalidInput, NotFound
-from govhall.fees.payments import PayIn, orders_of_case, start_payment
+from govhall.fees.payments import PayIn, orders_of_case, receipt_of, start_payment
 from govhall.i18n import N_, translate
 from govhall.identity.enterprise import my_memberships
 from govhall.identity.tables import Account
@@ -647,6 +647,21 @@ class ApplicantPages(Controller):
             return login_redirect(request)
         blob = await document_file(portal.tenant, applicant, document_id)
         return await download_response(services.blobs, blob)
+
+    @get("/me/payments/{order_no:str}/receipt")
+    async def payment_receipt(
+        self,
+        request: Request[Any, Any, Any],
+        order_no: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """收据: the payer's printable receipt of a paid order."""
+        applicant = signed_in_account(request)
+        if applicant is None:
+            return login_redirect(request)
+        found = await receipt_of(services, portal.tenant, applicant, order_no)
+        return render(request, "portal/payment_receipt.html", portal=portal, receipt=found)
 
     @post("/me/cases/{serial_number:str}/payments/{order_no:str}")
     async def pay(

@@ -35,7 +35,7 @@ from govhall.cases.tables import CaseMaterial
 from govhall.documents.services import document_file, documents_of_case
 from govhall.errors import FieldError, Forbidden, GovhallError, InvalidInput
 from govhall.fees.corrections import FeeCorrection, Refund, correct_fees, refund_order
-from govhall.fees.payments import confirm_at_counter, issue_notice, orders_of_case
+from govhall.fees.payments import confirm_at_counter, issue_notice, orders_of_case, receipt_of
 from govhall.i18n import N_, Localized
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import login_redirect, session_principal
@@ -464,6 +464,23 @@ class WorkbenchPages(Controller):
             await confirm_at_counter(portal.tenant, staff, order_no)
 
         return await self._fee_step(request, portal, services, serial_number, work)
+
+    @get("/payments/{order_no:str}/receipt")
+    async def receipt(
+        self,
+        request: Request[Any, Any, Any],
+        order_no: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """The receipt of a paid order, to print for a payer at the window."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        found = await receipt_of(services, portal.tenant, staff, order_no)
+        return render(
+            request, "portal/payment_receipt.html", portal=portal, staff=staff, receipt=found
+        )
 
     @post("/payments/{order_no:str}/refund")
     async def refund(
