@@ -189,15 +189,22 @@ def tenant() -> None:
     """Onboard and update tenants from manifests (tenants/<slug>/tenant.toml)."""
 
 
-async def _apply(settings: Settings, paths: list[Path]) -> list[str]:
+async def _apply(settings: Settings, paths: list[Path], dry_run: bool = False) -> list[str]:
     from govhall import db
-    from govhall.tenancy.services import apply_manifest, load_manifest
+    from govhall.tenancy.services import apply_manifest, load_manifest, plan_manifests
 
     engine = db.configure_database(settings)
     registry = _registry()
     lines = []
     await db.open_pool(engine, 2)
     try:
+        if dry_run:
+            manifests = [load_manifest(path) for path in paths]
+            for planned in await plan_manifests(manifests, registry, settings.demo_password):
+                count = len(planned.changes)
+                lines.append(f"{planned.tenant}: {count} change(s) planned (dry run, nothing done)")
+                lines += [f"  - {change}" for change in planned.changes]
+            return lines
         for path in paths:
             result = await apply_manifest(load_manifest(path), registry, settings.demo_password)
             lines.append(f"{result.tenant}: " + ("; ".join(result.changes) or "no change"))
@@ -208,22 +215,66 @@ async def _apply(settings: Settings, paths: list[Path]) -> list[str]:
     return lines
 
 
+def _fail_in_chinese(exc: Exception) -> click.ClickException:
+    from govhall.errors import GovhallError
+    from govhall.i18n import translate
+
+    assert isinstance(exc, GovhallError)
+    return click.ClickException(translate(exc.message, "zh-CN", **exc.params))
+
+
 @tenant.command("apply")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def tenant_apply(paths: tuple[Path, ...]) -> None:
-    """Create or update tenants so they match their manifests (idempotent).
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+def tenant_apply(paths: tuple[Path, ...], dry_run: bool) -> None:
+    """Create or update tenants so they match their manifests (idempotent; each
+    manifest is one transaction, so a refused one leaves nothing half-applied).
 
     Give parents before children, e.g. a city before its counties.
     """
     from govhall.errors import GovhallError
 
     try:
-        for line in asyncio.run(_apply(_settings(), list(paths))):
+        for line in asyncio.run(_apply(_settings(), list(paths), dry_run)):
             click.echo(line)
     except GovhallError as exc:
-        from govhall.i18n import translate
+        raise _fail_in_chinese(exc) from exc
 
-        raise click.ClickException(translate(exc.message, "zh-CN", **exc.params)) from exc
+
+async def _export(settings: Settings, slug: str, folder: Path) -> Path:
+    from datetime import UTC, datetime
+
+    from govhall import db
+    from govhall.tenancy.export import export_manifest, write_manifest
+
+    engine = db.configure_database(settings)
+    await db.open_pool(engine, 2)
+    try:
+        manifest, files = await export_manifest(slug)
+    finally:
+        await db.close_pool(engine)
+    now = datetime.now(UTC)
+    header = f"Exported by `govhall tenant export {slug}` at {now:%Y-%m-%d %H:%M} UTC"
+    return write_manifest(folder, manifest, files, header)
+
+
+@tenant.command("export")
+@click.argument("slug")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write tenant.toml (and the logo) into; default tenants/<slug>.",
+)
+def tenant_export(slug: str, out: Path | None) -> None:
+    """Write a tenant's live configuration back to a manifest (R-T2)."""
+    from govhall.errors import GovhallError
+
+    try:
+        path = asyncio.run(_export(_settings(), slug, out or Path("tenants") / slug))
+    except GovhallError as exc:
+        raise _fail_in_chinese(exc) from exc
+    click.echo(f"wrote {path}")
 
 
 @main.command()

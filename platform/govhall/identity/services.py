@@ -368,8 +368,9 @@ async def provision_staff(
     name: str,
     password: str,
     roles: list[tuple[str, uuid.UUID]],
-) -> bool:
-    """Create or update a staff member and set exactly ``roles``. True when created."""
+) -> str:
+    """Create or update a staff member and set exactly ``roles``: "created", "updated"
+    (name or roles changed) or "" (already so)."""
     staff = (
         await Staff.objects()
         .where((Staff.tenant == tenant_id) & (Staff.username == username))
@@ -381,8 +382,10 @@ async def provision_staff(
             tenant=tenant_id, username=username, name=name, password_hash=hash_password(password)
         )
         await staff.save()
-    elif staff.name != name:
+    changed = False
+    if not created and staff.name != name:
         await Staff.update({Staff.name: name}).where(Staff.id == staff.id)
+        changed = True
     existing = {
         (row["role"], row["org_unit"])
         for row in await RoleGrant.select(RoleGrant.role, RoleGrant.org_unit).where(
@@ -390,13 +393,14 @@ async def provision_staff(
         )
     }
     wanted = set(roles)
+    changed = changed or wanted != existing
     for role, unit in wanted - existing:
         await RoleGrant(tenant=tenant_id, staff=staff.id, role=role, org_unit=unit).save()
     for role, unit in existing - wanted:
         await RoleGrant.delete().where(
             (RoleGrant.staff == staff.id) & (RoleGrant.role == role) & (RoleGrant.org_unit == unit)
         )
-    return created
+    return "created" if created else ("updated" if changed else "")
 
 
 async def org_unit_path(unit_id: uuid.UUID) -> str:

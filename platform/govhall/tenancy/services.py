@@ -178,11 +178,47 @@ def _ordered_units(manifest: TenantManifest) -> list[str]:
     return ordered
 
 
+class _DryRun(Exception):
+    """Raised at the end of a dry run so that its transaction rolls back."""
+
+
 async def apply_manifest(
+    manifest: TenantManifest,
+    registry: PluginRegistry,
+    demo_password: str,
+    *,
+    dry_run: bool = False,
+) -> ApplyResult:
+    """Create or update a tenant so that it matches ``manifest``, all in one transaction.
+    Applying twice changes nothing the second time; the result lists what changed.
+    ``dry_run`` works out exactly the same plan, then rolls everything back."""
+    if dry_run:
+        return (await plan_manifests([manifest], registry, demo_password))[0]
+    async with db.transaction():
+        return await _apply(manifest, registry, demo_password)
+
+
+async def plan_manifests(
+    manifests: list[TenantManifest], registry: PluginRegistry, demo_password: str
+) -> list[ApplyResult]:
+    """What applying ``manifests`` in order would change (a parent planned first is seen
+    by its children), worked out by applying them in one transaction rolled back."""
+    plan: list[ApplyResult] = []
+    try:
+        async with db.transaction():
+            for manifest in manifests:
+                result = await _apply(manifest, registry, demo_password)
+                plan.append(
+                    ApplyResult(tenant=result.tenant, changes=result.changes, new_passwords={})
+                )
+            raise _DryRun
+    except _DryRun:
+        return plan
+
+
+async def _apply(
     manifest: TenantManifest, registry: PluginRegistry, demo_password: str
 ) -> ApplyResult:
-    """Create or update a tenant so that it matches ``manifest``. Applying twice changes
-    nothing the second time; the result lists what changed."""
     problems = check_manifest(manifest, registry)
     if problems:
         raise ManifestError(
@@ -190,100 +226,108 @@ async def apply_manifest(
         )
     changes: list[str] = []
     new_passwords: dict[str, str] = {}
-    async with db.transaction():
-        parent_id = None
-        if manifest.parent:
-            parent = await Tenant.objects().where(Tenant.slug == manifest.parent).first()
-            if parent is None:
-                raise ManifestError(
-                    N_("上级租户 {parent} 尚未创建，请先应用它的清单"), parent=manifest.parent
-                )
-            if LEVELS.index(parent.level) >= LEVELS.index(manifest.level):
-                raise ManifestError(
-                    N_("上级租户 {parent} 的层级必须高于 {level}"),
-                    parent=manifest.parent,
-                    level=manifest.level,
-                )
-            parent_id = parent.id
-        values = {
-            "name": manifest.name,
-            "name_en": manifest.name_en,
-            "level": manifest.level,
-            "parent": parent_id,
-            "division_code": manifest.division_code,
-            "locale": manifest.locale,
-            "time_zone": manifest.time_zone,
-            "holiday_calendar": manifest.holiday_calendar,
-            "branding": msgspec.to_builtins(manifest.branding),
-            "domain": manifest.domain.lower() if manifest.domain else None,
-        }
-        tenant = (
-            await Tenant.objects()
-            .output(load_json=True)
-            .where(Tenant.slug == manifest.slug)
+    if manifest.domain:
+        taken = (
+            await Tenant.select(Tenant.slug)
+            .where((Tenant.domain == manifest.domain.lower()) & (Tenant.slug != manifest.slug))
             .first()
         )
-        if tenant is None:
-            tenant = Tenant(slug=manifest.slug, **values)
+        if taken:
+            raise ManifestError(
+                N_("域名 {domain} 已由租户 {other} 使用"),
+                domain=manifest.domain,
+                other=taken["slug"],
+            )
+    parent_id = None
+    if manifest.parent:
+        parent = await Tenant.objects().where(Tenant.slug == manifest.parent).first()
+        if parent is None:
+            raise ManifestError(
+                N_("上级租户 {parent} 尚未创建，请先应用它的清单"), parent=manifest.parent
+            )
+        if LEVELS.index(parent.level) >= LEVELS.index(manifest.level):
+            raise ManifestError(
+                N_("上级租户 {parent} 的层级必须高于 {level}"),
+                parent=manifest.parent,
+                level=manifest.level,
+            )
+        parent_id = parent.id
+    values = {
+        "name": manifest.name,
+        "name_en": manifest.name_en,
+        "level": manifest.level,
+        "parent": parent_id,
+        "division_code": manifest.division_code,
+        "locale": manifest.locale,
+        "time_zone": manifest.time_zone,
+        "holiday_calendar": manifest.holiday_calendar,
+        "branding": msgspec.to_builtins(manifest.branding),
+        "domain": manifest.domain.lower() if manifest.domain else None,
+    }
+    tenant = (
+        await Tenant.objects().output(load_json=True).where(Tenant.slug == manifest.slug).first()
+    )
+    if tenant is None:
+        tenant = Tenant(slug=manifest.slug, **values)
+        await tenant.save()
+        changes.append(f"create tenant {manifest.slug}")
+    else:
+        differing = [k for k, v in values.items() if not _same(getattr(tenant, k), v)]
+        if differing:
+            for key in differing:
+                setattr(tenant, key, values[key])
             await tenant.save()
-            changes.append(f"create tenant {manifest.slug}")
+            changes.append(f"update tenant {manifest.slug}: {', '.join(differing)}")
+
+    by_code = {unit.code: unit for unit in manifest.org_units}
+    unit_ids: dict[str, Any] = {}
+    unit_paths: dict[str, str] = {}
+    for code in _ordered_units(manifest):
+        decl = by_code[code]
+        parent_path = unit_paths[decl.parent] if decl.parent else "/"
+        path = f"{parent_path}{code}/"
+        wanted: dict[str, Any] = {
+            "kind": decl.kind,
+            "name": decl.name,
+            "name_en": decl.name_en,
+            "parent": unit_ids[decl.parent] if decl.parent else None,
+            "path": path,
+        }
+        unit = (
+            await OrgUnit.objects()
+            .where((OrgUnit.tenant == tenant.id) & (OrgUnit.code == code))
+            .first()
+        )
+        if unit is None:
+            unit = OrgUnit(tenant=tenant.id, code=code)
+            for key, value in wanted.items():
+                setattr(unit, key, value)
+            await unit.save()
+            changes.append(f"create org unit {code}")
         else:
-            differing = [k for k, v in values.items() if not _same(getattr(tenant, k), v)]
+            differing = [k for k, v in wanted.items() if getattr(unit, k) != v]
             if differing:
                 for key in differing:
-                    setattr(tenant, key, values[key])
-                await tenant.save()
-                changes.append(f"update tenant {manifest.slug}: {', '.join(differing)}")
-
-        by_code = {unit.code: unit for unit in manifest.org_units}
-        unit_ids: dict[str, Any] = {}
-        unit_paths: dict[str, str] = {}
-        for code in _ordered_units(manifest):
-            decl = by_code[code]
-            parent_path = unit_paths[decl.parent] if decl.parent else "/"
-            path = f"{parent_path}{code}/"
-            wanted: dict[str, Any] = {
-                "kind": decl.kind,
-                "name": decl.name,
-                "name_en": decl.name_en,
-                "parent": unit_ids[decl.parent] if decl.parent else None,
-                "path": path,
-            }
-            unit = (
-                await OrgUnit.objects()
-                .where((OrgUnit.tenant == tenant.id) & (OrgUnit.code == code))
-                .first()
-            )
-            if unit is None:
-                unit = OrgUnit(tenant=tenant.id, code=code)
-                for key, value in wanted.items():
-                    setattr(unit, key, value)
+                    setattr(unit, key, wanted[key])
                 await unit.save()
-                changes.append(f"create org unit {code}")
-            else:
-                differing = [k for k, v in wanted.items() if getattr(unit, k) != v]
-                if differing:
-                    for key in differing:
-                        setattr(unit, key, wanted[key])
-                    await unit.save()
-                    changes.append(f"update org unit {code}: {', '.join(differing)}")
-            unit_ids[code] = unit.id
-            unit_paths[code] = path
+                changes.append(f"update org unit {code}: {', '.join(differing)}")
+        unit_ids[code] = unit.id
+        unit_paths[code] = path
 
-        changes += await _apply_enablement(tenant.id, manifest, unit_ids, registry)
-        changes += await _apply_item_settings(tenant.id, manifest)
-        changes += await apply_declarations(tenant.id, manifest.articles)
+    changes += await _apply_enablement(tenant.id, manifest, unit_ids, registry)
+    changes += await _apply_item_settings(tenant.id, manifest)
+    changes += await apply_declarations(tenant.id, manifest.articles)
 
-        for person in manifest.staff:
-            password = demo_password if manifest.demo else secrets.token_urlsafe(12)
-            roles = [(grant.role, unit_ids[grant.org_unit]) for grant in person.roles]
-            created = await provision_staff(
-                tenant.id, person.username, person.name, password, roles
-            )
-            if created:
-                changes.append(f"create staff {person.username}")
-                if not manifest.demo:
-                    new_passwords[person.username] = password
+    for person in manifest.staff:
+        password = demo_password if manifest.demo else secrets.token_urlsafe(12)
+        roles = [(grant.role, unit_ids[grant.org_unit]) for grant in person.roles]
+        done = await provision_staff(tenant.id, person.username, person.name, password, roles)
+        if done == "created":
+            changes.append(f"create staff {person.username}")
+            if not manifest.demo:
+                new_passwords[person.username] = password
+        elif done:
+            changes.append(f"update staff {person.username}: name or roles")
     return ApplyResult(tenant=manifest.slug, changes=changes, new_passwords=new_passwords)
 
 
@@ -305,7 +349,8 @@ async def _apply_enablement(
         .output(load_json=True)
         .where(DepartmentPlugin.tenant == tenant_id)
     }
-    for (unit_id, plugin), items in sorted(wanted.items(), key=str):
+    # In unit-code order, so that a plan (dry run) reads the same as the apply.
+    for (unit_id, plugin), items in sorted(wanted.items(), key=lambda w: (names[w[0][0]], w[0][1])):
         what = f"{plugin} ({', '.join(items)})" if items else plugin
         row = stored.get((unit_id, plugin))
         if row is None:
