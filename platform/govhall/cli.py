@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from govhall.plugins import PluginRegistry
 
 #: The demo tenants, parents first.
-DEMO_TENANTS = ("demo-province", "demo-city", "demo-county")
+DEMO_TENANTS = ("demo-province", "demo-city", "demo-county", "sample-county")
 
 
 def _settings() -> Settings:
@@ -303,6 +303,8 @@ govhall demo is starting on {base}
     clerk (受理, all units), handler / approver (自然资源局),
     dept-handler / dept-approver (市场监管、卫健、住建、民政、城管),
     town-handler / town-approver (城关镇、河西乡), supervisor (监察), tenantadmin (管理)
+  second county: {base}/t/sample-county/ (样板县; clerk, handler, approver, town-handler,
+    town-approver, supervisor, tenantadmin with the same password)
   citizens register with POST {base}/api/v1/accounts
   web sign-in: {base}/login      OpenID provider: {base}/oidc/.well-known/openid-configuration
 """)

@@ -158,3 +158,24 @@ def test_export_then_apply_on_a_fresh_database_reproduces_the_tenant(tmp_path: P
     ).read_bytes()
     again = _govhall(["tenant", "apply", str(tmp_path / "two")], second, tmp_path)
     assert "demo-county: no change" in again
+
+
+async def test_both_demo_counties_apply_with_villages_and_again_change_nothing(
+    registry: PluginRegistry,
+) -> None:
+    await _demo(registry)
+    first = await apply_manifest(load_manifest(TENANTS / "sample-county"), registry, "demo-pass-1")
+    assert "create tenant sample-county" in first.changes
+    again = await apply_manifest(load_manifest(TENANTS / "sample-county"), registry, "demo-pass-1")
+    assert again.changes == []
+    sample = await Tenant.select(Tenant.id).where(Tenant.slug == "sample-county").first()
+    assert sample is not None
+    kinds = [
+        r["kind"] for r in await OrgUnit.select(OrgUnit.kind).where(OrgUnit.tenant == sample["id"])
+    ]
+    assert kinds.count("town") == 3 and kinds.count("village") == 8
+    assert {"office", "window", "group"} <= set(kinds)
+    villages = await OrgUnit.select(OrgUnit.path).where(
+        (OrgUnit.tenant == sample["id"]) & (OrgUnit.kind == "village")
+    )
+    assert all(r["path"].count("/") == 4 for r in villages)  # centre / town / village
