@@ -808,6 +808,9 @@ EN: dict[str, str] = {
     "人民币（大写）": "RMB in words: ",
     "已退费 {amount} 元": "{amount} yuan refunded",
     "打印收据": "Print the receipt",
+    "租户清单过大（上限 {limit} KB）": "The tenant manifest is too large (at most {limit} KB)",
+    "域名 {domain} 已由租户 {other} 使用": "The domain {domain} is already used by tenant {other}",
+    "找不到租户 {slug}": "No tenant {slug}",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from govhall.audit.controllers import AuditPage, query_log
 from govhall.audit.services import PLATFORM
@@ -28,7 +28,15 @@ from govhall.identity.operators import (
     set_tenant_status,
 )
 from govhall.identity.tokens import Principal
-from govhall.tenancy.schemas import TenantInfo
+from govhall.services import Services
+from govhall.tenancy.operations import (
+    PluginOut,
+    TenantHealth,
+    onboard,
+    plugin_registry,
+    tenant_health,
+)
+from govhall.tenancy.schemas import ApplyResult, TenantInfo
 from govhall.web.deps import client_ip
 
 
@@ -78,6 +86,32 @@ class OperatorController(Controller):
     @get("/tenants", summary="Every tenant and its status")
     async def tenants(self, principal: NamedDependency[Principal]) -> list[TenantSummary]:
         return await list_tenants(principal)
+
+    @post(
+        "/tenants",
+        status_code=201,
+        summary="Onboard a tenant from an uploaded tenant.toml (?dry_run=true plans only)",
+    )
+    async def onboard(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+        dry_run: FromQuery[bool] = False,
+    ) -> ApplyResult:
+        require_operator(principal)
+        body = await request.body()
+        return await onboard(principal, services.registry, body, dry_run=dry_run)
+
+    @get("/health", summary="Each tenant's health: cases today, open, overdue, failures, storage")
+    async def health(self, principal: NamedDependency[Principal]) -> list[TenantHealth]:
+        return await tenant_health(principal)
+
+    @get("/plugins", summary="Installed plugins, versions, items and the tenants using them")
+    async def plugins(
+        self, principal: NamedDependency[Principal], services: NamedDependency[Services]
+    ) -> list[PluginOut]:
+        return await plugin_registry(principal, services.registry)
 
     @post("/tenants/{slug:str}/suspend", status_code=204, summary="Suspend a tenant")
     async def suspend(

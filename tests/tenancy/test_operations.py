@@ -1,0 +1,116 @@
+"""The platform operator onboards a tenant from an uploaded manifest (dry run first,
+then one transaction), sees each tenant's health and the plugin registry."""
+
+from __future__ import annotations
+
+import base64
+
+from govhall.identity.operators import create_operator
+from govhall.settings import REPO_ROOT
+from govhall.tenancy.tables import OrgUnit, Tenant
+from tests.conftest import Api
+
+NEW_COUNTY = """
+slug = "new-county"
+name = "新设县人民政府"
+level = "county"
+parent = "demo-city"
+division_code = "990103"
+
+[branding]
+portal_name = "新设县网上办事大厅"
+primary_color = "#1b5e20"
+logo = "LOGO"
+
+[[org_units]]
+code = "centre"
+name = "新设县政务服务中心"
+kind = "centre"
+
+[[org_units]]
+code = "wjj"
+name = "新设县卫生健康局"
+kind = "department"
+parent = "centre"
+plugins = ["health"]
+
+[[staff]]
+username = "clerk"
+name = "新受理"
+roles = [{ role = "clerk", org_unit = "centre" }]
+"""
+
+
+async def _operator(api: Api) -> dict[str, str]:
+    await create_operator("ops-wang", "王运营", "Ops-pass-2026")
+    signed = await api.client.post(
+        "/api/v1/auth/token",
+        json={"username": "ops-wang", "password": "Ops-pass-2026", "operator": True},
+    )
+    return {"authorization": f"Bearer {signed.json()['access_token']}"}
+
+
+async def test_an_operator_onboards_a_county_from_a_manifest(api: Api, demo: None) -> None:
+    ops = await _operator(api)
+    logo = (REPO_ROOT / "tenants" / "demo-county" / "logo.svg").read_bytes()
+    manifest = NEW_COUNTY.replace(
+        "LOGO", "data:image/svg+xml;base64," + base64.b64encode(logo).decode()
+    )
+    url = "/api/v1/operator/tenants"
+    planned = await api.client.post(
+        url, headers=ops, params={"dry_run": "true"}, content=manifest.encode()
+    )
+    assert planned.status_code == 201, planned.text
+    assert "create tenant new-county" in planned.json()["changes"]
+    assert await Tenant.count().where(Tenant.slug == "new-county") == 0
+    made = await api.client.post(url, headers=ops, content=manifest.encode())
+    assert made.status_code == 201
+    assert set(made.json()["new_passwords"]) == {"clerk"}  # shown once, never a demo password
+    assert await OrgUnit.count().where(OrgUnit.code == "wjj") == 2
+
+    cycle = (
+        NEW_COUNTY.replace('slug = "new-county"', 'slug = "cyclic"')
+        .replace('parent = "centre"\nplugins', 'parent = "wjj"\nplugins')
+        .replace('logo = "LOGO"\n', "")
+        .replace('division_code = "990103"', 'division_code = "990104"')
+    )
+    cyclic = cycle.replace('kind = "centre"', 'kind = "centre"\nparent = "wjj"')
+    refused = await api.client.post(url, headers=ops, content=cyclic.encode())
+    assert refused.status_code == 422, refused.text
+    assert await Tenant.count().where(Tenant.slug == "cyclic") == 0
+    upward = (
+        NEW_COUNTY.replace('slug = "new-county"', 'slug = "upside"')
+        .replace('level = "county"', 'level = "province"')
+        .replace('logo = "LOGO"\n', "")
+    )
+    lower = await api.client.post(url, headers=ops, content=upward.encode())
+    assert lower.status_code == 422 and "demo-city" in lower.json()["detail"]
+    broken = await api.client.post(url, headers=ops, content=b"slug = [")
+    assert broken.status_code == 422 and "tenant.toml" in broken.json()["detail"]
+    unknown = NEW_COUNTY.replace('plugins = ["health"]', 'plugins = ["astrology"]').replace(
+        'logo = "LOGO"\n', ""
+    )
+    nope = await api.client.post(url, headers=ops, content=unknown.encode())
+    assert nope.status_code == 422 and "astrology" in nope.json()["detail"]
+    staff = await api.staff("clerk")
+    assert (await api.client.post(url, headers=staff, content=manifest.encode())).status_code == 403
+
+
+async def test_tenant_health_and_the_plugin_registry(api: Api, demo: None) -> None:
+    citizen = await api.citizen()
+    await api.submit(citizen)
+    ops = await _operator(api)
+    health = {
+        h["slug"]: h for h in (await api.client.get("/api/v1/operator/health", headers=ops)).json()
+    }
+    county = health["demo-county"]
+    assert county["cases_today"] == 1 and county["open_cases"] == 1
+    assert county["storage_bytes"] > 0 and county["overdue_steps"] == 0
+    assert health["demo-city"]["cases_today"] == 0
+    plugins = {
+        p["name"]: p for p in (await api.client.get("/api/v1/operator/plugins", headers=ops)).json()
+    }
+    assert plugins["health"]["tenants"] == ["demo-county"]
+    assert "WJ-JKZM-0001" in plugins["health"]["items"] and plugins["health"]["version"]
+    staff = await api.staff("tenantadmin")
+    assert (await api.client.get("/api/v1/operator/health", headers=staff)).status_code == 403
