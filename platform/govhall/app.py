@@ -83,6 +83,7 @@ from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
 from govhall.tenancy.controllers import OrgUnitController
+from govhall.tenancy.operatorpages import OperatorPages
 from govhall.web.deps import provide_locale, provide_principal, provide_services, provide_tenant
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
@@ -219,6 +220,7 @@ def create_app(
             PreferenceController,
             ECertificateController,
             OperatorController,
+            OperatorPages,
             LibraryController,
             OidcController,
             login_form,

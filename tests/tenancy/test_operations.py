@@ -114,3 +114,63 @@ async def test_tenant_health_and_the_plugin_registry(api: Api, demo: None) -> No
     assert "WJ-JKZM-0001" in plugins["health"]["items"] and plugins["health"]["version"]
     staff = await api.staff("tenantadmin")
     assert (await api.client.get("/api/v1/operator/health", headers=staff)).status_code == 403
+
+
+async def test_the_operator_console_in_the_browser_session(api: Api, demo: None) -> None:
+    from tests.portal.test_apply import hidden
+
+    await create_operator("ops-li", "李运营", "Ops-pass-2026")
+    page = await api.client.get("/operator/")
+    assert page.status_code == 303 and "operator=1" in page.headers["location"]
+    form = await api.client.get(page.headers["location"])
+    assert "平台运营人员登录" in form.text
+    signed = await api.client.post(
+        "/login",
+        data={
+            "username": "ops-li",
+            "password": "Ops-pass-2026",
+            "operator": "1",
+            "next": "/operator/",
+            "_csrf_token": hidden(form.text, "_csrf_token"),
+        },
+    )
+    assert signed.status_code == 303 and signed.headers["location"] == "/operator/"
+    console = await api.client.get("/operator/")
+    assert console.status_code == 200 and 'data-tenant="demo-county"' in console.text
+    assert "natural_resources" in console.text
+    token = hidden(console.text, "_csrf_token")
+    manifest = NEW_COUNTY.replace('logo = "LOGO"\n', "")
+    plan = await api.client.post(
+        "/operator/tenants",
+        data={"_csrf_token": token, "manifest": manifest, "action": "plan"},
+        files={"file": ("", b"", "application/octet-stream")},
+    )
+    assert plan.status_code == 200 and "create tenant new-county" in plan.text
+    assert await Tenant.count().where(Tenant.slug == "new-county") == 0
+    bad = await api.client.post(
+        "/operator/tenants",
+        data={
+            "_csrf_token": token,
+            "manifest": manifest.replace("990103", "99"),
+            "action": "apply",
+        },
+        files={"file": ("", b"", "application/octet-stream")},
+    )
+    assert (
+        bad.status_code == 422
+        and "division_code" in bad.text
+        and "990" not in bad.text.split("onboard-error")[0][-5:]
+    )
+    applied = await api.client.post(
+        "/operator/tenants",
+        data={"_csrf_token": token, "action": "apply"},
+        files={"file": ("tenant.toml", manifest.encode(), "text/plain")},
+    )
+    assert applied.status_code == 201 and "只显示这一次" in applied.text
+    suspended = await api.client.post(
+        "/operator/tenants/new-county/suspend", data={"_csrf_token": token}
+    )
+    assert suspended.status_code == 303
+    assert (await api.client.get("/t/new-county/")).status_code == 503
+    await api.client.post("/operator/tenants/new-county/resume", data={"_csrf_token": token})
+    assert (await api.client.get("/t/new-county/")).status_code == 200

@@ -53,6 +53,10 @@ PAGES = {
     ("POST", "/simbank/pay"),
     ("POST", "/register"),
     ("GET", "/session"),
+    # The platform operator's console (tests/tenancy/test_operations.py).
+    ("GET", "/operator"),
+    ("POST", "/operator/tenants"),
+    ("POST", "/operator/tenants/{slug:str}/{action:str}"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/login"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/callback"),
     ("GET", "/schema"),

@@ -40,6 +40,8 @@ class LoginForm(msgspec.Struct, kw_only=True):
     password: str
     tenant: str = ""
     next: str = "/"
+    operator: str = ""
+    """"1" on the platform operators' sign-in form."""
 
 
 class SessionOut(msgspec.Struct, kw_only=True):
@@ -106,9 +108,16 @@ def login_page(
     tenant: str,
     error: str = "",
     status: int = 200,
+    operator: bool = False,
 ) -> Response[str]:
     return render(
-        request, "auth/login.html", status=status, next=next_url, tenant=tenant, error=error
+        request,
+        "auth/login.html",
+        status=status,
+        next=next_url,
+        tenant=tenant,
+        error=error,
+        operator=operator,
     )
 
 
@@ -117,8 +126,9 @@ async def login_form(
     request: Request[Any, Any, Any],
     next: FromQuery[str] = "/",
     tenant: FromQuery[str] = "",
+    operator: FromQuery[str] = "",
 ) -> Response[str]:
-    return login_page(request, next_url=safe_next(next), tenant=tenant)
+    return login_page(request, next_url=safe_next(next), tenant=tenant, operator=operator == "1")
 
 
 @post("/login", summary="Sign in to a web session", include_in_schema=False)
@@ -130,7 +140,10 @@ async def login_submit(
     try:
         principal = await authenticate(
             TokenRequest(
-                username=data.username, password=data.password, tenant=data.tenant or None
+                username=data.username,
+                password=data.password,
+                tenant=None if data.operator == "1" else data.tenant or None,
+                operator=data.operator == "1",
             ),
             client_ip(request),
         )
@@ -142,6 +155,7 @@ async def login_submit(
             tenant=data.tenant,
             error=translate(error.message, locale, **error.params),
             status=error.status_code,
+            operator=data.operator == "1",
         )
     await sign_in(request, principal)
     return Redirect(target, status_code=303)

@@ -1,0 +1,142 @@
+"""The platform operator's console in the browser (R-T1, R-T2): every tenant with its
+health and a suspend / resume switch, the plugin registry, and onboarding a tenant
+from a manifest (pasted or uploaded) — planned first, then applied in one
+transaction, with new staff's one-time passwords shown once. Operators sign in at
+``/login?operator=1``; the same services serve ``/api/v1/operator``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect
+
+from govhall.errors import GovhallError
+from govhall.identity.operators import set_tenant_status
+from govhall.identity.tokens import Principal
+from govhall.identity.websession import session_principal
+from govhall.portal.rendering import render, request_locale
+from govhall.portal.visitors import error_messages
+from govhall.services import Services
+from govhall.tenancy.operations import MAX_MANIFEST_BYTES, onboard, plugin_registry, tenant_health
+from govhall.tenancy.schemas import ApplyResult
+from govhall.web.deps import client_ip
+
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _operator(request: Request[Any, Any, Any]) -> Principal | None:
+    found = session_principal(request)
+    return found[0] if found and found[0].kind == "operator" else None
+
+
+def _sign_in() -> Redirect:
+    return Redirect("/login?operator=1&next=/operator/", status_code=303)
+
+
+class OperatorPages(Controller):
+    path = "/operator"
+    tags = ("operator",)
+    include_in_schema = False
+
+    async def _console(
+        self,
+        request: Request[Any, Any, Any],
+        services: Services,
+        operator: Principal,
+        *,
+        status: int = 200,
+        manifest: str = "",
+        result: ApplyResult | None = None,
+        planned: bool = False,
+        errors: dict[str, str] | None = None,
+    ) -> Response[Any]:
+        return render(
+            request,
+            "operator/console.html",
+            status=status,
+            portal=None,
+            operator=operator,
+            tenants=await tenant_health(operator),
+            plugins=await plugin_registry(operator, services.registry),
+            manifest=manifest,
+            result=result,
+            planned=planned,
+            errors=errors or {},
+        )
+
+    @get("/")
+    async def console(
+        self, request: Request[Any, Any, Any], services: NamedDependency[Services]
+    ) -> Response[Any]:
+        operator = _operator(request)
+        if operator is None:
+            return _sign_in()
+        return await self._console(request, services, operator)
+
+    @post("/tenants")
+    async def onboard_tenant(
+        self,
+        request: Request[Any, Any, Any],
+        data: Multipart,
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """Plan (``action=plan``) or apply a manifest pasted or uploaded."""
+        operator = _operator(request)
+        if operator is None:
+            return _sign_in()
+        upload = data.get("file")
+        content = b""
+        if isinstance(upload, UploadFile) and upload.filename:
+            try:
+                content = await upload.read(MAX_MANIFEST_BYTES + 1)
+            finally:
+                await upload.close()
+        text = content.decode("utf-8", "replace") if content else str(data.get("manifest") or "")
+        planned = data.get("action") == "plan"
+        try:
+            result = await onboard(
+                operator, services.registry, text.encode("utf-8"), dry_run=planned
+            )
+        except GovhallError as error:
+            return await self._console(
+                request,
+                services,
+                operator,
+                status=error.status_code,
+                manifest=text,
+                errors=error_messages(error, request_locale(request)),
+            )
+        return await self._console(
+            request,
+            services,
+            operator,
+            status=200 if planned else 201,
+            manifest=text if planned else "",
+            result=result,
+            planned=planned,
+        )
+
+    @post("/tenants/{slug:str}/{action:str}")
+    async def switch(
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        action: FromPath[str],
+        data: FormPost,
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """Suspend (its portal shows a notice, nothing is deleted) or resume a tenant."""
+        operator = _operator(request)
+        if operator is None:
+            return _sign_in()
+        status = {"suspend": "suspended", "resume": "active"}.get(action)
+        if status is None:
+            return Redirect("/operator/", status_code=303)
+        await set_tenant_status(operator, slug, status, client_ip(request))
+        return Redirect("/operator/", status_code=303)
