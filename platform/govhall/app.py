@@ -84,7 +84,13 @@ from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
 from govhall.tenancy.controllers import OrgUnitController
 from govhall.tenancy.operatorpages import OperatorPages
-from govhall.web.deps import provide_locale, provide_principal, provide_services, provide_tenant
+from govhall.web.deps import (
+    provide_locale,
+    provide_principal,
+    provide_services,
+    provide_tenant,
+    tenant_scope_middleware,
+)
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
 from govhall.workbench.agentpages import AgentPages
@@ -238,7 +244,7 @@ def create_app(
             applicant_by_domain,
             *static_routers(settings),
         ],
-        middleware=[_session_config(settings).middleware],
+        middleware=[tenant_scope_middleware, _session_config(settings).middleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="govhall_csrf",

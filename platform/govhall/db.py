@@ -13,6 +13,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -85,16 +86,55 @@ def is_postgres() -> bool:
     return isinstance(get_engine(), PostgresEngine)
 
 
+class TenantScope:
+    """The tenant a request works for, shared by the tasks serving the request (Litestar
+    resolves dependencies in child tasks: they set ``id`` on this object, which the
+    request's own task sees)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, tenant_id: str = "") -> None:
+        self.id = tenant_id
+
+
+#: Set fresh for each request by :func:`tenant_scope_middleware`; empty outside one.
+current_tenant: ContextVar[TenantScope | None] = ContextVar("govhall_tenant", default=None)
+
+
+def enter_tenant(tenant_id: object) -> None:
+    """From now on this request (or job) works for ``tenant_id``: PostgreSQL's row-level
+    security shows the connections it takes only that tenant's rows."""
+    scope = current_tenant.get()
+    if scope is None:
+        current_tenant.set(TenantScope(str(tenant_id)))
+    else:
+        scope.id = str(tenant_id)
+
+
+def tenant_setting() -> str:
+    scope = current_tenant.get()
+    return scope.id if scope is not None else ""
+
+
+async def _scope_connection(connection: Any) -> None:
+    """On every pool checkout: the row-level security policies read
+    ``govhall.tenant`` (empty: no tenant, as for platform work and migrations)."""
+    await connection.execute("SELECT set_config('govhall.tenant', $1, false)", tenant_setting())
+
+
 async def _keep_session(connection: Any) -> None:
     """Pool reset without asyncpg's ``RESET ALL; UNLISTEN *; …`` round trip on every
-    release: govhall never changes session state (settings are ``SET LOCAL`` inside
-    transactions; no LISTEN, cursors or advisory locks), and asyncpg still rolls
-    back any transaction left open before calling this."""
+    release: govhall changes no session state but ``govhall.tenant``, which every
+    checkout sets again (other settings are ``SET LOCAL`` inside transactions; no
+    LISTEN, cursors or advisory locks), and asyncpg still rolls back any transaction
+    left open before calling this."""
 
 
 async def open_pool(engine: Engine[Any], max_size: int) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=max_size, reset=_keep_session)
+        await engine.start_connection_pool(
+            min_size=1, max_size=max_size, reset=_keep_session, setup=_scope_connection
+        )
 
 
 async def close_pool(engine: Engine[Any]) -> None:

@@ -20,6 +20,10 @@ async def migrate(settings: Settings) -> None:
     result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
+    from govhall.tenancy.isolation import ensure_row_security
+
+    # Policies follow the tables: a table added by a later migration gets its own.
+    await ensure_row_security()
 
 
 async def pending_changes() -> dict[str, list[str]]:

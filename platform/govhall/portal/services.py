@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from govhall import db
 from govhall.catalog.schemas import ItemSummary
 from govhall.catalog.services import CatalogService
 from govhall.errors import NotFound, Unavailable
@@ -62,6 +63,7 @@ async def _portal(row: Tenant | None, base: str) -> Portal:
         phones=[str(p) for p in raw.get("phones") or []],
         logo=_safe_logo(str(raw.get("logo") or "")),
     )
+    db.enter_tenant(row.id)
     return Portal(tenant=tenant_info(row), branding=branding, base=base)
 
 

@@ -6,7 +6,9 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
+from litestar.types import ASGIApp, Receive, Scope, Send
 
+from govhall import db
 from govhall.errors import Forbidden, Unauthorized
 from govhall.i18n import N_, negotiate_locale
 from govhall.identity.sessions import is_revoked
@@ -43,7 +45,9 @@ async def provide_principal(request: Request, services: NamedDependency[Services
 
 
 async def provide_tenant(tenant_slug: FromPath[str]) -> TenantInfo:
-    return await resolve_tenant(tenant_slug)
+    tenant = await resolve_tenant(tenant_slug)
+    db.enter_tenant(tenant.id)
+    return tenant
 
 
 def require_staff_of(principal: Principal, tenant: TenantInfo) -> Principal:
@@ -65,3 +69,15 @@ def require_party_of(principal: Principal, tenant: TenantInfo) -> Principal:
     if principal.kind == "account":
         return principal
     return require_staff_of(principal, tenant)
+
+
+def tenant_scope_middleware(app: ASGIApp) -> ASGIApp:
+    """Give every request its own tenant scope (empty until a tenant dependency enters
+    one), so a tenant never leaks from one request into the next."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            db.current_tenant.set(db.TenantScope())
+        await app(scope, receive, send)
+
+    return middleware

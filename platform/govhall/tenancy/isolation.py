@@ -1,0 +1,84 @@
+"""Tenant isolation in the database (R-T4): on PostgreSQL every tenant-owned table
+(one with a ``tenant`` column) gets a row-level security policy, so a query that
+forgets its ``WHERE tenant = …`` still sees only the current tenant's rows.
+
+The current tenant is the ``govhall.tenant`` setting, which :mod:`govhall.db` sets
+on every pooled connection checkout from the request's scope (the API's and the
+portal's tenant dependencies enter it). Empty means no tenant — platform work,
+the operator console, jobs and migrations — and then the policy lets rows
+through, as the code's own tenant checks do today. Policies bind only roles that
+neither own the tables nor bypass RLS: run the app as such a role (see
+docs/operator) and migrations as the owner.
+
+Written here because Piccolo has no notion of row-level security; the SQL is the
+documented ``CREATE POLICY``.
+"""
+
+from __future__ import annotations
+
+from piccolo.table import Table
+
+from govhall.db import all_tables, get_engine, is_postgres
+
+#: Tables with no tenant, or whose rows every tenant reads by design.
+PLATFORM_WIDE = frozenset(
+    {
+        "tenancy_tenant",
+        "catalog_item_version",
+        # Audit rows are scoped by their chain: the tenant's id, or "platform".
+        "audit_chain",
+        "audit_entry",
+        # Public accounts are platform-wide (``tenant`` is only their home portal), and
+        # so is what hangs off them alone; operators belong to no tenant.
+        "identity_account",
+        "identity_enterprise_member",
+        "identity_one_time_code",
+        "identity_operator",
+        # How an account wants to be notified holds on every portal.
+        "notify_preference",
+        # The platform's document signing keys (public halves), for every tenant.
+        "documents_signing_key",
+        # Payment providers' notice ids, unique across the platform (replay protection).
+        "fees_used_notice",
+        # Scoped through its upstream provider, which names the tenant.
+        "identity_federated_identity",
+        # E-certificates from every government serve applications to every other (R-L3).
+        "cases_certificate",
+    }
+)
+
+POLICY = "govhall_tenant_isolation"
+
+
+def tenant_tables() -> list[str]:
+    """Every table whose rows belong to one tenant."""
+    return sorted(
+        table._meta.tablename
+        for table in all_tables()
+        if table._meta.tablename not in PLATFORM_WIDE
+        and any(column._meta.name == "tenant" for column in table._meta.columns)
+    )
+
+
+class _Raw(Table):
+    """A handle for raw statements (policies are not Piccolo's business)."""
+
+
+async def ensure_row_security() -> list[str]:
+    """Enable RLS and the isolation policy on every tenant table (idempotent; run by
+    ``govhall migrate``). Returns the tables it changed."""
+    if not is_postgres():
+        return []
+    _Raw._meta.db = get_engine()
+    rows = await _Raw.raw("SELECT tablename FROM pg_policies WHERE policyname = {}", POLICY)
+    existing = {row["tablename"] for row in rows}
+    setting = "current_setting('govhall.tenant', true)"
+    rule = f"(coalesce({setting}, '') = '' OR tenant IS NULL OR tenant = {setting}::uuid)"
+    changed = []
+    for table in tenant_tables():
+        if table in existing:
+            continue
+        await _Raw.raw(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        await _Raw.raw(f"CREATE POLICY {POLICY} ON {table} USING {rule} WITH CHECK {rule}")
+        changed.append(table)
+    return changed
