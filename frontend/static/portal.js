@@ -146,7 +146,21 @@
     });
   }
 
-  function start() { readAloud(); uploads(); once(); printing(); live(); }
+  // The branding form's live preview: name, colour and footer as they are typed.
+  function brandingPreview() {
+    var preview = document.getElementById("brand-preview");
+    if (!preview) return;
+    document.querySelectorAll("[data-preview]").forEach(function (input) {
+      input.addEventListener("input", function () {
+        var what = input.dataset.preview;
+        if (what === "colour") { preview.style.setProperty("--brand", input.value); return; }
+        var target = preview.querySelector('[data-preview-target="' + what + '"]');
+        if (target) target.textContent = input.value;
+      });
+    });
+  }
+
+  function start() { readAloud(); uploads(); once(); printing(); live(); brandingPreview(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

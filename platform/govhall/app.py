@@ -93,6 +93,7 @@ from govhall.web.deps import (
 )
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
+from govhall.workbench.adminpages import AdminPages
 from govhall.workbench.agentpages import AgentPages
 from govhall.workbench.batchpages import BatchPages
 from govhall.workbench.messagepages import MessagePages, live_socket
@@ -163,6 +164,7 @@ def create_app(
             BatchPages,
             MessagePages,
             AgentPages,
+            AdminPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -178,6 +180,7 @@ def create_app(
             BatchPages,
             MessagePages,
             AgentPages,
+            AdminPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )

@@ -9,13 +9,17 @@ from litestar import Controller, delete, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from govhall.calendar.services import clear_day, set_day, tenant_calendar, year_days
-from govhall.errors import Forbidden, InvalidInput, NotFound
+from govhall.calendar.services import (
+    clear_day,
+    require_calendar_admin,
+    set_day,
+    tenant_calendar,
+    year_days,
+)
+from govhall.errors import InvalidInput, NotFound
 from govhall.i18n import N_
-from govhall.identity.services import admin_scope
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 
 
 class CalendarDayOut(msgspec.Struct, kw_only=True):
@@ -45,9 +49,7 @@ class CalendarDayIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 async def _admin(principal: Principal, tenant: TenantInfo) -> None:
-    staff = require_staff_of(principal, tenant)
-    if not await admin_scope(staff.id, tenant.id):
-        raise Forbidden(N_("只有管理员可以修改工作日历"), code="tenant_admin_required")
+    await require_calendar_admin(principal, tenant)
 
 
 class CalendarController(Controller):

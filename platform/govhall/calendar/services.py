@@ -14,6 +14,10 @@ from datetime import date
 from govhall import db
 from govhall.calendar.tables import CalendarDay
 from govhall.calendar.working import WorkingCalendar, national_days
+from govhall.errors import Forbidden
+from govhall.i18n import N_
+from govhall.identity.tokens import Principal
+from govhall.tenancy.schemas import TenantInfo
 
 CACHE_SECONDS = 60.0
 _cache: dict[uuid.UUID, tuple[float, WorkingCalendar]] = {}
@@ -78,3 +82,13 @@ async def year_days(tenant_id: uuid.UUID, year: int) -> list[tuple[date, bool, s
                 out.append((day, working, holidays.get(day) or workdays.get(day) or "", "national"))
         day = date.fromordinal(day.toordinal() + 1)
     return out
+
+
+async def require_calendar_admin(principal: Principal, tenant: TenantInfo) -> None:
+    """Only administrators change the working-day calendar."""
+    from govhall.identity.services import admin_scope
+    from govhall.web.deps import require_staff_of
+
+    staff = require_staff_of(principal, tenant)
+    if not await admin_scope(staff.id, tenant.id):
+        raise Forbidden(N_("只有管理员可以修改工作日历"), code="tenant_admin_required")

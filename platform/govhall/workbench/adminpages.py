@@ -1,0 +1,268 @@
+"""The tenant administrator's console (R-T3, R-T5): the portal's branding with a live
+preview, the org tree (add, rename, move with its subtree, remove), staff and their
+roles within the administrator's scope (分级授权), and the working-day calendar's
+local days. Each form calls the same service as the API; a refusal is shown next to
+the form it came from and nothing already saved is touched."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, cast, get_args
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect
+
+from govhall.calendar.services import clear_day, require_calendar_admin, set_day, year_days
+from govhall.errors import GovhallError, InvalidInput, NotFound
+from govhall.i18n import N_
+from govhall.identity.roles import FUNCTIONS
+from govhall.identity.services import require_admin_scope
+from govhall.identity.staffadmin import GrantIn, StaffIn, change_grant, create_staff, list_staff
+from govhall.identity.tokens import Principal
+from govhall.portal.branding import BrandingIn, branding_of, set_branding
+from govhall.portal.rendering import render, request_locale
+from govhall.portal.services import Portal
+from govhall.portal.visitors import error_messages
+from govhall.services import Services
+from govhall.tenancy.orgtree import (
+    MoveIn,
+    UnitIn,
+    UnitUpdate,
+    create_unit,
+    delete_unit,
+    move_unit,
+    org_tree,
+    update_unit,
+)
+from govhall.tenancy.schemas import UnitKind
+from govhall.web.deps import client_ip
+from govhall.workbench.pages import _login, signed_in_staff
+
+FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+UNIT_KINDS = get_args(UnitKind)
+
+
+class AdminPages(Controller):
+    path = "/work/admin"
+    tags = ("workbench",)
+    include_in_schema = False
+
+    async def _console(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        staff: Principal,
+        *,
+        status: int = 200,
+        section: str = "",
+        errors: dict[str, str] | None = None,
+        typed: dict[str, Any] | None = None,
+    ) -> Response[Any]:
+        locale = request_locale(request)
+        await require_admin_scope(portal.tenant, staff)
+        year = date.today().year
+        return render(
+            request,
+            "work/admin.html",
+            status=status,
+            portal=portal,
+            staff=staff,
+            branding=await branding_of(portal.tenant),
+            units=await org_tree(portal.tenant, staff, locale),
+            kinds=UNIT_KINDS,
+            people=await list_staff(portal.tenant, staff, locale),
+            functions=[(k, v.pick(locale)) for k, v in FUNCTIONS.items()],
+            days=[d for d in await year_days(portal.tenant.id, year) if d[3] == "tenant"],
+            year=year,
+            section=section,
+            errors=errors or {},
+            typed=typed or {},
+            done=request.query_params.get("done", ""),
+        )
+
+    async def _do(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        section: str,
+        data: dict[str, Any],
+        work: Any,
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        try:
+            await work(staff)
+        except GovhallError as error:
+            typed = {k: v for k, v in data.items() if k not in ("password", "_csrf_token")}
+            return await self._console(
+                request,
+                portal,
+                staff,
+                status=error.status_code,
+                section=section,
+                errors=error_messages(error, request_locale(request)),
+                typed=typed,
+            )
+        return Redirect(f"{portal.base}/work/admin/?done={section}#{section}", status_code=303)
+
+    @get("/")
+    async def console(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        return await self._console(request, portal, staff)
+
+    @post("/branding")
+    async def branding(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        async def work(staff: Principal) -> None:
+            phones = [p.strip() for p in str(data.get("phones") or "").splitlines() if p.strip()]
+            branding = BrandingIn(
+                portal_name=str(data.get("portal_name") or ""),
+                portal_name_en=str(data.get("portal_name_en") or ""),
+                primary_color=str(data.get("primary_color") or ""),
+                footer=str(data.get("footer") or ""),
+                phones=phones,
+            )
+            await set_branding(portal.tenant, staff, branding, services.blobs)
+
+        return await self._do(request, portal, "branding", data, work)
+
+    @post("/units")
+    async def add_unit(
+        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        async def work(staff: Principal) -> None:
+            kind = str(data.get("kind") or "")
+            if kind not in UNIT_KINDS:
+                raise InvalidInput(N_("请选择机构类型"), code="unit_kind_required")
+            unit = UnitIn(
+                code=str(data.get("code") or "").strip(),
+                name=str(data.get("name") or "").strip(),
+                name_en=str(data.get("name_en") or "").strip(),
+                kind=cast(UnitKind, kind),
+                parent=str(data.get("parent") or ""),
+            )
+            await create_unit(portal.tenant, staff, unit, client_ip(request))
+
+        return await self._do(request, portal, "units", data, work)
+
+    @post("/units/change")
+    async def change_unit(
+        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        """The unit ``target``: ``action`` ``rename`` (name), ``move`` (new parent, with
+        the subtree) or ``remove`` (refused while anything refers to the unit)."""
+        code = str(data.get("target") or "")
+        action = str(data.get("action") or "")
+
+        async def work(staff: Principal) -> None:
+            ip = client_ip(request)
+            if action == "rename":
+                change = UnitUpdate(
+                    name=str(data.get("name") or "").strip() or None,
+                    name_en=str(data.get("name_en") or "").strip() or None,
+                )
+                await update_unit(portal.tenant, staff, code, change, ip)
+            elif action == "move":
+                await move_unit(
+                    portal.tenant, staff, code, MoveIn(parent=str(data.get("parent") or "")), ip
+                )
+            elif action == "remove":
+                await delete_unit(portal.tenant, staff, code, ip)
+            else:
+                raise NotFound(N_("未知的操作“{action}”"), code="unknown_action", action=action)
+
+        return await self._do(request, portal, "units", data, work)
+
+    @post("/staff")
+    async def add_staff(
+        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        async def work(staff: Principal) -> None:
+            grants = []
+            if data.get("role") and data.get("org_unit"):
+                grants.append(GrantIn(role=str(data["role"]), org_unit=str(data["org_unit"])))
+            person = StaffIn(
+                username=str(data.get("username") or "").strip(),
+                name=str(data.get("name") or "").strip(),
+                password=str(data.get("password") or ""),
+                grants=grants,
+            )
+            await create_staff(
+                portal.tenant, staff, person, request_locale(request), client_ip(request)
+            )
+
+        return await self._do(request, portal, "staff", data, work)
+
+    @post("/staff/grants")
+    async def grant(
+        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        """``grant`` or ``revoke`` a role on a unit (within the administrator's scope)."""
+        username = str(data.get("username") or "")
+        action = str(data.get("action") or "")
+
+        async def work(staff: Principal) -> None:
+            if action not in ("grant", "revoke"):
+                raise NotFound(N_("未知的操作“{action}”"), code="unknown_action", action=action)
+            grant = GrantIn(
+                role=str(data.get("role") or ""),
+                org_unit=str(data.get("org_unit") or ""),
+                position=str(data.get("position") or ""),
+            )
+            await change_grant(
+                portal.tenant,
+                staff,
+                username,
+                grant,
+                revoke=action == "revoke",
+                locale=request_locale(request),
+                ip=client_ip(request),
+            )
+
+        return await self._do(request, portal, "staff", data, work)
+
+    @post("/calendar")
+    async def calendar_day(
+        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        """A local day off (or a working day) for this government."""
+
+        async def work(staff: Principal) -> None:
+            await require_calendar_admin(staff, portal.tenant)
+            try:
+                day = date.fromisoformat(str(data.get("day") or ""))
+            except ValueError:
+                raise InvalidInput(
+                    N_("请填写日期，例如 2026-12-26"), code="calendar_day_required"
+                ) from None
+            name = str(data.get("name") or "").strip()[:50]
+            await set_day(portal.tenant.id, day, data.get("working") == "1", name)
+
+        return await self._do(request, portal, "calendar", data, work)
+
+    @post("/calendar/{day:date}/remove")
+    async def remove_day(
+        self,
+        request: Request[Any, Any, Any],
+        day: FromPath[date],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+    ) -> Response[Any]:
+        async def work(staff: Principal) -> None:
+            await require_calendar_admin(staff, portal.tenant)
+            await clear_day(portal.tenant.id, day)
+
+        return await self._do(request, portal, "calendar", data, work)
