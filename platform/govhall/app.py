@@ -82,7 +82,7 @@ from govhall.portal.pages import (
 from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
-from govhall.tenancy.controllers import OrgUnitController
+from govhall.tenancy.controllers import ItemSettingController, OrgUnitController
 from govhall.tenancy.operatorpages import OperatorPages
 from govhall.web.deps import (
     provide_locale,
@@ -206,6 +206,7 @@ def create_app(
             StaffController,
             RoleController,
             OrgUnitController,
+            ItemSettingController,
             TenantAccountController,
             CertificateController,
             SsoAdminController,

@@ -139,3 +139,68 @@ async def test_a_tenant_admin_runs_the_console(api: Api, demo: None) -> None:
 async def test_only_administrators_open_the_console(api: Api, demo: None) -> None:
     await staff_sign_in(api, "clerk")
     assert (await api.client.get(f"{BASE}/work/admin/")).status_code == 403
+
+
+async def test_enablement_and_local_settings_within_the_rules(api: Api, demo: None) -> None:
+    from govhall.tenancy.tables import DepartmentPlugin, ItemSetting
+
+    admin = await api.staff("tenantadmin")
+    url = api.t("/org-units/wjj/enablement")
+    unknown = await api.client.put(url, headers=admin, json={"plugins": ["astrology"]})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "plugins"
+    window = await api.client.put(
+        api.t("/org-units/window-general/enablement"), headers=admin, json={"plugins": ["health"]}
+    )
+    assert window.status_code == 422
+    both = await api.client.put(
+        url, headers=admin, json={"plugins": ["health"], "items": ["WJ-JKZM-0001"]}
+    )
+    assert both.status_code == 422
+    done = await api.client.put(
+        url, headers=admin, json={"plugins": ["health"], "items": ["ZJ-SGXK-0001"]}
+    )
+    assert done.status_code == 200 and done.json() == {
+        "unit": "wjj",
+        "plugins": ["health"],
+        "items": ["ZJ-SGXK-0001"],
+    }
+    wjj = await OrgUnit.objects().where(OrgUnit.code == "wjj").first()
+    assert (
+        wjj is not None
+        and await DepartmentPlugin.count().where(DepartmentPlugin.department == wjj.id) == 2
+    )
+    items = {i["code"] for i in (await api.client.get(api.t("/items"))).json()}
+    assert "ZJ-SGXK-0001" in items
+    clerk = await api.staff("clerk")
+    assert (await api.client.put(url, headers=clerk, json={})).status_code == 403
+
+    setting = api.t("/item-settings/WJ-JKZM-0001")
+    above = await api.client.put(setting, headers=admin, json={"promised_days": 99})
+    assert above.status_code == 422 and "7" in above.json()["errors"][0]["message"]
+    not_window = await api.client.put(setting, headers=admin, json={"window": "wjj"})
+    assert not_window.status_code == 422
+    ok = await api.client.put(
+        setting, headers=admin, json={"promised_days": 2, "window": "window-general"}
+    )
+    assert ok.status_code == 200
+    assert (
+        await ItemSetting.objects().where(ItemSetting.item_code == "WJ-JKZM-0001").first()
+    ).promised_days == 2  # type: ignore[union-attr]
+    guide = (await api.client.get(api.t("/items/WJ-JKZM-0001"))).json()
+    assert guide["promised_days"] == 2 and guide["plugin_promised_days"] == 3
+
+    await staff_sign_in(api, "tenantadmin")
+    console = await api.client.get(f"{BASE}/work/admin/")
+    assert 'data-unit-enabled="wjj"' in console.text
+    token = hidden(console.text, "_csrf_token")
+    page = await api.client.post(
+        f"{BASE}/work/admin/item-settings",
+        data={"_csrf_token": token, "item": "WJ-JKZM-0001", "promised_days": "3天"},
+    )
+    assert page.status_code == 422 and 'id="err-promised_days"' in page.text
+    saved = await api.client.post(
+        f"{BASE}/work/admin/enablement",
+        data={"_csrf_token": token, "unit": "wjj", "plugins": "health", "items": ""},
+    )
+    assert saved.status_code == 303
+    assert await DepartmentPlugin.count().where(DepartmentPlugin.department == wjj.id) == 1

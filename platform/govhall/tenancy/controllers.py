@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from govhall.identity.tokens import Principal
+from govhall.services import Services
+from govhall.tenancy.enablement import (
+    EnablementIn,
+    EnablementOut,
+    ItemSettingIn,
+    set_enablement,
+    set_item_setting,
+)
 from govhall.tenancy.orgtree import (
     MoveIn,
     UnitIn,
@@ -69,6 +77,24 @@ class OrgUnitController(Controller):
     ) -> None:
         await move_unit(tenant, principal, code, data, client_ip(request))
 
+    @put(
+        "/{code:str}/enablement",
+        status_code=200,
+        summary="The plugins and items a department / town / village offers (R-P7)",
+    )
+    async def enablement(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[EnablementIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+    ) -> EnablementOut:
+        return await set_enablement(
+            tenant, principal, code, data, services.registry, client_ip(request)
+        )
+
     @delete("/{code:str}", status_code=204, summary="Remove a unit nothing refers to")
     async def remove(
         self,
@@ -78,3 +104,22 @@ class OrgUnitController(Controller):
         principal: NamedDependency[Principal],
     ) -> None:
         await delete_unit(tenant, principal, code, client_ip(request))
+
+
+class ItemSettingController(Controller):
+    path = "/item-settings"
+    tags = ("tenancy",)
+
+    @put("/{item_code:str}", status_code=200, summary="An item's local settings (R-P7)")
+    async def put_setting(
+        self,
+        request: Request[Any, Any, Any],
+        item_code: FromPath[str],
+        data: JSONBody[ItemSettingIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        services: NamedDependency[Services],
+    ) -> ItemSettingIn:
+        return await set_item_setting(
+            tenant, principal, item_code, data, services.registry, client_ip(request)
+        )

@@ -16,7 +16,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from govhall.calendar.services import clear_day, require_calendar_admin, set_day, year_days
-from govhall.errors import GovhallError, InvalidInput, NotFound
+from govhall.errors import FieldError, GovhallError, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.roles import FUNCTIONS
 from govhall.identity.services import require_admin_scope
@@ -27,6 +27,13 @@ from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
 from govhall.services import Services
+from govhall.tenancy.enablement import (
+    EnablementIn,
+    ItemSettingIn,
+    set_enablement,
+    set_item_setting,
+    unit_enablement,
+)
 from govhall.tenancy.orgtree import (
     MoveIn,
     UnitIn,
@@ -38,11 +45,14 @@ from govhall.tenancy.orgtree import (
     update_unit,
 )
 from govhall.tenancy.schemas import UnitKind
+from govhall.tenancy.services import HANDLING_UNIT_KINDS, enabled_items, item_settings
+from govhall.tenancy.tables import OrgUnit
 from govhall.web.deps import client_ip
 from govhall.workbench.pages import _login, signed_in_staff
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UNIT_KINDS = get_args(UnitKind)
+SETTING_TEXTS = ("window", "place", "hours", "consultation_phone", "complaint_phone", "notes")
 
 
 class AdminPages(Controller):
@@ -54,6 +64,7 @@ class AdminPages(Controller):
         self,
         request: Request[Any, Any, Any],
         portal: Portal,
+        services: Services,
         staff: Principal,
         *,
         status: int = 200,
@@ -64,6 +75,15 @@ class AdminPages(Controller):
         locale = request_locale(request)
         await require_admin_scope(portal.tenant, staff)
         year = date.today().year
+        units = await org_tree(portal.tenant, staff, locale)
+        handling = [u for u in units if u.kind in HANDLING_UNIT_KINDS]
+        ids = {
+            r["code"]: r["id"]
+            for r in await OrgUnit.select(OrgUnit.code, OrgUnit.id).where(
+                OrgUnit.tenant == portal.tenant.id
+            )
+        }
+        offered = await enabled_items(portal.tenant.id, services.registry)
         return render(
             request,
             "work/admin.html",
@@ -71,7 +91,21 @@ class AdminPages(Controller):
             portal=portal,
             staff=staff,
             branding=await branding_of(portal.tenant),
-            units=await org_tree(portal.tenant, staff, locale),
+            units=units,
+            handling=[
+                (u, await unit_enablement(portal.tenant, ids[u.code], u.code)) for u in handling
+            ],
+            plugins=[
+                (name, [i.spec.code for i in services.registry.items_of({name})])
+                for name in services.registry.plugin_names()
+            ],
+            offered=sorted(
+                (code, services.registry.items[code].spec.name)
+                for code in offered
+                if code in services.registry.items
+            ),
+            settings=await item_settings(portal.tenant.id),
+            windows=[u for u in units if u.kind == "window"],
             kinds=UNIT_KINDS,
             people=await list_staff(portal.tenant, staff, locale),
             functions=[(k, v.pick(locale)) for k, v in FUNCTIONS.items()],
@@ -87,6 +121,7 @@ class AdminPages(Controller):
         self,
         request: Request[Any, Any, Any],
         portal: Portal,
+        services: Services,
         section: str,
         data: dict[str, Any],
         work: Any,
@@ -101,6 +136,7 @@ class AdminPages(Controller):
             return await self._console(
                 request,
                 portal,
+                services,
                 staff,
                 status=error.status_code,
                 section=section,
@@ -111,12 +147,15 @@ class AdminPages(Controller):
 
     @get("/")
     async def console(
-        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
     ) -> Response[Any]:
         staff = signed_in_staff(request, portal)
         if staff is None:
             return _login(request, portal)
-        return await self._console(request, portal, staff)
+        return await self._console(request, portal, services, staff)
 
     @post("/branding")
     async def branding(
@@ -137,11 +176,15 @@ class AdminPages(Controller):
             )
             await set_branding(portal.tenant, staff, branding, services.blobs)
 
-        return await self._do(request, portal, "branding", data, work)
+        return await self._do(request, portal, services, "branding", data, work)
 
     @post("/units")
     async def add_unit(
-        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
     ) -> Response[Any]:
         async def work(staff: Principal) -> None:
             kind = str(data.get("kind") or "")
@@ -156,11 +199,15 @@ class AdminPages(Controller):
             )
             await create_unit(portal.tenant, staff, unit, client_ip(request))
 
-        return await self._do(request, portal, "units", data, work)
+        return await self._do(request, portal, services, "units", data, work)
 
     @post("/units/change")
     async def change_unit(
-        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
     ) -> Response[Any]:
         """The unit ``target``: ``action`` ``rename`` (name), ``move`` (new parent, with
         the subtree) or ``remove`` (refused while anything refers to the unit)."""
@@ -184,11 +231,15 @@ class AdminPages(Controller):
             else:
                 raise NotFound(N_("未知的操作“{action}”"), code="unknown_action", action=action)
 
-        return await self._do(request, portal, "units", data, work)
+        return await self._do(request, portal, services, "units", data, work)
 
     @post("/staff")
     async def add_staff(
-        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
     ) -> Response[Any]:
         async def work(staff: Principal) -> None:
             grants = []
@@ -204,11 +255,15 @@ class AdminPages(Controller):
                 portal.tenant, staff, person, request_locale(request), client_ip(request)
             )
 
-        return await self._do(request, portal, "staff", data, work)
+        return await self._do(request, portal, services, "staff", data, work)
 
     @post("/staff/grants")
     async def grant(
-        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
     ) -> Response[Any]:
         """``grant`` or ``revoke`` a role on a unit (within the administrator's scope)."""
         username = str(data.get("username") or "")
@@ -232,11 +287,83 @@ class AdminPages(Controller):
                 ip=client_ip(request),
             )
 
-        return await self._do(request, portal, "staff", data, work)
+        return await self._do(request, portal, services, "staff", data, work)
+
+    @post("/enablement")
+    async def enablement(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """What one department, town or village offers: whole plugins and single items."""
+
+        async def work(staff: Principal) -> None:
+            plugins = data.get("plugins") or []
+            plugins = plugins if isinstance(plugins, list) else [plugins]
+            items = [i.strip() for i in str(data.get("items") or "").replace("，", ",").split(",")]
+            await set_enablement(
+                portal.tenant,
+                staff,
+                str(data.get("unit") or ""),
+                EnablementIn(plugins=[str(p) for p in plugins], items=[i for i in items if i]),
+                services.registry,
+                client_ip(request),
+            )
+
+        return await self._do(request, portal, services, "enablement", data, work)
+
+    @post("/item-settings")
+    async def item_setting(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """An item's local settings: promised limit, window, place, hours, phones, notes."""
+
+        async def work(staff: Principal) -> None:
+            days = str(data.get("promised_days") or "").strip()
+            if days and not days.isdigit():
+                raise InvalidInput(
+                    N_("承诺时限须为整数个工作日"),
+                    code="promised_days_format",
+                    errors=[FieldError("promised_days", N_("承诺时限须为整数个工作日"))],
+                )
+            setting = ItemSettingIn(
+                promised_days=int(days) if days else None,
+                **{
+                    k: str(data.get(k) or "").strip()
+                    for k in (
+                        "window",
+                        "place",
+                        "hours",
+                        "consultation_phone",
+                        "complaint_phone",
+                        "notes",
+                    )
+                },
+            )
+            await set_item_setting(
+                portal.tenant,
+                staff,
+                str(data.get("item") or ""),
+                setting,
+                services.registry,
+                client_ip(request),
+            )
+
+        return await self._do(request, portal, services, "enablement", data, work)
 
     @post("/calendar")
     async def calendar_day(
-        self, request: Request[Any, Any, Any], data: FormPost, portal: NamedDependency[Portal]
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
     ) -> Response[Any]:
         """A local day off (or a working day) for this government."""
 
@@ -251,7 +378,7 @@ class AdminPages(Controller):
             name = str(data.get("name") or "").strip()[:50]
             await set_day(portal.tenant.id, day, data.get("working") == "1", name)
 
-        return await self._do(request, portal, "calendar", data, work)
+        return await self._do(request, portal, services, "calendar", data, work)
 
     @post("/calendar/{day:date}/remove")
     async def remove_day(
@@ -260,9 +387,10 @@ class AdminPages(Controller):
         day: FromPath[date],
         data: FormPost,
         portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
     ) -> Response[Any]:
         async def work(staff: Principal) -> None:
             await require_calendar_admin(staff, portal.tenant)
             await clear_day(portal.tenant.id, day)
 
-        return await self._do(request, portal, "calendar", data, work)
+        return await self._do(request, portal, services, "calendar", data, work)
