@@ -907,6 +907,21 @@ EN: dict[str, str] = {
     "窗口": "Window",
     "设置一个机构开通的事项": "Set what one unit offers",
     "该机构不在您的管理范围内": "This unit is outside what you administer",
+    "与": "with",
+    "两个版本相同。": "The two versions are the same.",
+    "修改说明": "What changed",
+    "全部事项的流程": "Flows of all items",
+    "办理流程（复制、修改、发布新版本）": "Flows (copy, change, publish a new version)",
+    "已发布第 {version} 版，新的办件将按此流程办理；在办的办件继续按原流程。": "Version {version} published: new cases follow it; open cases keep their flow.",
+    "当前使用：第 {version} 版": "In use: version {version}",
+    "插件默认流程": "the plugin's default flow",
+    "显示差异": "Show the differences",
+    "机构 {unit}": "unit {unit}",
+    "校验并发布新版本": "Check and publish a new version",
+    "比较": "Compare",
+    "流程": "Flow",
+    "流程定义（TOML：环节、角色、岗位、时限、操作与条件、并联分支）": "Flow definition (TOML: steps, roles, positions, limits, actions and conditions, parallel branches)",
+    "第 {version} 版": "Version {version}",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

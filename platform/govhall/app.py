@@ -96,6 +96,7 @@ from govhall.web.health import healthz, readyz
 from govhall.workbench.adminpages import AdminPages
 from govhall.workbench.agentpages import AgentPages
 from govhall.workbench.batchpages import BatchPages
+from govhall.workbench.flowpages import FlowPages
 from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
 from govhall.workflow.controllers import FlowController, WorklistController
@@ -165,6 +166,7 @@ def create_app(
             MessagePages,
             AgentPages,
             AdminPages,
+            FlowPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -181,6 +183,7 @@ def create_app(
             MessagePages,
             AgentPages,
             AdminPages,
+            FlowPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )

@@ -164,22 +164,30 @@ async def _articles(tenant_id: Any) -> list[ArticleDecl]:
     return [ArticleDecl(**{k: v for k, v in r.items() if k in fields}) for r in rows]
 
 
+def toml_text(value: Any) -> str:
+    """A declaration (a manifest, a flow) as TOML, leaving out empty and default-false
+    fields so that versions diff readably."""
+    return tomli_w.dumps(_pruned(msgspec.to_builtins(value, builtin_types=(date,))))
+
+
 def manifest_toml(manifest: TenantManifest, header: str = "") -> str:
     """The manifest as TOML, leaving out what equals the defaults (readable diffs)."""
-    data = msgspec.to_builtins(manifest, builtin_types=(date,))
-    text = tomli_w.dumps(_pruned(data))
-    return (f"# {header}\n" if header else "") + text
+    return (f"# {header}\n" if header else "") + toml_text(manifest)
 
 
 def _empty(value: Any) -> bool:
     # Compared by kind: a promised limit of 0 days is a value, not an empty field.
-    return value is None or value is False or (isinstance(value, str | list | dict) and not value)
+    return (
+        value is None
+        or value is False
+        or (isinstance(value, str | list | tuple | dict) and not value)
+    )
 
 
 def _pruned(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _pruned(v) for k, v in value.items() if not _empty(v)}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_pruned(v) for v in value]
     return value
 

@@ -1,0 +1,177 @@
+"""The flow editor (R-F1) in the admin console: an item's flow in use — the
+plugin's default, or the tenant's (or one department's) latest version — as TOML
+to copy and change (steps, roles, positions, limits, actions and their
+conditions, parallel branches), saved as the next version after the same checks a
+plugin's flow passes (every problem listed next to the text, which stays as
+typed), with the versions listed and a line-by-line diff between any two.
+
+TOML rather than a drag-and-drop canvas because a flow is a tree of steps, actions
+and rules: the text shows all of it, diffs cleanly and is what ``tenant export``
+and plugin authors write. ``difflib`` makes the diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect
+
+from govhall.errors import GovhallError, InvalidInput
+from govhall.i18n import N_
+from govhall.identity.services import require_admin_scope
+from govhall.identity.tokens import Principal
+from govhall.portal.rendering import render, request_locale
+from govhall.portal.services import Portal
+from govhall.portal.visitors import error_messages
+from govhall.services import Services
+from govhall.tenancy.export import toml_text
+from govhall.workbench.pages import _login, signed_in_staff
+from govhall.workflow.flows import FlowSave, flow_overview, flow_version, save_flow
+
+FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def diff_lines(older: str, newer: str, older_name: str, newer_name: str) -> list[tuple[str, str]]:
+    """(kind, line) of a unified diff: kind is ``add``, ``remove``, ``hunk`` or ``same``."""
+    out = []
+    for line in difflib.unified_diff(
+        older.splitlines(), newer.splitlines(), older_name, newer_name, lineterm="", n=2
+    ):
+        if line.startswith(("+++", "---")):
+            continue
+        kind = {"+": "add", "-": "remove", "@": "hunk"}.get(line[:1], "same")
+        out.append((kind, line))
+    return out
+
+
+class FlowPages(Controller):
+    path = "/work/admin/flows"
+    tags = ("workbench",)
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        await require_admin_scope(portal.tenant, staff)
+        items = await services.catalog.tenant_items(portal.tenant)
+        return render(
+            request, "work/flows.html", portal=portal, staff=staff, items=items, editing=None
+        )
+
+    async def _editor(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        services: Services,
+        staff: Principal,
+        item_code: str,
+        *,
+        status: int = 200,
+        text: str | None = None,
+        errors: dict[str, str] | None = None,
+        problems: list[dict[str, str]] | None = None,
+    ) -> Response[Any]:
+        await require_admin_scope(portal.tenant, staff)
+        params = request.query_params
+        department = params.get("department") or None
+        installed = (await services.catalog.tenant_item(portal.tenant, item_code)).installed
+        overview = await flow_overview(portal.tenant, installed, department, services.registry)
+        diff: list[tuple[str, str]] = []
+        older, newer = params.get("from", ""), params.get("to", "")
+        if older.isdigit() and newer.isdigit():
+            texts = []
+            for number in (int(older), int(newer)):
+                version = await flow_version(
+                    portal.tenant, installed, number, department, services.registry
+                )
+                texts.append(toml_text(version.flow))
+            diff = diff_lines(texts[0], texts[1], f"v{older}", f"v{newer}")
+        return render(
+            request,
+            "work/flows.html",
+            status=status,
+            portal=portal,
+            staff=staff,
+            editing=installed.spec,
+            overview=overview,
+            department=department or "",
+            text=toml_text(overview.effective.flow) if text is None else text,
+            diff=diff,
+            diff_from=older,
+            diff_to=newer,
+            errors=errors or {},
+            problems=problems or [],
+            saved=params.get("saved", ""),
+        )
+
+    @get("/{item_code:str}")
+    async def editor(
+        self,
+        request: Request[Any, Any, Any],
+        item_code: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        return await self._editor(request, portal, services, staff, item_code)
+
+    @post("/{item_code:str}")
+    async def publish(
+        self,
+        request: Request[Any, Any, Any],
+        item_code: FromPath[str],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """Publish the edited flow as the next version (new cases start on it)."""
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        text = str(data.get("flow") or "")
+        department = str(data.get("department") or "") or None
+        try:
+            installed = (await services.catalog.tenant_item(portal.tenant, item_code)).installed
+            try:
+                flow = msgspec.toml.decode(text.encode("utf-8"))
+            except msgspec.DecodeError as exc:
+                raise InvalidInput(
+                    N_("流程定义格式有误：{reason}"), code="invalid_flow", reason=str(exc)
+                ) from exc
+            saved = await save_flow(
+                tenant=portal.tenant,
+                staff=staff,
+                installed=installed,
+                data=FlowSave(flow=flow, department=department, note=str(data.get("note") or "")),
+            )
+        except GovhallError as error:
+            locale = request_locale(request)
+            problems = [e.render(locale) for e in error.errors]
+            return await self._editor(
+                request,
+                portal,
+                services,
+                staff,
+                item_code,
+                status=error.status_code,
+                text=text,
+                errors=error_messages(error, locale),
+                problems=problems,
+            )
+        query = f"saved={saved.version}" + (f"&department={department}" if department else "")
+        return Redirect(f"{portal.base}/work/admin/flows/{item_code}?{query}", status_code=303)
