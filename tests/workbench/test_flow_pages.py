@@ -61,3 +61,63 @@ async def test_edit_publish_and_compare_a_flow(api: Api, demo: None) -> None:
 async def test_only_administrators_edit_flows(api: Api, demo: None) -> None:
     await staff_sign_in(api, "clerk")
     assert (await api.client.get(f"{BASE}/work/admin/flows/NR-BDC-0001")).status_code == 403
+
+
+async def test_a_department_administrator_edits_their_departments_flow(
+    api: Api, demo: None
+) -> None:
+    admin = await api.staff("tenantadmin")
+    made = await api.client.post(
+        api.t("/staff"),
+        headers=admin,
+        json={
+            "username": "zr-admin",
+            "name": "自然资源局管理员",
+            "password": "Dept-admin-2026",
+            "grants": [{"role": "tenant_admin", "org_unit": "zrzyj"}],
+        },
+    )
+    assert made.status_code == 201, made.text
+    page = await api.client.get("/login?tenant=demo-county")
+    signed = await api.client.post(
+        "/login",
+        data={
+            "username": "zr-admin",
+            "password": "Dept-admin-2026",
+            "tenant": "demo-county",
+            "next": f"{BASE}/work/admin/flows/NR-BDC-0001",
+            "_csrf_token": hidden(page.text, "_csrf_token"),
+        },
+    )
+    editor = await api.client.get(signed.headers["location"])
+    assert editor.status_code == 200 and "机构 zrzyj" in editor.text
+    assert 'name="department" value="zrzyj"' in editor.text
+    text = html.unescape(
+        editor.text.split('id="flow" name="flow"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    )
+    published = await api.client.post(
+        f"{BASE}/work/admin/flows/NR-BDC-0001",
+        data={
+            "_csrf_token": hidden(editor.text, "_csrf_token"),
+            "flow": text,
+            "department": "zrzyj",
+        },
+    )
+    assert published.status_code == 303 and "department=zrzyj" in published.headers["location"]
+    tenant_wide = await api.client.post(
+        f"{BASE}/work/admin/flows/NR-BDC-0001",
+        data={"_csrf_token": hidden(editor.text, "_csrf_token"), "flow": text},
+    )
+    assert tenant_wide.status_code == 403
+    console = await api.client.get(f"{BASE}/work/admin/")
+    token = hidden(console.text, "_csrf_token")
+    outside = await api.client.post(
+        f"{BASE}/work/admin/enablement",
+        data={"_csrf_token": token, "unit": "wjj", "plugins": "health"},
+    )
+    assert outside.status_code == 403
+    branding = await api.client.post(
+        f"{BASE}/work/admin/branding",
+        data={"_csrf_token": token, "portal_name": "x", "primary_color": "#000000"},
+    )
+    assert branding.status_code == 403

@@ -24,7 +24,7 @@ from litestar.response import Redirect
 
 from govhall.errors import GovhallError, InvalidInput
 from govhall.i18n import N_
-from govhall.identity.services import require_admin_scope
+from govhall.identity.services import require_admin_scope, tenant_wide
 from govhall.identity.tokens import Principal
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
@@ -84,9 +84,13 @@ class FlowPages(Controller):
         errors: dict[str, str] | None = None,
         problems: list[dict[str, str]] | None = None,
     ) -> Response[Any]:
-        await require_admin_scope(portal.tenant, staff)
+        scope = await require_admin_scope(portal.tenant, staff)
         params = request.query_params
         department = params.get("department") or None
+        if department is None and not tenant_wide(scope):
+            # A department's administrator edits their department's own version (the
+            # unit's code is the last segment of its path).
+            department = scope[0].path.rstrip("/").rsplit("/", 1)[-1]
         installed = (await services.catalog.tenant_item(portal.tenant, item_code)).installed
         overview = await flow_overview(portal.tenant, installed, department, services.registry)
         diff: list[tuple[str, str]] = []
