@@ -922,6 +922,13 @@ EN: dict[str, str] = {
     "流程": "Flow",
     "流程定义（TOML：环节、角色、岗位、时限、操作与条件、并联分支）": "Flow definition (TOML: steps, roles, positions, limits, actions and conditions, parallel branches)",
     "第 {version} 版": "Version {version}",
+    "上级租户": "Parent tenant",
+    "政府名称": "Government's name",
+    "新建": "Create",
+    "用表单新建": "Create from a form",
+    "管理员用户名": "Administrator's username",
+    "网址名（slug）": "URL name (slug)",
+    "行政区划代码": "Administrative division code",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

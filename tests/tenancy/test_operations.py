@@ -174,3 +174,41 @@ async def test_the_operator_console_in_the_browser_session(api: Api, demo: None)
     assert (await api.client.get("/t/new-county/")).status_code == 503
     await api.client.post("/operator/tenants/new-county/resume", data={"_csrf_token": token})
     assert (await api.client.get("/t/new-county/")).status_code == 200
+
+
+async def test_the_operator_creates_a_tenant_from_a_form(api: Api, demo: None) -> None:
+    from tests.portal.test_apply import hidden
+
+    await create_operator("ops-zhao", "赵运营", "Ops-pass-2026")
+    form = await api.client.get("/login?operator=1&next=/operator/")
+    await api.client.post(
+        "/login",
+        data={
+            "username": "ops-zhao",
+            "password": "Ops-pass-2026",
+            "operator": "1",
+            "next": "/operator/",
+            "_csrf_token": hidden(form.text, "_csrf_token"),
+        },
+    )
+    console = await api.client.get("/operator/")
+    token = hidden(console.text, "_csrf_token")
+    fields = {
+        "_csrf_token": token,
+        "slug": "form-county",
+        "name": "表单县人民政府",
+        "level": "county",
+        "parent": "demo-city",
+        "division_code": "990111",
+        "admin": "admin",
+    }
+    planned = await api.client.post("/operator/tenants/form", data={**fields, "action": "plan"})
+    assert planned.status_code == 200 and "create tenant form-county" in planned.text
+    assert "slug = &#34;form-county&#34;" in planned.text  # the manifest written for the operator
+    wrong = await api.client.post(
+        "/operator/tenants/form", data={**fields, "division_code": "12", "action": "apply"}
+    )
+    assert wrong.status_code == 422 and "division_code" in wrong.text
+    made = await api.client.post("/operator/tenants/form", data={**fields, "action": "apply"})
+    assert made.status_code == 201 and "只显示这一次" in made.text
+    assert await Tenant.count().where(Tenant.slug == "form-county") == 1

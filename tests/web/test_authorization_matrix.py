@@ -56,6 +56,7 @@ PAGES = {
     # The platform operator's console (tests/tenancy/test_operations.py).
     ("GET", "/operator"),
     ("POST", "/operator/tenants"),
+    ("POST", "/operator/tenants/form"),
     ("POST", "/operator/tenants/{slug:str}/{action:str}"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/login"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/callback"),

@@ -22,11 +22,14 @@ from govhall.identity.websession import session_principal
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.visitors import error_messages
 from govhall.services import Services
+from govhall.tenancy.export import toml_text
 from govhall.tenancy.operations import MAX_MANIFEST_BYTES, onboard, plugin_registry, tenant_health
 from govhall.tenancy.schemas import ApplyResult
 from govhall.web.deps import client_ip
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+#: The first administrator of a tenant made from the form, over its whole tree.
+ADMIN_ROLE = {"role": "tenant_admin", "org_unit": "centre"}
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -118,6 +121,68 @@ class OperatorPages(Controller):
             operator,
             status=200 if planned else 201,
             manifest=text if planned else "",
+            result=result,
+            planned=planned,
+        )
+
+    @post("/tenants/form")
+    async def onboard_from_form(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """A new tenant from a short form: the manifest is written for the operator
+        (shown in the editor, where it can be extended) and planned or applied."""
+        operator = _operator(request)
+        if operator is None:
+            return _sign_in()
+        level = str(data.get("level") or "county")
+        name = str(data.get("name") or "").strip()
+        admin = str(data.get("admin") or "").strip()
+        manifest = {
+            "slug": str(data.get("slug") or "").strip(),
+            "name": name,
+            "level": level,
+            "parent": str(data.get("parent") or "") or None,
+            "division_code": str(data.get("division_code") or "").strip(),
+            "branding": {"portal_name": str(data.get("portal_name") or data.get("name") or "")},
+            "org_units": [
+                {
+                    "code": "centre",
+                    "name": f"{data.get('name') or ''}政务服务中心",
+                    "kind": "centre",
+                }
+            ],
+            "staff": [
+                {
+                    "username": admin,
+                    "name": admin,
+                    "roles": [{"role": "tenant_admin", "org_unit": "centre"}],
+                }
+            ]
+            if admin
+            else [],
+        }
+        text = toml_text({k: v for k, v in manifest.items() if v is not None})
+        planned = data.get("action") == "plan"
+        try:
+            result = await onboard(operator, services.registry, text.encode(), dry_run=planned)
+        except GovhallError as error:
+            return await self._console(
+                request,
+                services,
+                operator,
+                status=error.status_code,
+                manifest=text,
+                errors=error_messages(error, request_locale(request)),
+            )
+        return await self._console(
+            request,
+            services,
+            operator,
+            status=200 if planned else 201,
+            manifest=text,
             result=result,
             planned=planned,
         )
