@@ -929,6 +929,17 @@ EN: dict[str, str] = {
     "管理员用户名": "Administrator's username",
     "网址名（slug）": "URL name (slug)",
     "行政区划代码": "Administrative division code",
+    "今天发布（不勾选则存为草稿）": "Publish today (unticked: keep as a draft)",
+    "关键词": "Keyword",
+    "同义词": "Synonym",
+    "同义词：群众的说法 → 事项里的说法；关键词：词 → 事项编码；屏蔽词：不予搜索。": "Synonym: what people say → what the items say; keyword: word → item code; blocked word: not searched.",
+    "屏蔽词": "Blocked word",
+    "指向": "Points to",
+    "搜索词": "Search words",
+    "新闻与公告": "News and announcements",
+    "正文（空一行分段）": "Text (a blank line starts a paragraph)",
+    "词": "Word",
+    "请选择词的类型": "Choose the word's kind",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

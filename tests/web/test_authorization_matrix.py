@@ -124,6 +124,8 @@ PAGES = {
             ("POST", "/work/admin/staff/grants"),
             ("POST", "/work/admin/calendar"),
             ("POST", "/work/admin/enablement"),
+            ("POST", "/work/admin/terms"),
+            ("POST", "/work/admin/articles"),
             ("GET", "/work/admin/flows"),
             ("GET", "/work/admin/flows/{item_code:str}"),
             ("POST", "/work/admin/flows/{item_code:str}"),

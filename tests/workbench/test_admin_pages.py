@@ -204,3 +204,53 @@ async def test_enablement_and_local_settings_within_the_rules(api: Api, demo: No
     )
     assert saved.status_code == 303
     assert await DepartmentPlugin.count().where(DepartmentPlugin.department == wjj.id) == 1
+
+
+async def test_search_terms_and_news_from_the_console(api: Api, demo: None) -> None:
+    from govhall.portal.tables import Article, SearchTerm
+
+    await staff_sign_in(api, "tenantadmin")
+    console = await api.client.get(f"{BASE}/work/admin/")
+    token = hidden(console.text, "_csrf_token")
+    term = await api.client.post(
+        f"{BASE}/work/admin/terms",
+        data={"_csrf_token": token, "kind": "synonym", "term": "办房产证", "target": "不动产登记"},
+    )
+    assert term.status_code == 303
+    assert 'data-term="办房产证"' in (await api.client.get(f"{BASE}/work/admin/")).text
+    found = (await api.client.get(api.t("/search"), params={"q": "办房产证"})).json()
+    assert found["items"] and found["items"][0]["code"] == "NR-BDC-0001"
+    empty = await api.client.post(
+        f"{BASE}/work/admin/terms", data={"_csrf_token": token, "kind": "keyword", "term": ""}
+    )
+    assert empty.status_code == 422
+    stored = await SearchTerm.objects().where(SearchTerm.term == "办房产证").first()
+    assert stored is not None
+    await api.client.post(
+        f"{BASE}/work/admin/terms", data={"_csrf_token": token, "remove": str(stored.id)}
+    )
+    assert await SearchTerm.count().where(SearchTerm.term == "办房产证") == 0
+
+    news = await api.client.post(
+        f"{BASE}/work/admin/articles",
+        data={
+            "_csrf_token": token,
+            "kind": "news",
+            "title": "元旦假期安排",
+            "body": "1月1日休息。",
+            "publish": "1",
+        },
+    )
+    assert news.status_code == 303
+    assert "元旦假期安排" in (await api.client.get(f"{BASE}/news")).text
+    untitled = await api.client.post(
+        f"{BASE}/work/admin/articles",
+        data={"_csrf_token": token, "kind": "news", "title": "", "body": "x"},
+    )
+    assert untitled.status_code == 422 and 'id="articles-error"' in untitled.text
+    piece = await Article.objects().where(Article.title == "元旦假期安排").first()
+    assert piece is not None
+    await api.client.post(
+        f"{BASE}/work/admin/articles", data={"_csrf_token": token, "remove": str(piece.id)}
+    )
+    assert await Article.count().where(Article.title == "元旦假期安排") == 0

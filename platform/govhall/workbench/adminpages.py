@@ -6,8 +6,10 @@ the form it came from and nothing already saved is touched."""
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Annotated, Any, cast, get_args
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -22,8 +24,10 @@ from govhall.identity.roles import FUNCTIONS
 from govhall.identity.services import require_admin_scope
 from govhall.identity.staffadmin import GrantIn, StaffIn, change_grant, create_staff, list_staff
 from govhall.identity.tokens import Principal
+from govhall.portal.articles import ArticleIn, all_for_admin, delete_article, save_article
 from govhall.portal.branding import BrandingIn, branding_of, set_branding
 from govhall.portal.rendering import render, request_locale
+from govhall.portal.search import TermIn, add_term, list_terms, remove_term
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
 from govhall.services import Services
@@ -106,6 +110,8 @@ class AdminPages(Controller):
             ),
             settings=await item_settings(portal.tenant.id),
             windows=[u for u in units if u.kind == "window"],
+            terms=await list_terms(portal.tenant, staff),
+            articles=await all_for_admin(portal.tenant, staff),
             kinds=UNIT_KINDS,
             people=await list_staff(portal.tenant, staff, locale),
             functions=[(k, v.pick(locale)) for k, v in FUNCTIONS.items()],
@@ -356,6 +362,62 @@ class AdminPages(Controller):
             )
 
         return await self._do(request, portal, services, "enablement", data, work)
+
+    @post("/terms")
+    async def term(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """A search synonym, keyword or blocked word; ``remove`` = a term's id."""
+
+        async def work(staff: Principal) -> None:
+            if data.get("remove"):
+                await remove_term(portal.tenant, staff, uuid.UUID(str(data["remove"])))
+                return
+            kind = str(data.get("kind") or "")
+            if kind not in ("synonym", "keyword", "blocked"):
+                raise InvalidInput(N_("请选择词的类型"), code="term_kind_required")
+            term = TermIn(
+                kind=cast(Any, kind),
+                term=str(data.get("term") or ""),
+                target=str(data.get("target") or ""),
+            )
+            await add_term(portal.tenant, staff, term, client_ip(request))
+
+        return await self._do(request, portal, services, "terms", data, work)
+
+    @post("/articles")
+    async def article(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """News and announcements: published today, or kept as a draft; ``remove`` = id."""
+
+        async def work(staff: Principal) -> None:
+            if data.get("remove"):
+                await delete_article(portal.tenant, staff, uuid.UUID(str(data["remove"])))
+                return
+            published = (
+                datetime.now(ZoneInfo(portal.tenant.time_zone)).date()
+                if data.get("publish") == "1"
+                else None
+            )
+            piece = ArticleIn(
+                kind=str(data.get("kind") or ""),
+                title=str(data.get("title") or ""),
+                body=str(data.get("body") or ""),
+                pinned=data.get("pinned") == "1",
+                published_on=published,
+            )
+            await save_article(portal.tenant, staff, piece)
+
+        return await self._do(request, portal, services, "articles", data, work)
 
     @post("/calendar")
     async def calendar_day(
