@@ -61,13 +61,17 @@ _engine: Engine[Any] | None = None
 
 def configure_database(settings: Settings) -> Engine[Any]:
     """Build the engine for ``settings`` and bind all tables (and migrations) to it."""
+    return bind_engine(make_engine(settings))
+
+
+def bind_engine(engine: Engine[Any]) -> Engine[Any]:
+    """Make ``engine`` the one every govhall table (and Piccolo's migrations) uses."""
     global _engine
     os.environ["PICCOLO_CONF"] = PICCOLO_CONF_MODULE
     from piccolo.apps.migrations.tables import Migration
 
     from govhall import piccolo_conf
 
-    engine = make_engine(settings)
     piccolo_conf.DB = engine
     tables: list[type[Table]] = [*all_tables(), Migration]
     for table in tables:

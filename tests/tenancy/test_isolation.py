@@ -80,3 +80,60 @@ async def test_the_requests_tenant_reaches_every_pooled_connection(api: Api, dem
     db.enter_tenant(county["id"])
     seen = await Tenant.raw("SELECT current_setting('govhall.tenant', true) AS t")
     assert seen[0]["t"] == str(county["id"])
+
+
+async def test_the_app_running_as_a_non_owner_role_sees_one_tenant_per_request(
+    api: Api, demo: None, settings: Settings, registry: object
+) -> None:
+    """The app's own pool, connected as the app role: a request for one tenant sees
+    only that tenant's cases, even through a query with no tenant filter."""
+    import dataclasses
+
+    import httpx
+
+    from govhall.cases.tables import Case
+    from tests.conftest import create_test_app
+
+    await apply_manifest(load_manifest(TENANTS / "sample-county"), registry, "demo-pass-1")  # type: ignore[arg-type]
+    await api.submit(await api.citizen())
+    sample = Api(api.client, "sample-county")
+    await sample.submit(await sample.citizen("li-si"))
+    ids = {
+        row["slug"]: row["id"]
+        for row in await Tenant.select(Tenant.slug, Tenant.id).where(
+            Tenant.slug.is_in(["demo-county", "sample-county"])
+        )
+    }
+    role = f"govhall_app_{uuid.uuid4().hex[:8]}"
+    owner = await asyncpg.connect(settings.database_url)
+    await owner.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'app-pass-1' NOSUPERUSER NOBYPASSRLS")
+    await owner.execute(
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+    )
+    head, _, database = settings.database_url.rpartition("/")
+    role_settings = dataclasses.replace(
+        settings, database_url=f"postgresql://{role}:app-pass-1@{head.split('@')[-1]}/{database}"
+    )
+    original = db.get_engine()
+    app = create_test_app(role_settings, registry)  # type: ignore[arg-type]
+    services = app.state.services
+    await services.start()
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            items = await client.get("/t/sample-county/api/v1/items")
+            assert items.status_code == 200  # the app works as the role
+            for slug, expected in (("demo-county", 1), ("sample-county", 1)):
+                db.current_tenant.set(db.TenantScope())
+                db.enter_tenant(ids[slug])
+                assert await Case.count() == expected  # no tenant filter in this query
+                cases = await Case.select(Case.tenant)
+                assert {row["tenant"] for row in cases} == {ids[slug]}
+            db.current_tenant.set(db.TenantScope())
+            assert await Case.count() == 2
+    finally:
+        await services.stop()
+        db.bind_engine(original)
+        await owner.execute(f"DROP OWNED BY {role}")
+        await owner.execute(f"DROP ROLE {role}")
+        await owner.close()
