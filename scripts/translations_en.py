@@ -940,6 +940,10 @@ EN: dict[str, str] = {
     "正文（空一行分段）": "Text (a blank line starts a paragraph)",
     "词": "Word",
     "请选择词的类型": "Choose the word's kind",
+    "保存通道": "Save the channels",
+    "发送通道": "Channels",
+    "可用：{names}": "Available: {names}",
+    "消息模板": "Message wording",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -254,3 +254,42 @@ async def test_search_terms_and_news_from_the_console(api: Api, demo: None) -> N
         f"{BASE}/work/admin/articles", data={"_csrf_token": token, "remove": str(piece.id)}
     )
     assert await Article.count().where(Article.title == "元旦假期安排") == 0
+
+
+async def test_notification_channels_and_wording_from_the_console(api: Api, demo: None) -> None:
+    from govhall.notify.tables import MessageTemplate, TenantChannels
+
+    await staff_sign_in(api, "tenantadmin")
+    console = await api.client.get(f"{BASE}/work/admin/")
+    assert 'data-template="case_submitted-zh-CN"' in console.text
+    token = hidden(console.text, "_csrf_token")
+    wrong = await api.client.post(
+        f"{BASE}/work/admin/notifications",
+        data={"_csrf_token": token, "sms": "carrier-pigeon", "email": "smtp"},
+    )
+    assert wrong.status_code == 422 and 'id="notifications-error"' in wrong.text
+    ok = await api.client.post(
+        f"{BASE}/work/admin/notifications",
+        data={"_csrf_token": token, "sms": "log_sms", "email": "smtp"},
+    )
+    assert ok.status_code == 303 and await TenantChannels.count() == 1
+    bad = await api.client.post(
+        f"{BASE}/work/admin/notifications",
+        data={
+            "_csrf_token": token,
+            "template": "case_submitted",
+            "locale": "zh-CN",
+            "text": "您好 {password}",
+        },
+    )
+    assert bad.status_code == 422
+    good = await api.client.post(
+        f"{BASE}/work/admin/notifications",
+        data={
+            "_csrf_token": token,
+            "template": "case_submitted",
+            "locale": "zh-CN",
+            "text": "示范县已收到您的“{item}”申请（{serial_number}）。",
+        },
+    )
+    assert good.status_code == 303 and await MessageTemplate.count() == 1

@@ -24,6 +24,15 @@ from govhall.identity.roles import FUNCTIONS
 from govhall.identity.services import require_admin_scope
 from govhall.identity.staffadmin import GrantIn, StaffIn, change_grant, create_staff, list_staff
 from govhall.identity.tokens import Principal
+from govhall.notify import outbound
+from govhall.notify.deliveries import (
+    ChannelsIn,
+    TemplateIn,
+    save_template,
+    set_tenant_channels,
+    templates_of,
+)
+from govhall.notify.tables import TenantChannels
 from govhall.portal.articles import ArticleIn, all_for_admin, delete_article, save_article
 from govhall.portal.branding import BrandingIn, branding_of, set_branding
 from govhall.portal.rendering import render, request_locale
@@ -111,6 +120,11 @@ class AdminPages(Controller):
             settings=await item_settings(portal.tenant.id),
             windows=[u for u in units if u.kind == "window"],
             terms=await list_terms(portal.tenant, staff),
+            templates=await templates_of(portal.tenant, staff),
+            channel_names=sorted((c.kind, name) for name, c in outbound.channels().items()),
+            channels=await TenantChannels.select(TenantChannels.sms, TenantChannels.email)
+            .where(TenantChannels.tenant == portal.tenant.id)
+            .first(),
             articles=await all_for_admin(portal.tenant, staff),
             kinds=UNIT_KINDS,
             people=await list_staff(portal.tenant, staff, locale),
@@ -418,6 +432,33 @@ class AdminPages(Controller):
             await save_article(portal.tenant, staff, piece)
 
         return await self._do(request, portal, services, "articles", data, work)
+
+    @post("/notifications")
+    async def notifications(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """The SMS and e-mail channel plugins, or one message's wording in a language
+        (only the built-in placeholders; empty text = the built-in wording)."""
+
+        async def work(staff: Principal) -> None:
+            if data.get("template"):
+                template = TemplateIn(
+                    key=str(data["template"]),
+                    locale=str(data.get("locale") or "zh-CN"),
+                    text=str(data.get("text") or ""),
+                )
+                await save_template(portal.tenant, staff, template)
+                return
+            channels = ChannelsIn(
+                sms=str(data.get("sms") or ""), email=str(data.get("email") or "")
+            )
+            await set_tenant_channels(portal.tenant, staff, channels)
+
+        return await self._do(request, portal, services, "notifications", data, work)
 
     @post("/calendar")
     async def calendar_day(
