@@ -944,6 +944,10 @@ EN: dict[str, str] = {
     "发送通道": "Channels",
     "可用：{names}": "Available: {names}",
     "消息模板": "Message wording",
+    "保存场景树": "Save the scenario tree",
+    "场景式服务": "Services by scenario",
+    "场景树": "Scenario tree",
+    "每行一个场景：场景路径（用 / 分级） | 事项编码（空格分隔） | 适用对象（individual、enterprise 或留空）。全部清空则使用各事项声明的场景。": "One scenario a line: its path (levels split by /) | item codes (space-separated) | audience (individual, enterprise or empty). Clear everything to use the items' declared scenarios.",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

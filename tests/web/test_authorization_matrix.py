@@ -125,6 +125,7 @@ PAGES = {
             ("POST", "/work/admin/calendar"),
             ("POST", "/work/admin/enablement"),
             ("POST", "/work/admin/terms"),
+            ("POST", "/work/admin/scenarios"),
             ("POST", "/work/admin/notifications"),
             ("POST", "/work/admin/articles"),
             ("GET", "/work/admin/flows"),

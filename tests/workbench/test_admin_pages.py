@@ -293,3 +293,27 @@ async def test_notification_channels_and_wording_from_the_console(api: Api, demo
         },
     )
     assert good.status_code == 303 and await MessageTemplate.count() == 1
+
+
+async def test_the_scenario_tree_from_the_console(api: Api, demo: None) -> None:
+    await staff_sign_in(api, "tenantadmin")
+    console = await api.client.get(f"{BASE}/work/admin/")
+    token = hidden(console.text, "_csrf_token")
+    wrong = await api.client.post(
+        f"{BASE}/work/admin/scenarios",
+        data={"_csrf_token": token, "tree": "我要开店/开餐馆 | SC-GTGS-0001 XX-NONE-0001 | aliens"},
+    )
+    assert wrong.status_code == 422 and "XX-NONE-0001" in wrong.text
+    assert "我要开店/开餐馆" in wrong.text  # the typed tree stays
+    saved = await api.client.post(
+        f"{BASE}/work/admin/scenarios",
+        data={
+            "_csrf_token": token,
+            "tree": "我要开店/开餐馆 | SC-GTGS-0001 SC-SPJY-0001\n\n我要建房 | NR-ZJD-0001 | individual",
+        },
+    )
+    assert saved.status_code == 303
+    page = await api.client.get(f"{BASE}/scenarios")
+    assert "开餐馆" in page.text and "我要建房" in page.text
+    console = await api.client.get(f"{BASE}/work/admin/")
+    assert "我要建房 | NR-ZJD-0001 | individual" in console.text

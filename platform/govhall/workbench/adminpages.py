@@ -36,6 +36,7 @@ from govhall.notify.tables import TenantChannels
 from govhall.portal.articles import ArticleIn, all_for_admin, delete_article, save_article
 from govhall.portal.branding import BrandingIn, branding_of, set_branding
 from govhall.portal.rendering import render, request_locale
+from govhall.portal.scenarios import ScenarioEntry, replace_tree, tenant_entries
 from govhall.portal.search import TermIn, add_term, list_terms, remove_term
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
@@ -84,6 +85,7 @@ class AdminPages(Controller):
         section: str = "",
         errors: dict[str, str] | None = None,
         typed: dict[str, Any] | None = None,
+        problems: list[dict[str, str]] | None = None,
     ) -> Response[Any]:
         locale = request_locale(request)
         await require_admin_scope(portal.tenant, staff)
@@ -120,6 +122,11 @@ class AdminPages(Controller):
             settings=await item_settings(portal.tenant.id),
             windows=[u for u in units if u.kind == "window"],
             terms=await list_terms(portal.tenant, staff),
+            scenario_text="\n".join(
+                " | ".join(filter(None, (e.path, " ".join(e.items), e.audience)))
+                for e in await tenant_entries(portal.tenant)
+            ),
+            problems=problems or [],
             templates=await templates_of(portal.tenant, staff),
             channel_names=sorted((c.kind, name) for name, c in outbound.channels().items()),
             channels=await TenantChannels.select(TenantChannels.sms, TenantChannels.email)
@@ -153,6 +160,7 @@ class AdminPages(Controller):
             await work(staff)
         except GovhallError as error:
             typed = {k: v for k, v in data.items() if k not in ("password", "_csrf_token")}
+            locale = request_locale(request)
             return await self._console(
                 request,
                 portal,
@@ -160,8 +168,9 @@ class AdminPages(Controller):
                 staff,
                 status=error.status_code,
                 section=section,
-                errors=error_messages(error, request_locale(request)),
+                errors=error_messages(error, locale),
                 typed=typed,
+                problems=[e.render(locale) for e in error.errors],
             )
         return Redirect(f"{portal.base}/work/admin/?done={section}#{section}", status_code=303)
 
@@ -459,6 +468,33 @@ class AdminPages(Controller):
             await set_tenant_channels(portal.tenant, staff, channels)
 
         return await self._do(request, portal, services, "notifications", data, work)
+
+    @post("/scenarios")
+    async def scenarios(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """The scenario tree (场景式服务), one entry a line: ``我要开店/餐馆 | codes |
+        audience``; empty goes back to the items' declared scenarios."""
+
+        async def work(staff: Principal) -> None:
+            entries = []
+            for line in str(data.get("tree") or "").splitlines():
+                if not line.strip():
+                    continue
+                parts = [p.strip() for p in line.split("|")]
+                codes = (
+                    parts[1].replace(",", " ").replace("，", " ").split() if len(parts) > 1 else []
+                )
+                audience = parts[2] if len(parts) > 2 else ""
+                entries.append(ScenarioEntry(path=parts[0], items=codes, audience=audience))
+            offered = set(await enabled_items(portal.tenant.id, services.registry))
+            await replace_tree(portal.tenant, staff, entries, offered)
+
+        return await self._do(request, portal, services, "scenarios", data, work)
 
     @post("/calendar")
     async def calendar_day(
