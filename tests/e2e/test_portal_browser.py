@@ -367,6 +367,8 @@ async def test_main_pages_have_no_serious_accessibility_violations(
         await shoot(page, name)
     await page.goto(f"{COUNTY}/items/NR-BDC-0001")
     await page.get_by_role("button", name="在线申请").click()
+    # Wait for the draft's page: evaluating during the navigation finds no body.
+    await expect(page.locator("#f-applicant_name")).to_be_visible()
     # The check itself finds what it should: an image without a text alternative.
     await page.evaluate("() => document.body.append(document.createElement('img'))")
     with pytest.raises(AssertionError, match="image-alt"):
