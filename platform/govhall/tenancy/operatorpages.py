@@ -73,6 +73,38 @@ class OperatorPages(Controller):
             errors=errors or {},
         )
 
+    async def _onboard(
+        self,
+        request: Request[Any, Any, Any],
+        services: Services,
+        operator: Principal,
+        text: str,
+        action: object,
+    ) -> Response[Any]:
+        """Plan (``action == "plan"``) or apply a manifest; the console shows the result,
+        or the refusal with the manifest as it was."""
+        planned = action == "plan"
+        try:
+            result = await onboard(operator, services.registry, text.encode(), dry_run=planned)
+        except GovhallError as error:
+            return await self._console(
+                request,
+                services,
+                operator,
+                status=error.status_code,
+                manifest=text,
+                errors=error_messages(error, request_locale(request)),
+            )
+        return await self._console(
+            request,
+            services,
+            operator,
+            status=200 if planned else 201,
+            manifest=text if planned else "",
+            result=result,
+            planned=planned,
+        )
+
     @get("/")
     async def console(
         self, request: Request[Any, Any, Any], services: NamedDependency[Services]
@@ -101,29 +133,7 @@ class OperatorPages(Controller):
             finally:
                 await upload.close()
         text = content.decode("utf-8", "replace") if content else str(data.get("manifest") or "")
-        planned = data.get("action") == "plan"
-        try:
-            result = await onboard(
-                operator, services.registry, text.encode("utf-8"), dry_run=planned
-            )
-        except GovhallError as error:
-            return await self._console(
-                request,
-                services,
-                operator,
-                status=error.status_code,
-                manifest=text,
-                errors=error_messages(error, request_locale(request)),
-            )
-        return await self._console(
-            request,
-            services,
-            operator,
-            status=200 if planned else 201,
-            manifest=text if planned else "",
-            result=result,
-            planned=planned,
-        )
+        return await self._onboard(request, services, operator, text, data.get("action"))
 
     @post("/tenants/form")
     async def onboard_from_form(
@@ -146,46 +156,12 @@ class OperatorPages(Controller):
             "level": level,
             "parent": str(data.get("parent") or "") or None,
             "division_code": str(data.get("division_code") or "").strip(),
-            "branding": {"portal_name": str(data.get("portal_name") or data.get("name") or "")},
-            "org_units": [
-                {
-                    "code": "centre",
-                    "name": f"{data.get('name') or ''}政务服务中心",
-                    "kind": "centre",
-                }
-            ],
-            "staff": [
-                {
-                    "username": admin,
-                    "name": admin,
-                    "roles": [{"role": "tenant_admin", "org_unit": "centre"}],
-                }
-            ]
-            if admin
-            else [],
+            "branding": {"portal_name": str(data.get("portal_name") or name)},
+            "org_units": [{"code": "centre", "name": f"{name}政务服务中心", "kind": "centre"}],
+            "staff": [{"username": admin, "name": admin, "roles": [ADMIN_ROLE]}] if admin else [],
         }
         text = toml_text({k: v for k, v in manifest.items() if v is not None})
-        planned = data.get("action") == "plan"
-        try:
-            result = await onboard(operator, services.registry, text.encode(), dry_run=planned)
-        except GovhallError as error:
-            return await self._console(
-                request,
-                services,
-                operator,
-                status=error.status_code,
-                manifest=text,
-                errors=error_messages(error, request_locale(request)),
-            )
-        return await self._console(
-            request,
-            services,
-            operator,
-            status=200 if planned else 201,
-            manifest=text,
-            result=result,
-            planned=planned,
-        )
+        return await self._onboard(request, services, operator, text, data.get("action"))
 
     @post("/tenants/{slug:str}/{action:str}")
     async def switch(

@@ -32,16 +32,12 @@ Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_
 
 
 async def _offered(services: Services, portal: Portal) -> list[Any]:
-    """The items this government offers that are applied for one at a time."""
-    offered = []
-    for code in sorted(services.registry.items):
-        try:
-            item = await services.catalog.tenant_item(portal.tenant, code)
-        except GovhallError:
-            continue
-        if not item.installed.spec.batch:
-            offered.append(item)
-    return offered
+    """The items this government offers that are applied for one at a time (one
+    catalogue read)."""
+    offered = await services.catalog.tenant_items(portal.tenant)
+    return sorted(
+        (i for i in offered if not i.installed.spec.batch), key=lambda i: i.installed.spec.code
+    )
 
 
 class AgentPages(Controller):

@@ -127,6 +127,31 @@ def _login(request: Request[Any, Any, Any], portal: Portal) -> Redirect:
     return login_redirect(request, tenant=portal.tenant.slug)
 
 
+async def _case_list(
+    request: Request[Any, Any, Any],
+    portal: Portal,
+    services: Services,
+    page: int,
+    lister: Any,
+    title: str,
+) -> Response[Any]:
+    """A page of one of the staff member's case lists (已办, 代办件)."""
+    staff = signed_in_staff(request, portal)
+    if staff is None:
+        return _login(request, portal)
+    found = await lister(portal.tenant, staff, services.registry, request_locale(request), page)
+    return render(
+        request,
+        "work/cases.html",
+        portal=portal,
+        staff=staff,
+        found=found,
+        title=title,
+        query={},
+        export=False,
+    )
+
+
 class WorkbenchPages(Controller):
     path = "/work"
     tags = ("workbench",)
@@ -202,22 +227,7 @@ class WorkbenchPages(Controller):
         page: FromQuery[int] = 1,
     ) -> Response[Any]:
         """代办件: cases this staff member entered for applicants (window, batches)."""
-        staff = signed_in_staff(request, portal)
-        if staff is None:
-            return _login(request, portal)
-        found = await entered_by(
-            portal.tenant, staff, services.registry, request_locale(request), page
-        )
-        return render(
-            request,
-            "work/cases.html",
-            portal=portal,
-            staff=staff,
-            found=found,
-            title="entered",
-            query={},
-            export=False,
-        )
+        return await _case_list(request, portal, services, page, entered_by, "entered")
 
     @get("/done")
     async def done(
@@ -228,22 +238,7 @@ class WorkbenchPages(Controller):
         page: FromQuery[int] = 1,
     ) -> Response[Any]:
         """已办: cases the staff member handled a step of."""
-        staff = signed_in_staff(request, portal)
-        if staff is None:
-            return _login(request, portal)
-        found = await done_by(
-            portal.tenant, staff, services.registry, request_locale(request), page
-        )
-        return render(
-            request,
-            "work/cases.html",
-            portal=portal,
-            staff=staff,
-            found=found,
-            title="done",
-            query={},
-            export=False,
-        )
+        return await _case_list(request, portal, services, page, done_by, "done")
 
     @get("/search")
     async def search(
