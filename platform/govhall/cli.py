@@ -140,13 +140,13 @@ def operator() -> None:
 @click.option("--name", required=True, help="The operator's real name.")
 def operator_create(username: str, name: str) -> None:
     """Create an operator and print a one-time password (audited)."""
-    import secrets
 
     from govhall import db
     from govhall.identity.operators import create_operator
+    from govhall.identity.passwords import initial_password
 
     settings = _settings()
-    password = secrets.token_urlsafe(12)
+    password = initial_password()
 
     async def run() -> None:
         db.configure_database(settings)

@@ -22,3 +22,10 @@ def test_policy_refuses_weak_passwords(password: str) -> None:
 
 def test_policy_accepts_reasonable_password() -> None:
     check_password_policy("abc12345x", "zhangsan")
+
+
+def test_initial_passwords_always_pass_the_policy() -> None:
+    from govhall.identity.passwords import check_password_policy, initial_password
+
+    for _ in range(500):  # a bare token_urlsafe(12) lacks a digit ~1 time in 15
+        check_password_policy(initial_password(), "someone")

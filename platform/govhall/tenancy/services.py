@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import msgspec
 from govhall import db
 from govhall.errors import GovhallError, NotFound, Unavailable
 from govhall.i18n import N_
+from govhall.identity.passwords import initial_password
 from govhall.identity.services import provision_staff
 from govhall.plugins import PluginRegistry
 from govhall.portal.articles import apply_declarations, check_declarations
@@ -319,7 +319,7 @@ async def _apply(
     changes += await apply_declarations(tenant.id, manifest.articles)
 
     for person in manifest.staff:
-        password = demo_password if manifest.demo else secrets.token_urlsafe(12)
+        password = demo_password if manifest.demo else initial_password()
         roles = [(grant.role, unit_ids[grant.org_unit]) for grant in person.roles]
         done = await provision_staff(tenant.id, person.username, person.name, password, roles)
         if done == "created":
