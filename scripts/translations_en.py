@@ -948,6 +948,7 @@ EN: dict[str, str] = {
     "场景式服务": "Services by scenario",
     "场景树": "Scenario tree",
     "每行一个场景：场景路径（用 / 分级） | 事项编码（空格分隔） | 适用对象（individual、enterprise 或留空）。全部清空则使用各事项声明的场景。": "One scenario a line: its path (levels split by /) | item codes (space-separated) | audience (individual, enterprise or empty). Clear everything to use the items' declared scenarios.",
+    "数据库行级安全没有约束应用的数据库角色（超级用户、BYPASSRLS 或表的所有者）：租户隔离只靠代码中的筛选。请让应用以自己的角色运行（见运维文档）。": "Row-level security does not bind the app's database role (a superuser, BYPASSRLS or the tables' owner): tenant isolation rests on the code's own filters alone. Run the app as its own role (see the operator documentation).",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -18,6 +18,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -53,6 +54,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs GOVHALL_TEST_REDIS_URL (Redis suite)"))
 
 
+#: The app's own database role in the PostgreSQL suite: not a superuser, no BYPASSRLS,
+#: owning no table — so every test runs under the row-level security policies, as
+#: production must (docs/operator). Migrations and cleanup run as the owner.
+APP_ROLE = "govhall_test_app"
+APP_ROLE_PASSWORD = "govhall-test-app-1"
+
+
 async def _recreate_postgres_database(name: str) -> None:
     import asyncpg
 
@@ -60,11 +68,19 @@ async def _recreate_postgres_database(name: str) -> None:
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.execute(f'CREATE DATABASE "{name}"')
+        # Roles are cluster-wide and xdist workers start together: one creates it.
+        await connection.execute("SELECT pg_advisory_lock(7408)")
+        if not await connection.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", APP_ROLE):
+            await connection.execute(
+                f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE_PASSWORD}' "
+                "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+            )
     finally:
         await connection.close()
 
 
 def make_database_url(tmp_dir: Path, label: str) -> str:
+    """A fresh database; on PostgreSQL the owner's URL (see :func:`database_env`)."""
     if BACKEND == "postgres":
         name = f"govhall_test_{label}_{worker_index()}"
         asyncio.run(_recreate_postgres_database(name))
@@ -72,11 +88,29 @@ def make_database_url(tmp_dir: Path, label: str) -> str:
     return f"sqlite:///{tmp_dir / f'{label}.sqlite3'}"
 
 
+def app_role_url(owner_url: str) -> str:
+    """``owner_url`` with the app's role instead of the owner."""
+    parts = urlsplit(owner_url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{APP_ROLE}:{APP_ROLE_PASSWORD}@{host}"))
+
+
+def database_env(tmp_dir: Path, label: str) -> dict[str, str]:
+    """Environment for a govhall process on a fresh database: on PostgreSQL it serves as
+    the app role and migrates as the owner."""
+    url = make_database_url(tmp_dir, label)
+    if BACKEND != "postgres":
+        return {"GOVHALL_DATABASE_URL": url}
+    return {"GOVHALL_DATABASE_URL": app_role_url(url), "GOVHALL_MIGRATE_DATABASE_URL": url}
+
+
 @pytest.fixture(scope="session")
 def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp("govhall")
+    url = make_database_url(tmp, "main")
     settings = Settings(
-        database_url=make_database_url(tmp, "main"),
+        database_url=app_role_url(url) if BACKEND == "postgres" else url,
+        migrate_database_url=url if BACKEND == "postgres" else None,
         redis_url=f"{REDIS_URL}/{1 + worker_index()}" if REDIS_URL else None,
         storage_url=str(tmp / "blobs"),
         secret_key="test-secret-key-that-is-long-enough-0123456789",
@@ -93,14 +127,20 @@ def registry() -> PluginRegistry:
     return PluginRegistry(get_plugin_manager())
 
 
-async def empty_database() -> None:
+async def empty_database(settings: Settings) -> None:
     from piccolo.table import sort_table_classes
 
-    engine = db.get_engine()
     tables = sort_table_classes(db.all_tables())
     if db.is_postgres():
+        import asyncpg
+
+        # As the owner: the app role has no TRUNCATE, as in production.
         names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
-        await engine.run_ddl(f"TRUNCATE {names} CASCADE")
+        owner = await asyncpg.connect(settings.for_migrations().database_url)
+        try:
+            await owner.execute(f"TRUNCATE {names} CASCADE")
+        finally:
+            await owner.close()
     else:
         # SQLite checks RESTRICT row by row: cut self-references (parents) first.
         for table in tables:
@@ -114,7 +154,7 @@ async def empty_database() -> None:
 @pytest.fixture(autouse=True)
 async def clean_state(base_settings: Settings) -> AsyncIterator[None]:
     db.configure_database(base_settings)
-    await empty_database()
+    await empty_database(base_settings)
     if base_settings.redis_url:
         import redis
 

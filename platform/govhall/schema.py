@@ -15,15 +15,22 @@ from govhall.settings import Settings
 
 
 async def migrate(settings: Settings) -> None:
-    """Bring the database up to the latest migration (safe to run repeatedly)."""
-    configure_database(settings)
+    """Bring the database up to the latest migration (safe to run repeatedly), as the
+    tables' owner (``GOVHALL_MIGRATE_DATABASE_URL`` when set), then leave the engine
+    bound to the app's own URL."""
+    owner = settings.for_migrations()
+    # No pool is opened here: Piccolo connects per statement outside the app.
+    configure_database(owner)
     result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
-    from govhall.tenancy.isolation import ensure_row_security
+    from govhall.tenancy.isolation import ensure_row_security, grant_app_role
 
     # Policies follow the tables: a table added by a later migration gets its own.
     await ensure_row_security()
+    if owner is not settings:
+        await grant_app_role(settings.database_url)
+        configure_database(settings)
 
 
 async def pending_changes() -> dict[str, list[str]]:

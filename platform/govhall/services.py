@@ -53,6 +53,22 @@ class Services:
             await self.catalog.publish_all()
         except Exception:
             log.warning("could not publish item versions at start-up", exc_info=True)
+        await self._check_row_security()
+
+    async def _check_row_security(self) -> None:
+        from govhall.tenancy.isolation import row_security_binds_app
+
+        try:
+            binds = await row_security_binds_app()
+        except Exception:
+            log.warning("could not check row-level security at start-up", exc_info=True)
+            return
+        if binds is False:
+            # The code's own tenant filters still hold; the database's net does not.
+            log.warning(
+                "row-level security does not bind the app's database role (superuser, "
+                "BYPASSRLS or table owner): run the app as its own role, see docs/operator"
+            )
 
     async def stop(self) -> None:
         """Finish in-process jobs, then close the Redis client and the pool."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import dataclasses
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -58,6 +59,12 @@ class Settings:
     database_url: str = "sqlite:///var/govhall.sqlite3"
     """``GOVHALL_DATABASE_URL``: ``sqlite:///relative/or//absolute/path`` (embedded default)
     or ``postgresql://user@host:port/dbname`` (production)."""
+
+    migrate_database_url: str | None = None
+    """``GOVHALL_MIGRATE_DATABASE_URL``: the tables' owner, for ``govhall migrate`` (and
+    ``govhall demo``'s migration) on PostgreSQL. Set it when ``GOVHALL_DATABASE_URL``
+    names the app's own role, which must not own the tables for row-level security to
+    bind it; migrations then grant that role what it needs. Unset: one URL for both."""
 
     redis_url: str | None = None
     """``GOVHALL_REDIS_URL``: ``redis://host:port/db``. When unset, jobs run in-process and
@@ -133,6 +140,7 @@ class Settings:
         settings = cls(
             env=_env("GOVHALL_ENV", default.env) or default.env,
             database_url=_env("GOVHALL_DATABASE_URL", default.database_url) or default.database_url,
+            migrate_database_url=_env("GOVHALL_MIGRATE_DATABASE_URL"),
             redis_url=_env("GOVHALL_REDIS_URL"),
             storage_url=_env("GOVHALL_STORAGE_URL", default.storage_url) or default.storage_url,
             secret_key=_env("GOVHALL_SECRET_KEY", default.secret_key) or default.secret_key,
@@ -154,6 +162,15 @@ class Settings:
         settings.check()
         return settings
 
+    def for_migrations(self) -> Settings:
+        """These settings with the tables' owner as the database (see
+        :attr:`migrate_database_url`)."""
+        if not self.migrate_database_url:
+            return self
+        return dataclasses.replace(
+            self, database_url=self.migrate_database_url, migrate_database_url=None
+        )
+
     @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
@@ -170,6 +187,13 @@ class Settings:
             raise SettingsError(
                 "GOVHALL_DATABASE_URL must start with sqlite:/// or postgresql://, "
                 f"got {self.database_url!r}"
+            )
+        if self.migrate_database_url and (
+            self.uses_sqlite or not self.migrate_database_url.startswith(("postgres://", "postgresql://"))
+        ):
+            raise SettingsError(
+                "GOVHALL_MIGRATE_DATABASE_URL is for PostgreSQL: a postgresql:// URL of the "
+                "tables' owner, beside a postgresql:// GOVHALL_DATABASE_URL"
             )
         if self.max_upload_bytes <= 0:
             raise SettingsError("GOVHALL_MAX_UPLOAD_BYTES must be positive")

@@ -66,7 +66,10 @@ async def test_entries_cannot_be_changed_and_tampering_is_detected(
     # An attacker with the database owner's rights switches the guard off…
     postgres = db.is_postgres()
     if postgres:
-        await AuditEntry.raw("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only")
+        # …which the app's own role has not: it owns no table.
+        with pytest.raises(Exception, match="owner"):
+            await AuditEntry.raw("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only")
+        await _as_owner(settings, "ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only")
     else:
         await AuditEntry.raw("DROP TRIGGER audit_entry_append_only")
     try:
@@ -87,13 +90,23 @@ async def test_entries_cannot_be_changed_and_tampering_is_detected(
         assert "removed" in reports[0].problems[0]
     finally:
         if postgres:
-            await AuditEntry.raw("ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only")
+            await _as_owner(settings, "ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only")
         else:
             await AuditEntry.raw(
                 "CREATE TRIGGER IF NOT EXISTS audit_entry_append_only BEFORE UPDATE ON audit_entry "
                 "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END"
             )
     assert await AuditChain.count() == 1
+
+
+async def _as_owner(settings: Settings, statement: str) -> None:
+    import asyncpg
+
+    owner = await asyncpg.connect(settings.for_migrations().database_url)
+    try:
+        await owner.execute(statement)
+    finally:
+        await owner.close()
 
 
 def _env(settings: Settings) -> dict[str, str]:

@@ -20,7 +20,7 @@ from tests.conftest import (
     PNG_BYTES,
     REDIS_URL,
     free_port,
-    make_database_url,
+    database_env,
     worker_index,
 )
 from tests.e2e.processes import clean_env, start, stop, wait_ready
@@ -40,7 +40,7 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         if BACKEND != "postgres" or not REDIS_URL:
             pytest.skip("full stack runs in the PostgreSQL + Redis suite")
         s3 = request.getfixturevalue("s3_server")
-        env["GOVHALL_DATABASE_URL"] = make_database_url(tmp_path, "e2e")
+        env.update(database_env(tmp_path, "e2e"))
         env["GOVHALL_REDIS_URL"] = f"{REDIS_URL}/{9 + worker_index()}"
         env["GOVHALL_QUEUE"] = f"govhall-e2e-{worker_index()}"
         env["GOVHALL_STORAGE_URL"] = f"s3://e2ekey:e2esecret@{s3}/govhall-e2e-{worker_index()}"

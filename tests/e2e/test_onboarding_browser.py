@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.conftest import BACKEND, GOOD_FORM, PDF_BYTES, PNG_BYTES, free_port, make_database_url
+from tests.conftest import BACKEND, GOOD_FORM, PDF_BYTES, PNG_BYTES, free_port, database_env
 from tests.e2e.processes import clean_env, start, stop, wait_ready
 from tests.e2e.test_portal_browser import DESKTOP, browser, new_page, register, token
 
@@ -56,7 +56,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     port = free_port()
     env = clean_env()
     env["GOVHALL_DEMO_PASSWORD"] = "browser-demo-pass-7"
-    env["GOVHALL_DATABASE_URL"] = make_database_url(home, "onboarding")
+    env.update(database_env(home, "onboarding"))
     process = start(["demo", "--port", str(port)], env, home, home / "demo.log")
     base = f"http://127.0.0.1:{port}"
     try:

@@ -27,7 +27,7 @@ from tests.conftest import (
     PDF_BYTES,
     PNG_BYTES,
     free_port,
-    make_database_url,
+    database_env,
 )
 from tests.e2e.processes import clean_env, start, stop, wait_ready
 
@@ -59,7 +59,7 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     env = clean_env()
     env["GOVHALL_DEMO_PASSWORD"] = DEMO_PASSWORD
-    env["GOVHALL_DATABASE_URL"] = make_database_url(home, "browser")
+    env.update(database_env(home, "browser"))
     process = start(["demo", "--port", str(port)], env, home, home / "demo.log")
     base = f"http://127.0.0.1:{port}"
     try:

@@ -268,7 +268,8 @@ async def test_a_ten_thousand_row_batch(browser: Browser, portal_url: str, tmp_p
     await clerk.get_by_role("button", name="移除所有未通过检查的人员").click()
     flagged = int(re.search(r"未通过自动检查 (\d+) 人", await summary.inner_text()).group(1))  # type: ignore[union-attr]
     await expect(summary).to_contain_text(f"已移除 {flagged} 人")
-    await clerk.get_by_role("button", name=re.compile("受理本批次")).click()
+    # Acceptance is one POST that opens every case (about 10-35 s, by machine).
+    await clerk.get_by_role("button", name=re.compile("受理本批次")).click(timeout=120_000)
     await expect(clerk.get_by_role("status")).to_contain_text("本批次已受理", timeout=120_000)
     await expect(summary).to_contain_text(f"已受理 {10_000 - 300 - flagged} 人")
     await expect(clerk.get_by_role("link", name=re.compile("回执清单"))).to_be_visible()

@@ -16,6 +16,9 @@ documented ``CREATE POLICY``.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote, urlsplit
+
 from piccolo.table import Table
 
 from govhall.db import all_tables, get_engine, is_postgres
@@ -66,19 +69,66 @@ class _Raw(Table):
 
 async def ensure_row_security() -> list[str]:
     """Enable RLS and the isolation policy on every tenant table (idempotent; run by
-    ``govhall migrate``). Returns the tables it changed."""
+    ``govhall migrate``). Returns the tables that had no policy yet."""
     if not is_postgres():
         return []
     _Raw._meta.db = get_engine()
     rows = await _Raw.raw("SELECT tablename FROM pg_policies WHERE policyname = {}", POLICY)
     existing = {row["tablename"] for row in rows}
     setting = "current_setting('govhall.tenant', true)"
-    rule = f"(coalesce({setting}, '') = '' OR tenant IS NULL OR tenant = {setting}::uuid)"
+    # NULLIF, not a bare cast: PostgreSQL may evaluate either side of an OR first, and
+    # ''::uuid would fail for platform work (no tenant).
+    rule = f"(coalesce({setting}, '') = '' OR tenant IS NULL OR tenant = nullif({setting}, '')::uuid)"
     changed = []
     for table in tenant_tables():
         if table in existing:
+            # The rule may have changed since the policy was made: keep it current.
+            await _Raw.raw(f"ALTER POLICY {POLICY} ON {table} USING {rule} WITH CHECK {rule}")
             continue
         await _Raw.raw(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         await _Raw.raw(f"CREATE POLICY {POLICY} ON {table} USING {rule} WITH CHECK {rule}")
         changed.append(table)
     return changed
+
+
+#: A role name govhall will put into GRANT statements (no quoting games).
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def role_of(database_url: str) -> str:
+    """The role a PostgreSQL URL connects as (``postgresql://govhall_app:…@db/x``)."""
+    return unquote(urlsplit(database_url).username or "")
+
+
+async def grant_app_role(database_url: str) -> str:
+    """As the tables' owner: give the app's role (the one ``database_url`` connects as)
+    the data privileges it needs on every table — and nothing more: no ownership, no
+    DDL, no TRUNCATE — so the row-level security policies bind it. Idempotent; run by
+    ``govhall migrate`` when ``GOVHALL_MIGRATE_DATABASE_URL`` is set. Returns the role."""
+    role = role_of(database_url)
+    if not _ROLE_NAME.match(role):
+        raise ValueError(
+            f"the app's database role {role!r} must be a plain lower-case name "
+            "(letters, digits, underscores)"
+        )
+    _Raw._meta.db = get_engine()
+    await _Raw.raw(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+    await _Raw.raw(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    return role
+
+
+async def row_security_binds_app() -> bool | None:
+    """Whether the policies bind the role the app is connected as: it is neither a
+    superuser nor ``BYPASSRLS``, and owns no tenant table (without FORCE). None on
+    SQLite, which has no row-level security (the code's own filters only)."""
+    if not is_postgres():
+        return None
+    _Raw._meta.db = get_engine()
+    rows = await _Raw.raw(
+        "SELECT r.rolsuper OR r.rolbypassrls AS bypasses, "
+        "(SELECT count(*) FROM pg_tables t WHERE t.tableowner = current_user "
+        "AND t.rowsecurity AND NOT EXISTS (SELECT 1 FROM pg_class c "
+        "WHERE c.relname = t.tablename AND c.relforcerowsecurity)) AS owned "
+        "FROM pg_roles r WHERE r.rolname = current_user"
+    )
+    return bool(rows) and not rows[0]["bypasses"] and rows[0]["owned"] == 0

@@ -23,6 +23,7 @@ from govhall.portal.rendering import render, request_locale
 from govhall.portal.visitors import error_messages
 from govhall.services import Services
 from govhall.tenancy.export import toml_text
+from govhall.tenancy.isolation import row_security_binds_app
 from govhall.tenancy.operations import MAX_MANIFEST_BYTES, onboard, plugin_registry, tenant_health
 from govhall.tenancy.schemas import ApplyResult
 from govhall.web.deps import client_ip
@@ -67,6 +68,7 @@ class OperatorPages(Controller):
             operator=operator,
             tenants=await tenant_health(operator),
             plugins=await plugin_registry(operator, services.registry),
+            row_security=await row_security_binds_app(),
             manifest=manifest,
             result=result,
             planned=planned,

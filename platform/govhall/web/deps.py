@@ -76,8 +76,14 @@ def tenant_scope_middleware(app: ASGIApp) -> ASGIApp:
     one), so a tenant never leaks from one request into the next."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            db.current_tenant.set(db.TenantScope())
-        await app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket"):
+            await app(scope, receive, send)
+            return
+        token = db.current_tenant.set(db.TenantScope())
+        try:
+            await app(scope, receive, send)
+        finally:
+            # A caller in the same task (an in-process client, a test) gets its own back.
+            db.current_tenant.reset(token)
 
     return middleware
