@@ -45,3 +45,19 @@ def test_describe_masks_secrets() -> None:
     )
     text = str(settings.describe())
     assert "hunter2" not in text and "topsecret" not in text and "s" * 40 not in text
+
+
+def test_migrations_run_as_the_tables_owner(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVHALL_DATABASE_URL", "postgresql://govhall_app:pw1@db/govhall")
+    monkeypatch.setenv("GOVHALL_MIGRATE_DATABASE_URL", "postgresql://govhall_owner:pw2@db/govhall")
+    settings = Settings.from_env()
+    owner = settings.for_migrations()
+    assert owner.database_url == "postgresql://govhall_owner:pw2@db/govhall"
+    assert owner.migrate_database_url is None and owner.secret_key == settings.secret_key
+    assert "pw2" not in str(settings.describe())
+    monkeypatch.delenv("GOVHALL_MIGRATE_DATABASE_URL")
+    assert Settings.from_env().for_migrations() == Settings.from_env()  # one URL for both
+    monkeypatch.setenv("GOVHALL_DATABASE_URL", "sqlite:///var/x.sqlite3")
+    monkeypatch.setenv("GOVHALL_MIGRATE_DATABASE_URL", "postgresql://govhall_owner@db/govhall")
+    with pytest.raises(SettingsError, match="GOVHALL_MIGRATE_DATABASE_URL"):
+        Settings.from_env()

@@ -7,9 +7,9 @@ local blob files and in-process jobs.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-import dataclasses
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -189,7 +189,8 @@ class Settings:
                 f"got {self.database_url!r}"
             )
         if self.migrate_database_url and (
-            self.uses_sqlite or not self.migrate_database_url.startswith(("postgres://", "postgresql://"))
+            self.uses_sqlite
+            or not self.migrate_database_url.startswith(("postgres://", "postgresql://"))
         ):
             raise SettingsError(
                 "GOVHALL_MIGRATE_DATABASE_URL is for PostgreSQL: a postgresql:// URL of the "

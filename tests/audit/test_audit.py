@@ -90,7 +90,9 @@ async def test_entries_cannot_be_changed_and_tampering_is_detected(
         assert "removed" in reports[0].problems[0]
     finally:
         if postgres:
-            await _as_owner(settings, "ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only")
+            await _as_owner(
+                settings, "ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only"
+            )
         else:
             await AuditEntry.raw(
                 "CREATE TRIGGER IF NOT EXISTS audit_entry_append_only BEFORE UPDATE ON audit_entry "

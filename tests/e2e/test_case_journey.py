@@ -19,8 +19,8 @@ from tests.conftest import (
     PDF_BYTES,
     PNG_BYTES,
     REDIS_URL,
-    free_port,
     database_env,
+    free_port,
     worker_index,
 )
 from tests.e2e.processes import clean_env, start, stop, wait_ready

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.conftest import BACKEND, GOOD_FORM, PDF_BYTES, PNG_BYTES, free_port, database_env
+from tests.conftest import BACKEND, GOOD_FORM, PDF_BYTES, PNG_BYTES, database_env, free_port
 from tests.e2e.processes import clean_env, start, stop, wait_ready
 from tests.e2e.test_portal_browser import DESKTOP, browser, new_page, register, token
 

@@ -26,8 +26,8 @@ from tests.conftest import (
     GOOD_FORM,
     PDF_BYTES,
     PNG_BYTES,
-    free_port,
     database_env,
+    free_port,
 )
 from tests.e2e.processes import clean_env, start, stop, wait_ready
 

@@ -12,7 +12,12 @@ import pytest
 
 from govhall import db
 from govhall.settings import Settings
-from govhall.tenancy.isolation import POLICY, row_security_binds_app, tenant_tables
+from govhall.tenancy.isolation import (
+    POLICY,
+    grant_app_role,
+    row_security_binds_app,
+    tenant_tables,
+)
 from govhall.tenancy.services import apply_manifest, load_manifest
 from govhall.tenancy.tables import Tenant
 from tests.conftest import BACKEND, Api
@@ -138,3 +143,27 @@ async def test_the_app_running_as_a_non_owner_role_sees_one_tenant_per_request(
         await owner.execute(f"DROP OWNED BY {role}")
         await owner.execute(f"DROP ROLE {role}")
         await owner.close()
+
+
+async def test_the_owner_is_not_bound_and_the_console_says_so(
+    api: Api, demo: None, settings: Settings
+) -> None:
+    """Run as the tables' owner, the policies would not bind the app: the operator
+    console warns. Only plain role names go into GRANT statements."""
+    from tests.tenancy.test_operations import operator_web_session
+
+    assert await row_security_binds_app() is True
+    await operator_web_session(api)
+    console = api.client
+    page = await console.get("/operator/")
+    assert page.status_code == 200 and 'id="row-security"' not in page.text
+    original = db.get_engine()
+    db.configure_database(settings.for_migrations())
+    try:
+        assert await row_security_binds_app() is False
+        page = await console.get("/operator/")
+        assert 'id="row-security"' in page.text and "行级安全没有约束" in page.text
+        with pytest.raises(ValueError, match="plain lower-case name"):
+            await grant_app_role("postgresql://x%3B%20DROP@db/govhall")
+    finally:
+        db.bind_engine(original)

@@ -116,6 +116,25 @@ async def test_tenant_health_and_the_plugin_registry(api: Api, demo: None) -> No
     assert (await api.client.get("/api/v1/operator/health", headers=staff)).status_code == 403
 
 
+async def operator_web_session(api: Api) -> None:
+    """Sign an operator in on ``api.client`` (cookies) through the console's login."""
+    from tests.portal.test_apply import hidden
+
+    await create_operator("ops-li", "李运营", "Ops-pass-2026")
+    form = await api.client.get("/login?operator=1")
+    signed = await api.client.post(
+        "/login",
+        data={
+            "username": "ops-li",
+            "password": "Ops-pass-2026",
+            "operator": "1",
+            "next": "/operator/",
+            "_csrf_token": hidden(form.text, "_csrf_token"),
+        },
+    )
+    assert signed.status_code == 303, signed.text
+
+
 async def test_the_operator_console_in_the_browser_session(api: Api, demo: None) -> None:
     from tests.portal.test_apply import hidden
 

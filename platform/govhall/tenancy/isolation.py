@@ -78,7 +78,8 @@ async def ensure_row_security() -> list[str]:
     setting = "current_setting('govhall.tenant', true)"
     # NULLIF, not a bare cast: PostgreSQL may evaluate either side of an OR first, and
     # ''::uuid would fail for platform work (no tenant).
-    rule = f"(coalesce({setting}, '') = '' OR tenant IS NULL OR tenant = nullif({setting}, '')::uuid)"
+    current = f"nullif({setting}, '')::uuid"
+    rule = f"(coalesce({setting}, '') = '' OR tenant IS NULL OR tenant = {current})"
     changed = []
     for table in tenant_tables():
         if table in existing:
