@@ -82,7 +82,11 @@ from govhall.portal.pages import (
 from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
-from govhall.tenancy.controllers import ItemSettingController, OrgUnitController
+from govhall.tenancy.controllers import (
+    ItemSettingController,
+    OrgUnitController,
+    SerialFormatController,
+)
 from govhall.tenancy.operatorpages import OperatorPages
 from govhall.web.deps import (
     provide_locale,
@@ -210,6 +214,7 @@ def create_app(
             RoleController,
             OrgUnitController,
             ItemSettingController,
+            SerialFormatController,
             TenantAccountController,
             CertificateController,
             SsoAdminController,

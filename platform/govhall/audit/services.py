@@ -69,6 +69,11 @@ class Actor:
     name: str = ""
     ip: str = ""
 
+    @classmethod
+    def of(cls, principal: Any, ip: str = "") -> Actor:
+        """The actor for a signed-in :class:`~govhall.identity.tokens.Principal`."""
+        return cls(kind=principal.kind, id=str(principal.id), name=principal.name, ip=ip)
+
 
 async def record(
     tenant_id: uuid.UUID | None,

@@ -25,10 +25,11 @@ from govhall.cases.schemas import (
     TimelineEntry,
 )
 from govhall.cases.sealing import seal_form
+from govhall.cases.serials import format_of
 from govhall.cases.tables import Case, CaseEvent, CaseMaterial, SerialCounter
 from govhall.catalog.forms import strip_hidden, validate_form
 from govhall.catalog.services import CatalogService, TenantItem
-from govhall.errors import FieldError, Forbidden, InvalidInput, NotFound
+from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from govhall.fees.services import assess_fees, total_fen
 from govhall.i18n import N_, Localized
 from govhall.identity.tables import Account
@@ -64,16 +65,37 @@ def new_query_code() -> str:
 
 
 async def next_serial_number(tenant: TenantInfo, now: datetime) -> str:
-    """``{division code}{YYYYMMDD}{sequence:06}``, the date in the tenant's time zone."""
+    """The next 办件编号 in the tenant's format (:mod:`govhall.cases.serials`; by default
+    ``{division code}{YYYYMMDD}{sequence:06}``), the date in the tenant's time zone."""
     return (await next_serial_numbers(tenant, now, 1))[0]
+
+
+#: Rounds of skipping numbers an earlier format already used before giving up.
+_SERIAL_ATTEMPTS = 20
 
 
 async def next_serial_numbers(tenant: TenantInfo, now: datetime, count: int) -> list[str]:
     """``count`` consecutive serial numbers (a batch takes thousands at once).
 
-    One upsert both creates the day's counter and advances it atomically, so
-    concurrent submissions on either engine never get the same number."""
-    day = now.astimezone(ZoneInfo(tenant.time_zone)).strftime("%Y%m%d")
+    One upsert both creates the period's counter and advances it atomically, so
+    concurrent submissions on either engine never get the same number. A tenant that
+    changed its format could meet a number an earlier format made: those are skipped."""
+    fmt = format_of(tenant.serial_format)
+    local = now.astimezone(ZoneInfo(tenant.time_zone)).date()
+    key = fmt.counter_key(local)
+    for _ in range(_SERIAL_ATTEMPTS):
+        last = await _advance_counter(tenant, key, count)
+        serials = [
+            fmt.render(tenant.division_code, local, n) for n in range(last - count + 1, last + 1)
+        ]
+        if not await _taken_serials(serials):
+            return serials
+    raise Conflict(
+        N_("办件编号格式与已有编号重复，请管理员修改编号格式"), code="serial_numbers_exhausted"
+    )
+
+
+async def _advance_counter(tenant: TenantInfo, key: str, count: int) -> int:
     table = SerialCounter._meta.tablename
     # asyncpg wants uuid objects for uuid columns; SQLite stores Piccolo UUIDs as text.
     ids: tuple[object, object] = (uuid.uuid4(), tenant.id)
@@ -83,12 +105,21 @@ async def next_serial_numbers(tenant: TenantInfo, now: datetime, count: int) -> 
         f"INSERT INTO {table} (id, tenant, day, value) VALUES ({{}}, {{}}, {{}}, {{}}) "  # noqa: S608
         f"ON CONFLICT (tenant, day) DO UPDATE SET value = {table}.value + {{}} RETURNING value",
         *ids,
-        day,
+        key,
         count,
         count,
     )
-    last = int(rows[0]["value"])
-    return [f"{tenant.division_code}{day}{n:06d}" for n in range(last - count + 1, last + 1)]
+    return int(rows[0]["value"])
+
+
+async def _taken_serials(serials: list[str]) -> bool:
+    """Whether any of ``serials`` is already a case's (serial numbers are unique across
+    the platform; one index probe per chunk)."""
+    for start in range(0, len(serials), 1000):
+        chunk = serials[start : start + 1000]
+        if await Case.exists().where(Case.serial_number.is_in(chunk)):
+            return True
+    return False
 
 
 async def check_materials(

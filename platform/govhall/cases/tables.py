@@ -119,11 +119,15 @@ class CaseEvent(Table, tablename="cases_case_event"):
 
 
 class SerialCounter(Table, tablename="cases_serial_counter"):
-    """The last serial number handed out per tenant and day."""
+    """The last running number handed out per tenant and period (see cases.serials)."""
 
     id = UUID(primary_key=True)
     tenant = ForeignKey(Tenant, null=False, on_delete=OnDelete.restrict)
-    day = Varchar(length=8, help_text="YYYYMMDD in the tenant's time zone")
+    day = Varchar(
+        length=40,
+        help_text="The counter's key: YYYYMMDD (the tenant's time zone) for the default "
+        "format, else the format's period and a digest of it (cases.serials)",
+    )
     value = Integer(default=0)
 
 

@@ -50,10 +50,6 @@ class MembershipOut(msgspec.Struct, kw_only=True):
     status: str
 
 
-def _actor(principal: Principal, ip: str) -> Actor:
-    return Actor(kind=principal.kind, id=str(principal.id), name=principal.name, ip=ip)
-
-
 async def _enterprise(principal: Principal) -> Account:
     account = None
     if principal.kind == "account":
@@ -130,7 +126,7 @@ async def invite_member(principal: Principal, data: InviteIn, ip: str) -> Member
         await row.save()
         await record(
             None,
-            _actor(principal, ip),
+            Actor.of(principal, ip),
             "member_invited",
             target=member.username,
             detail={"enterprise": enterprise.username, "role": data.role},
@@ -161,7 +157,7 @@ async def remove_member(principal: Principal, username: str, ip: str) -> None:
         ).where(where)
         await record(
             None,
-            _actor(principal, ip),
+            Actor.of(principal, ip),
             "member_removed",
             target=member.username,
             detail={"enterprise": enterprise.username},
@@ -206,7 +202,7 @@ async def accept_invitation(principal: Principal, enterprise_username: str, ip: 
         ).where(where)
         await record(
             None,
-            _actor(principal, ip),
+            Actor.of(principal, ip),
             "member_joined",
             target=principal.username,
             detail={"enterprise": enterprise.username},

@@ -11,7 +11,6 @@ the town's and its villages' roles but never the county's.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import msgspec
@@ -24,13 +23,12 @@ from govhall.identity.services import in_scope, refuse_outside_scope, require_ad
 from govhall.identity.tables import Role, RoleGrant
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
-from govhall.tenancy.services import unit_by_code
+from govhall.tenancy.services import ROLE_CODE, unit_by_code
 from govhall.web.deps import require_staff_of
 from govhall.workflow.labels import ROLE_LABELS
 
 #: Every function a role can hold (the built-in roles are these, one function each).
 FUNCTIONS: dict[str, Localized] = ROLE_LABELS
-_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
 
 class RoleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -59,7 +57,7 @@ class RoleOut(msgspec.Struct, kw_only=True):
 
 def _check(code: str | None, name: str | None, functions: list[str] | None) -> None:
     errors: list[FieldError] = []
-    if code is not None and (not _CODE.match(code) or code in FUNCTIONS):
+    if code is not None and (not ROLE_CODE.match(code) or code in FUNCTIONS):
         errors.append(
             FieldError(
                 "code",

@@ -367,10 +367,11 @@ async def provision_staff(
     username: str,
     name: str,
     password: str,
-    roles: list[tuple[str, uuid.UUID]],
+    roles: list[tuple[str, uuid.UUID]] | list[tuple[str, uuid.UUID, str]],
 ) -> str:
-    """Create or update a staff member and set exactly ``roles``: "created", "updated"
-    (name or roles changed) or "" (already so)."""
+    """Create or update a staff member and set exactly ``roles`` — (role, unit) or
+    (role, unit, position) — : "created", "updated" (name or roles changed) or ""
+    (already so)."""
     staff = (
         await Staff.objects()
         .where((Staff.tenant == tenant_id) & (Staff.username == username))
@@ -387,19 +388,24 @@ async def provision_staff(
         await Staff.update({Staff.name: name}).where(Staff.id == staff.id)
         changed = True
     existing = {
-        (row["role"], row["org_unit"])
-        for row in await RoleGrant.select(RoleGrant.role, RoleGrant.org_unit).where(
-            RoleGrant.staff == staff.id
-        )
+        (row["role"], row["org_unit"], row["position"])
+        for row in await RoleGrant.select(
+            RoleGrant.role, RoleGrant.org_unit, RoleGrant.position
+        ).where(RoleGrant.staff == staff.id)
     }
-    wanted = set(roles)
+    wanted = {(grant[0], grant[1], grant[2] if len(grant) > 2 else "") for grant in roles}
     changed = changed or wanted != existing
-    for role, unit in wanted - existing:
-        await RoleGrant(tenant=tenant_id, staff=staff.id, role=role, org_unit=unit).save()
-    for role, unit in existing - wanted:
+    for role, unit, position in existing - wanted:
         await RoleGrant.delete().where(
-            (RoleGrant.staff == staff.id) & (RoleGrant.role == role) & (RoleGrant.org_unit == unit)
+            (RoleGrant.staff == staff.id)
+            & (RoleGrant.role == role)
+            & (RoleGrant.org_unit == unit)
+            & (RoleGrant.position == position)
         )
+    for role, unit, position in wanted - existing:
+        await RoleGrant(
+            tenant=tenant_id, staff=staff.id, role=role, org_unit=unit, position=position
+        ).save()
     return "created" if created else ("updated" if changed else "")
 
 

@@ -17,6 +17,12 @@ from govhall.tenancy.enablement import (
     set_enablement,
     set_item_setting,
 )
+from govhall.tenancy.numbering import (
+    SerialFormatIn,
+    SerialFormatOut,
+    describe_format,
+    set_serial_format,
+)
 from govhall.tenancy.orgtree import (
     MoveIn,
     UnitIn,
@@ -29,7 +35,7 @@ from govhall.tenancy.orgtree import (
     update_unit,
 )
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import client_ip
+from govhall.web.deps import client_ip, require_staff_of
 
 
 class OrgUnitController(Controller):
@@ -123,3 +129,25 @@ class ItemSettingController(Controller):
         return await set_item_setting(
             tenant, principal, item_code, data, services.registry, client_ip(request)
         )
+
+
+class SerialFormatController(Controller):
+    path = "/serial-format"
+    tags = ("tenancy",)
+
+    @get("/", summary="The 办件编号 format and an example")
+    async def show(
+        self, tenant: NamedDependency[TenantInfo], principal: NamedDependency[Principal]
+    ) -> SerialFormatOut:
+        require_staff_of(principal, tenant)
+        return describe_format(tenant)
+
+    @put("/", summary="Change the 办件编号 format (tenant-wide administrators)")
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[SerialFormatIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> SerialFormatOut:
+        return await set_serial_format(tenant, principal, data, client_ip(request))

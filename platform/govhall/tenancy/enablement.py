@@ -48,10 +48,6 @@ class ItemSettingIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     notes: str = ""
 
 
-def _actor(admin: Principal, ip: str) -> Actor:
-    return Actor(kind="staff", id=str(admin.id), name=admin.name, ip=ip)
-
-
 async def unit_enablement(tenant: TenantInfo, unit_id: Any, code: str) -> EnablementOut:
     rows = (
         await DepartmentPlugin.select(DepartmentPlugin.plugin, DepartmentPlugin.items)
@@ -83,7 +79,7 @@ async def set_enablement(
     if unit is None:
         raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=unit_code)
     if not in_scope(scope, unit["path"]):
-        await record(tenant.id, _actor(admin, ip), "refused_outside_scope", target=unit_code)
+        await record(tenant.id, Actor.of(admin, ip), "refused_outside_scope", target=unit_code)
         raise Forbidden(N_("该机构不在您的管理范围内"), code="outside_admin_scope")
     errors: list[FieldError] = []
     if (data.plugins or data.items) and unit["kind"] not in HANDLING_UNIT_KINDS:
@@ -138,7 +134,7 @@ async def set_enablement(
         after = await unit_enablement(tenant, unit["id"], unit_code)
         await record(
             tenant.id,
-            _actor(admin, ip),
+            Actor.of(admin, ip),
             "enablement_changed",
             target=unit_code,
             detail={"before": msgspec.to_builtins(before), "after": msgspec.to_builtins(after)},
@@ -210,6 +206,6 @@ async def set_item_setting(
                 ItemSetting.id == row.id
             )
         await record(
-            tenant.id, _actor(admin, ip), "item_settings_changed", target=item_code, detail=values
+            tenant.id, Actor.of(admin, ip), "item_settings_changed", target=item_code, detail=values
         )
     return data

@@ -20,7 +20,7 @@ import msgspec
 import tomli_w
 
 from govhall.i18n import N_
-from govhall.identity.tables import RoleGrant, Staff
+from govhall.identity.tables import Role, RoleGrant, Staff
 from govhall.portal.tables import Article
 from govhall.tenancy.schemas import (
     ArticleDecl,
@@ -30,6 +30,7 @@ from govhall.tenancy.schemas import (
     RoleDecl,
     StaffDecl,
     TenantManifest,
+    TenantRoleDecl,
 )
 from govhall.tenancy.services import MANIFEST_NAME, ManifestError
 from govhall.tenancy.tables import DepartmentPlugin, ItemSetting, OrgUnit, Tenant
@@ -68,9 +69,11 @@ async def export_manifest(slug: str) -> tuple[TenantManifest, dict[str, bytes]]:
         time_zone=tenant.time_zone,
         holiday_calendar=tenant.holiday_calendar,
         domain=tenant.domain,
+        serial_format=tenant.serial_format,
         branding=msgspec.convert(branding, Branding),
         org_units=await _units(tenant.id),
         item_settings=await _settings(tenant.id),
+        roles=await _roles(tenant.id),
         staff=await _staff(tenant.id),
         articles=await _articles(tenant.id),
     )
@@ -131,6 +134,25 @@ async def _settings(tenant_id: Any) -> list[ItemSettingDecl]:
     ]
 
 
+async def _roles(tenant_id: Any) -> list[TenantRoleDecl]:
+    rows = (
+        await Role.select(Role.code, Role.name, Role.name_en, Role.functions, Role.org_unit.code)
+        .output(load_json=True)
+        .where(Role.tenant == tenant_id)
+        .order_by(Role.code)
+    )
+    return [
+        TenantRoleDecl(
+            code=r["code"],
+            name=r["name"],
+            name_en=r["name_en"],
+            functions=sorted(r["functions"] or []),
+            org_unit=r["org_unit.code"],
+        )
+        for r in rows
+    ]
+
+
 async def _staff(tenant_id: Any) -> list[StaffDecl]:
     people = (
         await Staff.select(Staff.id, Staff.username, Staff.name)
@@ -139,16 +161,16 @@ async def _staff(tenant_id: Any) -> list[StaffDecl]:
     )
     grants: dict[Any, list[RoleDecl]] = {}
     for row in await RoleGrant.select(
-        RoleGrant.staff, RoleGrant.role, RoleGrant.org_unit.code
+        RoleGrant.staff, RoleGrant.role, RoleGrant.org_unit.code, RoleGrant.position
     ).where(RoleGrant.tenant == tenant_id):
         grants.setdefault(row["staff"], []).append(
-            RoleDecl(role=row["role"], org_unit=row["org_unit.code"])
+            RoleDecl(role=row["role"], org_unit=row["org_unit.code"], position=row["position"])
         )
     return [
         StaffDecl(
             username=p["username"],
             name=p["name"],
-            roles=sorted(grants.get(p["id"], []), key=lambda g: (g.org_unit, g.role)),
+            roles=sorted(grants.get(p["id"], []), key=lambda g: (g.org_unit, g.role, g.position)),
         )
         for p in people
     ]

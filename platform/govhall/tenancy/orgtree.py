@@ -87,10 +87,6 @@ def _check_name(name: str | None) -> list[FieldError]:
     return []
 
 
-def _actor(admin: Principal, ip: str) -> Actor:
-    return Actor(kind="staff", id=str(admin.id), name=admin.name, ip=ip)
-
-
 async def create_unit(tenant: TenantInfo, admin: Principal, data: UnitIn, ip: str) -> UnitOut:
     scope = await require_admin_scope(tenant, admin)
     errors = _check_name(data.name)
@@ -119,7 +115,7 @@ async def create_unit(tenant: TenantInfo, admin: Principal, data: UnitIn, ip: st
         ).save()
         await record(
             tenant.id,
-            _actor(admin, ip),
+            Actor.of(admin, ip),
             "org_unit_created",
             target=data.code,
             detail={"parent": data.parent, "kind": data.kind, "name": data.name},
@@ -162,7 +158,7 @@ async def update_unit(
             )
             await record(
                 tenant.id,
-                _actor(admin, ip),
+                Actor.of(admin, ip),
                 "org_unit_changed",
                 target=code,
                 detail=msgspec.to_builtins(data),
@@ -199,7 +195,7 @@ async def move_unit(tenant: TenantInfo, admin: Principal, code: str, data: MoveI
         )
         await record(
             tenant.id,
-            _actor(admin, ip),
+            Actor.of(admin, ip),
             "org_unit_moved",
             target=code,
             detail={"from": old_parent.rstrip("/").rsplit("/", 1)[-1], "to": data.parent},
@@ -229,4 +225,4 @@ async def delete_unit(tenant: TenantInfo, admin: Principal, code: str, ip: str) 
                 uses="、".join(in_use),
             )
         await OrgUnit.delete().where(OrgUnit.id == unit["id"])
-        await record(tenant.id, _actor(admin, ip), "org_unit_deleted", target=code)
+        await record(tenant.id, Actor.of(admin, ip), "org_unit_deleted", target=code)

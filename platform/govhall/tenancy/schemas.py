@@ -53,8 +53,22 @@ class ItemSettingDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class RoleDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     role: str
+    """A function (clerk, handler …) or the code of a role in ``[[roles]]``."""
     org_unit: str
     """Code of the unit the role covers (with everything below it)."""
+    position: str = ""
+    """岗位 (e.g. 分管领导), matched to flow steps that name a position."""
+
+
+class TenantRoleDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[[roles]]``: a tenant-defined role, a named set of functions (受理, 承办 …)
+    grantable at ``org_unit`` and below."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    functions: list[str]
+    org_unit: str
 
 
 class StaffDecl(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -92,9 +106,12 @@ class TenantManifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The portal's own host name, if the government has one."""
     demo: bool = False
     """Demo tenants give their staff the ``GOVHALL_DEMO_PASSWORD``."""
+    serial_format: str = ""
+    """The 办件编号 format, e.g. ``"{division}{yyyy}{mm}{dd}{seq:6}"`` (the default)."""
     branding: Branding
     org_units: list[OrgUnitDecl] = msgspec.field(default_factory=list)
     item_settings: list[ItemSettingDecl] = msgspec.field(default_factory=list)
+    roles: list[TenantRoleDecl] = msgspec.field(default_factory=list)
     staff: list[StaffDecl] = msgspec.field(default_factory=list)
     articles: list[ArticleDecl] = msgspec.field(default_factory=list)
     """News, announcements, the centre's pages and policy documents (portal)."""
@@ -111,6 +128,8 @@ class TenantInfo(msgspec.Struct, frozen=True, kw_only=True):
     division_code: str
     time_zone: str
     status: str
+    serial_format: str = ""
+    """The 办件编号 format (:mod:`govhall.cases.serials`); empty: the default."""
 
 
 class ApplyResult(msgspec.Struct, kw_only=True):

@@ -10,10 +10,12 @@ from typing import Any
 import msgspec
 
 from govhall import db
-from govhall.errors import GovhallError, NotFound, Unavailable
-from govhall.i18n import N_
+from govhall.cases.serials import DEFAULT_FORMAT, parse_format
+from govhall.errors import GovhallError, InvalidInput, NotFound, Unavailable
+from govhall.i18n import N_, translate
 from govhall.identity.passwords import initial_password
 from govhall.identity.services import provision_staff
+from govhall.identity.tables import Role
 from govhall.plugins import PluginRegistry
 from govhall.portal.articles import apply_declarations, check_declarations
 from govhall.tenancy.schemas import (
@@ -23,6 +25,7 @@ from govhall.tenancy.schemas import (
     TenantManifest,
 )
 from govhall.tenancy.tables import DepartmentPlugin, ItemSetting, OrgUnit, Tenant
+from govhall.workflow.labels import ROLE_LABELS
 
 MANIFEST_NAME = "tenant.toml"
 #: Org-unit kinds that may enable items: county departments, and towns and villages
@@ -31,6 +34,8 @@ HANDLING_UNIT_KINDS = ("department", "town", "village")
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 # No "_" or "%": codes form materialised paths matched with LIKE 'path%' in scope checks.
 _CODE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+#: A tenant role's code (identity.roles checks the API's with it too).
+ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
 
 class ManifestError(GovhallError):
@@ -89,6 +94,11 @@ def check_manifest(manifest: TenantManifest, registry: PluginRegistry) -> list[s
         )
     if manifest.level != "province" and not manifest.parent:
         problems.append(f"a {manifest.level} tenant needs a parent tenant")
+    try:
+        parse_format(manifest.serial_format)
+    except InvalidInput as exc:
+        reason = "; ".join(translate(e.message, "en", **e.params) for e in exc.errors)
+        problems.append(f"serial_format {manifest.serial_format!r}: {reason}")
     codes = [unit.code for unit in manifest.org_units]
     if len(set(codes)) != len(codes):
         problems.append("org unit codes repeat")
@@ -145,14 +155,58 @@ def check_manifest(manifest: TenantManifest, registry: PluginRegistry) -> list[s
             )
         if setting.window and setting.window not in windows:
             problems.append(f"{where}: window {setting.window!r} is not a window org unit")
+    role_units: dict[str, str] = {}
+    for role in manifest.roles:
+        where = f"role {role.code!r}"
+        if not ROLE_CODE.match(role.code) or role.code in ROLE_LABELS:
+            problems.append(
+                f"{where}: a code is 2-32 lowercase letters, digits or _, starting with a "
+                "letter, and not a built-in function"
+            )
+        if role.code in role_units:
+            problems.append(f"{where} is given twice")
+        role_units[role.code] = role.org_unit
+        if not role.name.strip():
+            problems.append(f"{where} needs a name")
+        unknown = sorted(set(role.functions) - set(ROLE_LABELS)) or (
+            ["(none)"] if not role.functions else []
+        )
+        if unknown:
+            problems.append(f"{where}: unknown functions {unknown} (known: {sorted(ROLE_LABELS)})")
+        if role.org_unit not in known:
+            problems.append(f"{where} belongs to unknown org unit {role.org_unit!r}")
+    parents = {unit.code: unit.parent for unit in manifest.org_units}
     for person in manifest.staff:
         for grant in person.roles:
+            where = f"staff {person.username!r}"
             if grant.org_unit not in known:
+                problems.append(f"{where} has a role on unknown org unit {grant.org_unit!r}")
+            if grant.role not in ROLE_LABELS and grant.role not in role_units:
                 problems.append(
-                    f"staff {person.username!r} has a role on unknown org unit {grant.org_unit!r}"
+                    f"{where} has unknown role {grant.role!r} (a function, or a code in [[roles]])"
+                )
+            elif grant.role in role_units and not _within(
+                grant.org_unit, role_units[grant.role], parents
+            ):
+                problems.append(
+                    f"{where}: role {grant.role!r} is grantable only at "
+                    f"{role_units[grant.role]!r} and below, not at {grant.org_unit!r}"
                 )
     problems += check_declarations(manifest.articles)
     return problems
+
+
+def _within(code: str, ancestor: str, parents: dict[str, str | None]) -> bool:
+    """Whether unit ``code`` is ``ancestor`` or below it (bounded: cycles are refused
+    elsewhere)."""
+    current: str | None = code
+    for _ in range(len(parents) + 1):
+        if current is None:
+            return False
+        if current == ancestor:
+            return True
+        current = parents.get(current)
+    return False
 
 
 def _ordered_units(manifest: TenantManifest) -> list[str]:
@@ -263,6 +317,7 @@ async def _apply(
         "holiday_calendar": manifest.holiday_calendar,
         "branding": msgspec.to_builtins(manifest.branding),
         "domain": manifest.domain.lower() if manifest.domain else None,
+        "serial_format": _stored_format(manifest.serial_format),
     }
     tenant = (
         await Tenant.objects().output(load_json=True).where(Tenant.slug == manifest.slug).first()
@@ -318,9 +373,10 @@ async def _apply(
     changes += await _apply_item_settings(tenant.id, manifest)
     changes += await apply_declarations(tenant.id, manifest.articles)
 
+    changes += await _apply_roles(tenant.id, manifest, unit_ids)
     for person in manifest.staff:
         password = demo_password if manifest.demo else initial_password()
-        roles = [(grant.role, unit_ids[grant.org_unit]) for grant in person.roles]
+        roles = [(g.role, unit_ids[g.org_unit], g.position) for g in person.roles]
         done = await provision_staff(tenant.id, person.username, person.name, password, roles)
         if done == "created":
             changes.append(f"create staff {person.username}")
@@ -406,11 +462,45 @@ async def _apply_item_settings(tenant_id: Any, manifest: TenantManifest) -> list
     return changes
 
 
+async def _apply_roles(
+    tenant_id: Any, manifest: TenantManifest, unit_ids: dict[str, Any]
+) -> list[str]:
+    """Create or update the declared tenant roles (roles made in the console and not
+    declared stay, as staff do: export writes them into the manifest)."""
+    changes: list[str] = []
+    stored = {row.code: row for row in await Role.objects().where(Role.tenant == tenant_id)}
+    for decl in manifest.roles:
+        wanted: dict[str, Any] = {
+            "name": decl.name,
+            "name_en": decl.name_en,
+            "functions": sorted(set(decl.functions)),
+            "org_unit": unit_ids[decl.org_unit],
+        }
+        row = stored.get(decl.code)
+        if row is None:
+            await Role(tenant=tenant_id, code=decl.code, **wanted).save()
+            changes.append(f"create role {decl.code}")
+            continue
+        differing = [k for k, v in wanted.items() if not _same(getattr(row, k), v)]
+        if differing:
+            await Role.update({getattr(Role, k): wanted[k] for k in differing}).where(
+                Role.id == row.id
+            )
+            changes.append(f"update role {decl.code}: {', '.join(differing)}")
+    return changes
+
+
 def _same(stored: object, wanted: object) -> bool:
     # JSON columns come back as text on SQLite and as objects on PostgreSQL.
     if isinstance(stored, str) and isinstance(wanted, dict | list):
         return bool(msgspec.json.decode(stored) == wanted)
     return stored == wanted
+
+
+def _stored_format(text: str) -> str:
+    """What the tenant row holds: empty for the default format spelled out."""
+    text = text.strip()
+    return "" if text == DEFAULT_FORMAT else text
 
 
 def tenant_info(row: Tenant) -> TenantInfo:
@@ -423,6 +513,7 @@ def tenant_info(row: Tenant) -> TenantInfo:
         division_code=row.division_code,
         time_zone=row.time_zone,
         status=row.status,
+        serial_format=row.serial_format,
     )
 
 

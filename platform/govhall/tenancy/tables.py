@@ -36,6 +36,11 @@ class Tenant(Table, tablename="tenancy_tenant"):
         help_text="Delete public accounts registered here and never signed in after "
         "this many days (0 = keep)",
     )
+    serial_format = Varchar(
+        length=64,
+        default="",
+        help_text="办件编号 format (cases.serials); empty: the default",
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -20,7 +20,7 @@ from litestar.response import Redirect
 from govhall.calendar.services import clear_day, require_calendar_admin, set_day, year_days
 from govhall.errors import FieldError, GovhallError, InvalidInput, NotFound
 from govhall.i18n import N_
-from govhall.identity.roles import FUNCTIONS
+from govhall.identity.roles import FUNCTIONS, RoleIn, define_role, delete_role, list_roles
 from govhall.identity.services import require_admin_scope
 from govhall.identity.staffadmin import GrantIn, StaffIn, change_grant, create_staff, list_staff
 from govhall.identity.tokens import Principal
@@ -48,6 +48,7 @@ from govhall.tenancy.enablement import (
     set_item_setting,
     unit_enablement,
 )
+from govhall.tenancy.numbering import SerialFormatIn, describe_format, set_serial_format
 from govhall.tenancy.orgtree import (
     MoveIn,
     UnitIn,
@@ -136,6 +137,8 @@ class AdminPages(Controller):
             kinds=UNIT_KINDS,
             people=await list_staff(portal.tenant, staff, locale),
             functions=[(k, v.pick(locale)) for k, v in FUNCTIONS.items()],
+            roles=await list_roles(portal.tenant, staff, locale),
+            serial=describe_format(portal.tenant),
             days=[d for d in await year_days(portal.tenant.id, year) if d[3] == "tenant"],
             year=year,
             section=section,
@@ -285,6 +288,61 @@ class AdminPages(Controller):
             )
 
         return await self._do(request, portal, services, "staff", data, work)
+
+    @post("/roles")
+    async def role(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """Define a tenant role (a set of functions) at a unit within the admin's scope."""
+        ticked = data.get("functions") or []
+        functions = [str(f) for f in (ticked if isinstance(ticked, list) else [ticked])]
+
+        async def work(staff: Principal) -> None:
+            role = RoleIn(
+                code=str(data.get("code") or "").strip(),
+                name=str(data.get("name") or "").strip(),
+                name_en=str(data.get("name_en") or "").strip(),
+                org_unit=str(data.get("org_unit") or ""),
+                functions=[
+                    str(f) for f in (functions if isinstance(functions, list) else [functions])
+                ],
+            )
+            await define_role(
+                portal.tenant, staff, role, request_locale(request), client_ip(request)
+            )
+
+        return await self._do(request, portal, services, "roles", data, work)
+
+    @post("/roles/{code:str}/remove")
+    async def remove_role(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        async def work(staff: Principal) -> None:
+            await delete_role(portal.tenant, staff, code, client_ip(request))
+
+        return await self._do(request, portal, services, "roles", {}, work)
+
+    @post("/serial-format")
+    async def serial_format(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        async def work(staff: Principal) -> None:
+            format_in = SerialFormatIn(format=str(data.get("format") or ""))
+            await set_serial_format(portal.tenant, staff, format_in, client_ip(request))
+
+        return await self._do(request, portal, services, "serial", data, work)
 
     @post("/staff/grants")
     async def grant(
