@@ -155,6 +155,45 @@ def _manifest(**changes: object) -> TenantManifest:
             "org unit 'd' enables unknown item 'XX-1'; "
             "org unit 'e' lists item 'WJ-GGCS-0001' although it enables its plugin 'health' wholly",
         ),
+        (
+            {"serial_format": "{yyyy}{seq:6}"},
+            "serial_format '{yyyy}{seq:6}': The format needs exactly one division code",
+        ),
+        (
+            {"roles": [{"code": "clerk", "name": "X", "functions": ["clerk"], "org_unit": "hexi"}]},
+            "role 'clerk': a code is 2-32 lowercase letters",
+        ),
+        (
+            {"roles": [{"code": "mix", "name": "X", "functions": ["flying"], "org_unit": "hexi"}]},
+            "role 'mix': unknown functions ['flying']",
+        ),
+        (
+            {
+                "staff": [
+                    {
+                        "username": "x",
+                        "name": "X",
+                        "roles": [{"role": "boss", "org_unit": "centre"}],
+                    }
+                ]
+            },
+            "staff 'x' has unknown role 'boss'",
+        ),
+        (
+            {
+                "roles": [
+                    {"code": "town_window", "name": "X", "functions": ["clerk"], "org_unit": "hexi"}
+                ],
+                "staff": [
+                    {
+                        "username": "x",
+                        "name": "X",
+                        "roles": [{"role": "town_window", "org_unit": "chengguan"}],
+                    }
+                ],
+            },
+            "role 'town_window' is grantable only at 'hexi' and below, not at 'chengguan'",
+        ),
     ],
 )
 async def test_bad_manifests_are_refused(

@@ -317,3 +317,113 @@ async def test_the_scenario_tree_from_the_console(api: Api, demo: None) -> None:
     assert "开餐馆" in page.text and "我要建房" in page.text
     console = await api.client.get(f"{BASE}/work/admin/")
     assert "我要建房 | NR-ZJD-0001 | individual" in console.text
+
+
+async def test_roles_positions_and_the_number_format_from_the_console(api: Api, demo: None) -> None:
+    from govhall.identity.tables import Role
+    from govhall.tenancy.tables import Tenant
+
+    await staff_sign_in(api, "tenantadmin")
+    console = await api.client.get(f"{BASE}/work/admin/")
+    assert 'data-role="clerk"' in console.text and 'id="serial-example"' in console.text
+    token = hidden(console.text, "_csrf_token")
+    post = api.client.post
+    # A role with no functions is refused in place, what was typed kept.
+    bad = await post(
+        f"{BASE}/work/admin/roles",
+        data={"_csrf_token": token, "code": "town_window", "name": "乡镇窗口", "org_unit": "hexi"},
+    )
+    assert bad.status_code == 422 and 'id="err-functions"' in bad.text
+    assert 'value="乡镇窗口"' in bad.text
+    made = await post(
+        f"{BASE}/work/admin/roles",
+        data={
+            "_csrf_token": token,
+            "code": "town_window",
+            "name": "乡镇窗口",
+            "org_unit": "hexi",
+            "functions": ["clerk", "handler"],
+        },
+    )
+    assert made.status_code == 303
+    role = await Role.objects().output(load_json=True).where(Role.code == "town_window").first()
+    assert role is not None and sorted(role.functions) == ["clerk", "handler"]
+    # Granted in the town with a position; a grant outside the town is refused.
+    outside = await post(
+        f"{BASE}/work/admin/staff/grants",
+        data={
+            "_csrf_token": token,
+            "username": "clerk",
+            "role": "town_window",
+            "org_unit": "centre",
+            "action": "grant",
+        },
+    )
+    assert outside.status_code == 422 and "只能授予其所属机构及下级机构" in outside.text
+    granted = await post(
+        f"{BASE}/work/admin/staff/grants",
+        data={
+            "_csrf_token": token,
+            "username": "clerk",
+            "role": "town_window",
+            "org_unit": "hexi",
+            "position": "窗口负责人",
+            "action": "grant",
+        },
+    )
+    assert granted.status_code == 303
+    grant = await RoleGrant.objects().where(RoleGrant.role == "town_window").first()
+    assert grant is not None and grant.position == "窗口负责人"
+    page = (await api.client.get(f"{BASE}/work/admin/")).text
+    assert "岗位：窗口负责人" in page and 'data-role="town_window"' in page
+    # A held role cannot be deleted; once revoked it can.
+    held = await post(f"{BASE}/work/admin/roles/town_window/remove", data={"_csrf_token": token})
+    assert held.status_code == 409 and await Role.exists().where(Role.code == "town_window")
+    await post(
+        f"{BASE}/work/admin/staff/grants",
+        data={
+            "_csrf_token": token,
+            "username": "clerk",
+            "role": "town_window",
+            "org_unit": "hexi",
+            "position": "窗口负责人",
+            "action": "revoke",
+        },
+    )
+    gone = await post(f"{BASE}/work/admin/roles/town_window/remove", data={"_csrf_token": token})
+    assert gone.status_code == 303 and not await Role.exists().where(Role.code == "town_window")
+
+    # The number format: refused with the reason in place, then saved with an example.
+    wrong = await post(
+        f"{BASE}/work/admin/serial-format",
+        data={"_csrf_token": token, "format": "SF{yyyy}{seq:5}"},
+    )
+    assert wrong.status_code == 422 and 'id="err-format"' in wrong.text
+    assert "行政区划代码" in wrong.text and 'value="SF{yyyy}{seq:5}"' in wrong.text
+    saved = await post(
+        f"{BASE}/work/admin/serial-format",
+        data={"_csrf_token": token, "format": "SF{division}{yyyy}{seq:5}"},
+    )
+    assert saved.status_code == 303
+    county = await Tenant.select(Tenant.serial_format).where(Tenant.slug == "demo-county").first()
+    assert county == {"serial_format": "SF{division}{yyyy}{seq:5}"}
+    citizen = await api.citizen()
+    case = await api.submit(citizen)
+    assert case["serial_number"].startswith("SF990101") and case["serial_number"].endswith("00001")
+    # The API says the same, in English on request.
+    admin = await api.staff("tenantadmin")
+    shown = await api.client.get(api.t("/serial-format"), headers=admin)
+    assert shown.json()["period"] == "year" and shown.json()["example"].startswith("SF990101")
+    refused = await api.client.put(
+        api.t("/serial-format"),
+        headers={**admin, "Accept-Language": "en"},
+        json={"format": "{division}{dd}{seq:6}"},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "format", "message": "A day needs its month, and a month its year"}
+    ]
+    clerk = await api.staff("clerk")
+    assert (
+        await api.client.put(api.t("/serial-format"), headers=clerk, json={"format": ""})
+    ).status_code == 403

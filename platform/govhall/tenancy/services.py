@@ -181,6 +181,8 @@ def check_manifest(manifest: TenantManifest, registry: PluginRegistry) -> list[s
             where = f"staff {person.username!r}"
             if grant.org_unit not in known:
                 problems.append(f"{where} has a role on unknown org unit {grant.org_unit!r}")
+            if len(grant.position) > 32:
+                problems.append(f"{where}: position {grant.position!r} is over 32 characters")
             if grant.role not in ROLE_LABELS and grant.role not in role_units:
                 problems.append(
                     f"{where} has unknown role {grant.role!r} (a function, or a code in [[roles]])"
