@@ -979,6 +979,16 @@ EN: dict[str, str] = {
     "职能": "Functions",
     "花括号只能用于占位符：{text}": "Braces are only for placeholders: {text}",
     "默认": "default",
+    "常用修改在表格里完成：环节名称、角色、岗位、时限（工作日）、办理机构、顺序；可复制或删除环节。操作、条件和并联分支在下面的流程定义里修改。两种方式发布前都经过同样的校验。": "Everyday changes are made in the table: step name, role, position, time limit (working days), handling unit, order; steps can be copied or removed. Actions, conditions and parallel branches are changed in the flow definition below. Both are checked the same way before publishing.",
+    "顺序": "Order",
+    "时限（工作日）": "Limit (working days)",
+    "复制": "Copy",
+    "环节名称": "Step name",
+    "并联环节（{count} 个分支），请在流程定义中修改": "Parallel step ({count} branches): change it in the flow definition",
+    "办件的办理机构": "The case's handling unit",
+    "时限须为工作日天数（整数）": "A limit is a whole number of working days",
+    "顺序须为数字": "The order must be a number",
+    "环节表格有误": "The step table has errors",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -131,6 +131,7 @@ PAGES = {
             ("GET", "/work/admin/flows"),
             ("GET", "/work/admin/flows/{item_code:str}"),
             ("POST", "/work/admin/flows/{item_code:str}"),
+            ("POST", "/work/admin/flows/{item_code:str}/steps"),
             ("POST", "/work/admin/item-settings"),
             ("POST", "/work/admin/roles"),
             ("POST", "/work/admin/roles/{code:str}/remove"),

@@ -121,3 +121,60 @@ async def test_a_department_administrator_edits_their_departments_flow(
         data={"_csrf_token": token, "portal_name": "x", "primary_color": "#000000"},
     )
     assert branding.status_code == 403
+
+
+def _steps(page: str) -> list[str]:
+    return [part.split('"', 1)[0] for part in page.split('<tr data-step="')[1:]]
+
+
+async def test_the_step_table_edits_a_flow_without_toml(api: Api, demo: None) -> None:
+    from govhall.workflow.tables import FlowDefinition
+
+    await staff_sign_in(api, "tenantadmin")
+    editor = await api.client.get(f"{BASE}/work/admin/flows/NR-BDC-0001")
+    assert 'id="steps-form"' in editor.text
+    keys = _steps(editor.text)
+    assert keys[0] == "accept" and "approve" in keys
+    token = hidden(editor.text, "_csrf_token")
+    base = html.unescape(hidden(editor.text, "base"))
+    approve = keys.index("approve")
+    form = {"_csrf_token": token, "base": base, "department": ""}
+
+    # A limit that is not a number: refused in place, nothing published.
+    bad = await api.client.post(
+        f"{BASE}/work/admin/flows/NR-BDC-0001/steps",
+        data={**form, f"limit_days-{approve}": "两天"},
+    )
+    assert bad.status_code == 422 and "时限须为工作日天数" in bad.text
+    assert await FlowDefinition.count() == 0
+    # The table's flow passes the same checks as the text: a role no step may have.
+    refused = await api.client.post(
+        f"{BASE}/work/admin/flows/NR-BDC-0001/steps",
+        data={**form, f"role-{approve}": "astronaut", f"name-{approve}": "改过的名称"},
+    )
+    assert refused.status_code == 422 and 'id="flow-error"' in refused.text
+    assert "astronaut" in refused.text and 'value="改过的名称"' in refused.text  # kept
+    assert await FlowDefinition.count() == 0
+
+    published = await api.client.post(
+        f"{BASE}/work/admin/flows/NR-BDC-0001/steps",
+        data={
+            **form,
+            f"name-{approve}": "分管领导批准",
+            f"role-{approve}": "approver",
+            f"position-{approve}": "分管领导",
+            f"limit_days-{approve}": "3",
+            f"copy-{approve}": "1",
+            "note": "表格修改",
+        },
+    )
+    assert published.status_code == 303, published.text
+    page = await api.client.get(published.headers["location"])
+    assert 'id="flow-saved"' in page.text
+    now = _steps(page.text)
+    assert now[approve : approve + 2] == ["approve", "approve-2"]  # the copy right after it
+    text = html.unescape(page.text.split('id="flow" name="flow"', 1)[1].split("</textarea>")[0])
+    assert 'name = "分管领导批准"' in text and 'position = "分管领导"' in text
+    assert "limit_days = 3" in text
+    diff = await api.client.get(f"{BASE}/work/admin/flows/NR-BDC-0001?from=0&to=1")
+    assert "+limit_days = 3" in html.unescape(diff.text)
