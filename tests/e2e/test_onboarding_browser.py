@@ -154,12 +154,14 @@ async def test_an_operator_and_a_county_admin_take_a_county_live_in_the_browser(
 
     await admin.get_by_role("link", name=re.compile("办理流程")).click()
     await admin.get_by_role("link", name=re.compile("首次登记")).first.click()
-    flow = admin.locator("#flow")
-    text = await flow.input_value()
-    await flow.fill(text.replace('name = "批准"', 'name = "局长批准"', 1))
-    await admin.locator("#note").fill("批准环节改由局长")
-    await admin.get_by_role("button", name="校验并发布新版本").click()
+    # In the step table, no TOML: rename the approval step and give it a limit.
+    approve = admin.locator('tr[data-step="approve"]')
+    await approve.get_by_label(re.compile("环节名称")).fill("局长批准")
+    await approve.get_by_label(re.compile("时限")).fill("3")
+    await admin.locator("#steps-note").fill("批准环节改由局长")
+    await admin.locator("#steps-form").get_by_role("button", name="校验并发布新版本").click()
     await expect(admin.locator("#flow-saved")).to_contain_text("第 1 版")
+    await expect(admin.locator("#flow")).to_contain_text("limit_days = 3")
 
     # The county is live: its portal, a citizen's application, its staff at work.
     portal = await new_page(browser, base, DESKTOP)
