@@ -82,6 +82,7 @@ from govhall.portal.pages import (
 from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
+from govhall.supervision.controllers import SignalController, SupervisionSettingsController
 from govhall.tenancy.controllers import (
     ItemSettingController,
     OrgUnitController,
@@ -103,6 +104,7 @@ from govhall.workbench.batchpages import BatchPages
 from govhall.workbench.flowpages import FlowPages
 from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
+from govhall.workbench.supervisionpages import SupervisionPages
 from govhall.workflow.controllers import FlowController, WorklistController
 
 log = logging.getLogger("govhall")
@@ -171,6 +173,7 @@ def create_app(
             AgentPages,
             AdminPages,
             FlowPages,
+            SupervisionPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -188,6 +191,7 @@ def create_app(
             AgentPages,
             AdminPages,
             FlowPages,
+            SupervisionPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
@@ -215,6 +219,8 @@ def create_app(
             OrgUnitController,
             ItemSettingController,
             SerialFormatController,
+            SignalController,
+            SupervisionSettingsController,
             TenantAccountController,
             CertificateController,
             SsoAdminController,

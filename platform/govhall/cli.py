@@ -1,4 +1,4 @@
-"""The ``govhall`` command: serve, worker, migrate, tenant, plugin, demo."""
+"""The ``govhall`` command: serve, worker, migrate, tenant, plugin, demo, supervise …"""
 
 from __future__ import annotations
 
@@ -344,6 +344,34 @@ def audit_verify(chain: str | None) -> None:
             click.echo(f"ok       {report.chain}: {report.entries} entries")
     if broken:
         raise SystemExit(1)
+
+
+@main.group()
+def supervise() -> None:
+    """Electronic supervision (电子监察)."""
+
+
+@supervise.command("sweep")
+def supervise_sweep() -> None:
+    """Classify every open case and step now: raise and clear warnings and cards
+    (the scheduler does this every 5 minutes)."""
+    import time
+
+    from govhall import db
+    from govhall.supervision.sweep import sweep
+
+    settings = _settings()
+
+    async def run() -> Any:
+        db.configure_database(settings)
+        return await sweep()
+
+    started = time.perf_counter()
+    result = asyncio.run(run())
+    click.echo(
+        f"swept {result.tenants} tenants in {time.perf_counter() - started:.2f} s: "
+        f"{result.raised} signals raised, {result.cleared} cleared"
+    )
 
 
 @main.group()

@@ -30,5 +30,6 @@ APP_REGISTRY = AppRegistry(
         "govhall.fees.piccolo_app",
         "govhall.engagement.piccolo_app",
         "govhall.messaging.piccolo_app",
+        "govhall.supervision.piccolo_app",
     ]
 )

@@ -38,6 +38,7 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 ACCOUNTS = frozenset({"individual", "enterprise", "ent_operator", "ent_reviewer"})
 STAFF = frozenset({"clerk", "handler", "approver", "supervisor", "tenant_admin"})
 ADMIN = frozenset({"tenant_admin"})
+SUPERVISING = frozenset({"supervisor", "tenant_admin"})
 OPERATOR = frozenset({"operator"})
 NOBODY: frozenset[str] = frozenset()
 
@@ -136,6 +137,9 @@ PAGES = {
             ("POST", "/work/admin/roles"),
             ("POST", "/work/admin/roles/{code:str}/remove"),
             ("POST", "/work/admin/serial-format"),
+            ("GET", "/work/supervision"),
+            ("POST", "/work/supervision/sweep"),
+            ("POST", "/work/supervision/thresholds"),
             ("POST", "/work/admin/calendar/{day:date}/remove"),
             ("GET", "/work/entered"),
             ("GET", "/work/agent"),
@@ -407,6 +411,13 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ("PUT", f"{T}/org-units/{{code:str}}/enablement"): (ADMIN, {}),
     ("PUT", f"{T}/item-settings/{{item_code:str}}"): (ADMIN, {}),
     ("PUT", f"{T}/serial-format"): (ADMIN, {"format": "{nonsense}"}),
+    ("GET", f"{T}/signals"): (SUPERVISING, None),
+    ("POST", f"{T}/signals/sweep"): (SUPERVISING, None),
+    ("GET", f"{T}/supervision-settings"): (SUPERVISING, None),
+    ("PUT", f"{T}/supervision-settings"): (
+        SUPERVISING,
+        {"warning_days": 99, "yellow_days": 1, "red_days": 2},
+    ),
     ("GET", f"{T}/audit"): (ADMIN, None),
     ("GET", f"{T}/staff"): (ADMIN, None),
     ("POST", f"{T}/staff"): (ADMIN, {"username": "x", "name": "", "password": "x"}),

@@ -26,9 +26,12 @@ class Scheduled:
 
 
 DAY = 86400
+#: How often the supervision sweep classifies every open case (R-S5).
+SWEEP_SECONDS = 300
 
 SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("govhall.identity.hygiene.purge_inactive_accounts", DAY),
+    Scheduled("govhall.supervision.sweep.sweep_signals", SWEEP_SECONDS),
 )
 
 

@@ -46,6 +46,7 @@ from govhall.portal.visitors import error_messages
 from govhall.sdk import STEP_ACTIONS
 from govhall.services import Services
 from govhall.storage.services import download_response, get_readable_blob
+from govhall.supervision.services import cards_of_tasks, signals_of_case
 from govhall.workflow.engine import ActionRequest, case_context, load_case
 from govhall.workflow.labels import STATUS_LABELS
 from govhall.workflow.machine import SPECIAL_PROCEDURES, CaseState
@@ -197,6 +198,7 @@ class WorkbenchPages(Controller):
             staff=staff,
             listed=listed,
             signals={w.task_id: deadline_signal(calendar, w.due_on, today) for w in listed.items},
+            cards=await cards_of_tasks([w.task_id for w in listed.items]),
             pages=max(1, -(-listed.total // listed.page_size)),
             filters=filters,
             items=sorted(
@@ -648,6 +650,7 @@ async def case_page(
         step_actions=step_actions,
         multi_step=len({a["step"] for a in step_actions}) > 1,
         signal=deadline_signal(calendar, due, today),
+        cards=await signals_of_case(case.id, locale),
         risks=risks,
         bands=await bands_for(services, portal.tenant, serial_number, locale)
         if step_actions

@@ -1,0 +1,81 @@
+"""Supervision API (``/t/{tenant}/api/v1/signals``, ``/supervision-settings``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from govhall.identity.tokens import Principal
+from govhall.supervision.services import (
+    SignalPage,
+    SweepOut,
+    ThresholdsIn,
+    ThresholdsOut,
+    list_signals,
+    set_thresholds,
+    supervision_scope,
+    sweep_now,
+    thresholds_of,
+)
+from govhall.tenancy.schemas import TenantInfo
+from govhall.web.deps import client_ip
+
+
+class SignalController(Controller):
+    path = "/signals"
+    tags = ("supervision",)
+
+    @get("/", summary="Warnings, yellow and red cards in the supervisor's units (R-S5)")
+    async def index(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+        level: str = "",
+        unit: str = "",
+        include_cleared: bool = False,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> SignalPage:
+        return await list_signals(
+            tenant,
+            principal,
+            locale,
+            level=level,
+            unit=unit,
+            include_cleared=include_cleared,
+            page=page,
+            page_size=page_size,
+        )
+
+    @post("/sweep", status_code=200, summary="Classify this tenant's open cases now")
+    async def sweep(
+        self, tenant: NamedDependency[TenantInfo], principal: NamedDependency[Principal]
+    ) -> SweepOut:
+        result = await sweep_now(tenant, principal)
+        return SweepOut(raised=result.raised, cleared=result.cleared)
+
+
+class SupervisionSettingsController(Controller):
+    path = "/supervision-settings"
+    tags = ("supervision",)
+
+    @get("/", summary="The tenant's signal thresholds in working days")
+    async def show(
+        self, tenant: NamedDependency[TenantInfo], principal: NamedDependency[Principal]
+    ) -> ThresholdsOut:
+        await supervision_scope(tenant, principal)
+        return await thresholds_of(tenant)
+
+    @put("/", summary="Change the thresholds (whole-government supervisors or administrators)")
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ThresholdsIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> ThresholdsOut:
+        return await set_thresholds(tenant, principal, data, client_ip(request))
