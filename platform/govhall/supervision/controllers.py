@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from govhall.identity.tokens import Principal
 from govhall.supervision.services import (
@@ -34,11 +34,11 @@ class SignalController(Controller):
         tenant: NamedDependency[TenantInfo],
         principal: NamedDependency[Principal],
         locale: NamedDependency[str],
-        level: str = "",
-        unit: str = "",
-        include_cleared: bool = False,
-        page: int = 1,
-        page_size: int = 50,
+        level: FromQuery[str] = "",
+        unit: FromQuery[str] = "",
+        include_cleared: FromQuery[bool] = False,
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 50,
     ) -> SignalPage:
         return await list_signals(
             tenant,
