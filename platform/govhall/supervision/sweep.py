@@ -122,17 +122,19 @@ def _clock_sql(postgres: bool) -> dict[str, str]:
         "WHEN 'yellow' THEN l.yellow_before ELSE l.red_before END"
     )
     task_subject = "'step:' || t.id::text" if postgres else "'step:' || t.id"
+    # A bare NULL in a subquery is text to PostgreSQL; the column is a uuid.
+    no_task = "CAST(NULL AS uuid)" if postgres else "NULL"
     # Composed of constants only (statuses, levels): no input reaches the text.
     return {
         "case": (
-            "SELECT c.tenant, c.id AS case_id, NULL AS task_id, c.department AS unit, "  # noqa: S608
+            f"SELECT c.tenant, c.id AS case_id, {no_task} AS task_id, c.department AS unit, "  # noqa: S608
             "'case' AS subject, lv.level, c.due_on AS deadline "
             "FROM cases_case c JOIN limits l ON l.tenant = c.tenant CROSS JOIN levels lv "
             f"WHERE c.due_on < l.warning_before AND c.due_on < {cutoff} "
             f"AND c.hold IS NULL AND c.status NOT IN ({ended})"
         ),
         "acceptance": (
-            "SELECT c.tenant, c.id AS case_id, NULL AS task_id, c.department AS unit, "  # noqa: S608
+            f"SELECT c.tenant, c.id AS case_id, {no_task} AS task_id, c.department AS unit, "  # noqa: S608
             "'acceptance' AS subject, lv.level, c.acceptance_due AS deadline "
             "FROM cases_case c JOIN limits l ON l.tenant = c.tenant CROSS JOIN levels lv "
             f"WHERE c.acceptance_due < l.warning_before AND c.acceptance_due < {cutoff} "
@@ -186,6 +188,7 @@ async def _sweep_batch(batch: Sequence[Limits], now: datetime) -> tuple[int, int
     stamp: Any = now if postgres else now.isoformat()
     raised = 0
     table = Signal._meta.tablename
+    stamp_sql = "{}::timestamptz" if postgres else "{}"
     for clock, select in _clock_sql(postgres).items():
         # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
         rows = await _Raw.raw(
@@ -193,7 +196,7 @@ async def _sweep_batch(batch: Sequence[Limits], now: datetime) -> tuple[int, int
             '(id, tenant, "case", task, org_unit, subject, level, kind, deadline, reason, '
             "raised_at) "
             f"SELECT {_new_id(postgres)}, x.tenant, x.case_id, x.task_id, x.unit, x.subject, "
-            f"x.level, 'deadline', x.deadline, '{clock}', {{}} FROM ({select}) x WHERE true "
+            f"x.level, 'deadline', x.deadline, '{clock}', {stamp_sql} FROM ({select}) x WHERE true "
             'ON CONFLICT ("case", subject, level) DO UPDATE SET cleared_at = NULL, '
             "raised_at = excluded.raised_at, deadline = excluded.deadline "
             f"WHERE {table}.cleared_at IS NOT NULL RETURNING id",
