@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 
+import httpx
+
 from govhall.identity.operators import create_operator
 from govhall.settings import REPO_ROOT
 from govhall.tenancy.tables import OrgUnit, Tenant
@@ -116,7 +118,7 @@ async def test_tenant_health_and_the_plugin_registry(api: Api, demo: None) -> No
     assert (await api.client.get("/api/v1/operator/health", headers=staff)).status_code == 403
 
 
-async def operator_web_session(api: Api) -> None:
+async def operator_web_session(api: Api) -> httpx.Response:
     """Sign an operator in on ``api.client`` (cookies) through the console's login."""
     from tests.portal.test_apply import hidden
 
@@ -133,27 +135,18 @@ async def operator_web_session(api: Api) -> None:
         },
     )
     assert signed.status_code == 303, signed.text
+    return signed
 
 
 async def test_the_operator_console_in_the_browser_session(api: Api, demo: None) -> None:
     from tests.portal.test_apply import hidden
 
-    await create_operator("ops-li", "李运营", "Ops-pass-2026")
     page = await api.client.get("/operator/")
     assert page.status_code == 303 and "operator=1" in page.headers["location"]
     form = await api.client.get(page.headers["location"])
     assert "平台运营人员登录" in form.text
-    signed = await api.client.post(
-        "/login",
-        data={
-            "username": "ops-li",
-            "password": "Ops-pass-2026",
-            "operator": "1",
-            "next": "/operator/",
-            "_csrf_token": hidden(form.text, "_csrf_token"),
-        },
-    )
-    assert signed.status_code == 303 and signed.headers["location"] == "/operator/"
+    signed = await operator_web_session(api)
+    assert signed.headers["location"] == "/operator/"
     console = await api.client.get("/operator/")
     assert console.status_code == 200 and 'data-tenant="demo-county"' in console.text
     assert "natural_resources" in console.text

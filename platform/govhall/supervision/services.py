@@ -37,6 +37,22 @@ SUBJECT_LABELS = {
 }
 
 
+_COLUMNS = (
+    Signal.id,
+    Signal.case.serial_number,
+    Signal.case.item_code,
+    Signal.subject,
+    Signal.task.step,
+    Signal.level,
+    Signal.deadline,
+    Signal.org_unit.code,
+    Signal.org_unit.name,
+    Signal.org_unit.name_en,
+    Signal.raised_at,
+    Signal.cleared_at,
+)
+
+
 class SignalOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     serial_number: str
@@ -135,20 +151,7 @@ async def list_signals(
         where &= Signal.level == level
     total = await Signal.count().where(where)
     rows = (
-        await Signal.select(
-            Signal.id,
-            Signal.case.serial_number,
-            Signal.case.item_code,
-            Signal.subject,
-            Signal.task.step,
-            Signal.level,
-            Signal.deadline,
-            Signal.org_unit.code,
-            Signal.org_unit.name,
-            Signal.org_unit.name_en,
-            Signal.raised_at,
-            Signal.cleared_at,
-        )
+        await Signal.select(*_COLUMNS)
         .where(where)
         # The longest overdue first.
         .order_by(Signal.deadline, Signal.raised_at)
@@ -196,24 +199,7 @@ async def cards_of_tasks(task_ids: Iterable[Any]) -> dict[Any, str]:
 
 async def signals_of_case(case_id: Any, locale: str) -> list[SignalOut]:
     """Every signal a case had, open or cleared (the case screen's history)."""
-    rows = (
-        await Signal.select(
-            Signal.id,
-            Signal.case.serial_number,
-            Signal.case.item_code,
-            Signal.subject,
-            Signal.task.step,
-            Signal.level,
-            Signal.deadline,
-            Signal.org_unit.code,
-            Signal.org_unit.name,
-            Signal.org_unit.name_en,
-            Signal.raised_at,
-            Signal.cleared_at,
-        )
-        .where(Signal.case == case_id)
-        .order_by(Signal.raised_at)
-    )
+    rows = await Signal.select(*_COLUMNS).where(Signal.case == case_id).order_by(Signal.raised_at)
     return [_out(r, locale) for r in rows]
 
 
