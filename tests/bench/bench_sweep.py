@@ -164,7 +164,7 @@ async def _generate(url: str, tenants: int, cases: int) -> None:
             "serial_number": "'BENCH' || lpad(g::text, 10, '0')",
             "status": "CASE WHEN g % 20 = 0 THEN 'submitted' ELSE 'accepted' END",
             "hold": "CASE WHEN g % 10 = 3 THEN 'expert_review' END",
-            "due_on": "DATE '2026-11-30' + (g * 7919 % 100) - 40",
+            "due_on": "DATE '2026-11-30' + (g::bigint * 7919 % 100)::int - 40",
             "acceptance_due": "CASE WHEN g % 20 = 0 THEN DATE '2026-11-30' + (g % 9) - 4 END",
         }
         select = ", ".join(overrides.get(c, f'c."{c}"') for c in columns)
