@@ -82,7 +82,11 @@ from govhall.portal.pages import (
 from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
-from govhall.supervision.controllers import SignalController, SupervisionSettingsController
+from govhall.supervision.controllers import (
+    SignalController,
+    SupervisionSettingsController,
+    TicketController,
+)
 from govhall.tenancy.controllers import (
     ItemSettingController,
     OrgUnitController,
@@ -105,6 +109,7 @@ from govhall.workbench.flowpages import FlowPages
 from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
 from govhall.workbench.supervisionpages import SupervisionPages
+from govhall.workbench.ticketpages import TicketPages
 from govhall.workflow.controllers import FlowController, WorklistController
 
 log = logging.getLogger("govhall")
@@ -174,6 +179,7 @@ def create_app(
             AdminPages,
             FlowPages,
             SupervisionPages,
+            TicketPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -192,6 +198,7 @@ def create_app(
             AdminPages,
             FlowPages,
             SupervisionPages,
+            TicketPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
@@ -221,6 +228,7 @@ def create_app(
             SerialFormatController,
             SignalController,
             SupervisionSettingsController,
+            TicketController,
             TenantAccountController,
             CertificateController,
             SsoAdminController,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from govhall.i18n import translate
+from govhall.i18n import N_, translate
 
 
 class FieldError:
@@ -95,3 +95,20 @@ class TooManyRequests(GovhallError):
 class Unavailable(GovhallError):
     status_code = 503
     default_code = "unavailable"
+
+
+def required_text(value: str, field: str, limit: int, message: str) -> str:
+    """``value`` stripped; ``message`` (a zh-CN message id) when empty, and a
+    length error naming ``limit`` when longer."""
+    value = value.strip()
+    if not value:
+        raise InvalidInput(message, code="text_required", errors=[FieldError(field, message)])
+    if len(value) > limit:
+        problem = N_("内容不能超过 {limit} 个字")
+        raise InvalidInput(
+            problem,
+            code="text_too_long",
+            errors=[FieldError(field, problem, limit=limit)],
+            limit=limit,
+        )
+    return value

@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from govhall import db
 from govhall.cases.tables import Case
 from govhall.engagement.tables import Complaint, Consultation, Rating
-from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, required_text
 from govhall.i18n import N_
 from govhall.identity.services import grants_of
 from govhall.identity.tokens import Principal
+from govhall.supervision.tickets import open_rectification
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import require_account, require_staff_of
 
@@ -91,21 +93,6 @@ class RatingOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
-def _text(value: str, field: str, limit: int, message: str) -> str:
-    value = value.strip()
-    if not value:
-        raise InvalidInput(message, code="text_required", errors=[FieldError(field, message)])
-    if len(value) > limit:
-        problem = N_("内容不能超过 {limit} 个字")
-        raise InvalidInput(
-            problem,
-            code="text_too_long",
-            errors=[FieldError(field, problem, limit=limit)],
-            limit=limit,
-        )
-    return value
-
-
 # -- consultations -------------------------------------------------------------------
 
 _CONSULTATION_COLUMNS = (
@@ -123,7 +110,7 @@ async def ask(
     tenant: TenantInfo, principal: Principal, data: ConsultationIn, known_items: set[str]
 ) -> ConsultationOut:
     asker = require_account(principal)
-    question = _text(data.question, "question", 2000, N_("请填写咨询内容"))
+    question = required_text(data.question, "question", 2000, N_("请填写咨询内容"))
     if data.item_code and data.item_code not in known_items:
         raise InvalidInput(N_("本大厅没有事项“{item}”"), code="item_not_found", item=data.item_code)
     row = Consultation(
@@ -172,7 +159,7 @@ async def answer(
     tenant: TenantInfo, principal: Principal, consultation_id: uuid.UUID, data: AnswerIn
 ) -> ConsultationOut:
     staff = require_staff_of(principal, tenant)
-    text = _text(data.answer, "answer", 4000, N_("请填写答复内容"))
+    text = required_text(data.answer, "answer", 4000, N_("请填写答复内容"))
     now = datetime.now(UTC)
     updated = (
         await Consultation.update(
@@ -202,8 +189,8 @@ async def file_complaint(
         raise InvalidInput(
             N_("类型只能是投诉（complaint）或领导信箱（mailbox）"), code="complaint_kind"
         )
-    subject = _text(data.subject, "subject", 200, N_("请填写标题"))
-    body = _text(data.body, "body", 5000, N_("请填写具体内容"))
+    subject = required_text(data.subject, "subject", 200, N_("请填写标题"))
+    body = required_text(data.body, "body", 5000, N_("请填写具体内容"))
     department = None
     serial = data.case_serial.strip()
     if serial:
@@ -308,7 +295,7 @@ async def handle_complaint(
         raise InvalidInput(
             N_("处理结论只能是受理（accepted）或不予受理（dismissed）"), code="complaint_decision"
         )
-    outcome = _text(data.outcome, "outcome", 5000, N_("请填写处理结果"))
+    outcome = required_text(data.outcome, "outcome", 5000, N_("请填写处理结果"))
     updated = (
         await Complaint.update(
             {
@@ -383,7 +370,20 @@ async def rate_case(
         reason=reason,
     )
     try:
-        await row.save()
+        async with db.transaction():
+            await row.save()
+            if row.level <= 2:
+                # R-A11: every poor rating opens a rectification for the department.
+                await open_rectification(
+                    tenant.id,
+                    tenant.time_zone,
+                    row.id,
+                    case["id"],
+                    case["department"],
+                    serial_number.strip(),
+                    row.level,
+                    reason,
+                )
     except Exception as exc:  # the unique index on the case: rated already
         if await Rating.exists().where(Rating.case == case["id"]):
             raise Conflict(

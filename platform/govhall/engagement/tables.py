@@ -61,3 +61,5 @@ class Rating(Table, tablename="engagement_rating"):
     level = Integer()
     reason = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    excluded = Boolean(default=False, help_text="Left out of scores after an upheld appeal (R-A11)")
+    exclusion_reason = Text(default="")

@@ -1,4 +1,5 @@
-"""Supervision API (``/t/{tenant}/api/v1/signals``, ``/supervision-settings``)."""
+"""Supervision API (``/t/{tenant}/api/v1/signals``, ``/supervision-settings``,
+``/tickets``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from govhall.identity.tokens import Principal
 from govhall.supervision.services import (
@@ -19,6 +20,20 @@ from govhall.supervision.services import (
     supervision_scope,
     sweep_now,
     thresholds_of,
+)
+from govhall.supervision.tickets import (
+    AnswerIn,
+    AppealIn,
+    ReviewIn,
+    TicketIn,
+    TicketOut,
+    TicketPage,
+    answer_ticket,
+    appeal_rating,
+    list_tickets,
+    open_ticket,
+    review_ticket,
+    ticket_of,
 )
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import client_ip
@@ -79,3 +94,76 @@ class SupervisionSettingsController(Controller):
         principal: NamedDependency[Principal],
     ) -> ThresholdsOut:
         return await set_thresholds(tenant, principal, data, client_ip(request))
+
+
+class TicketController(Controller):
+    path = "/tickets"
+    tags = ("supervision",)
+
+    @get("/", summary="督办 and rectification tickets of the caller's units (R-S6, R-A11)")
+    async def index(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+        status: FromQuery[str] = "",
+        kind: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
+        page_size: FromQuery[int] = 50,
+    ) -> TicketPage:
+        return await list_tickets(
+            tenant, principal, locale, status=status, kind=kind, page=page, page_size=page_size
+        )
+
+    @post("/", summary="Open a 督办 ticket on a case or a department (supervisors)")
+    async def open(
+        self,
+        data: JSONBody[TicketIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> TicketOut:
+        return await open_ticket(tenant, principal, data, locale)
+
+    @get("/{number:str}", summary="One ticket with its history")
+    async def show(
+        self,
+        number: FromPath[str],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> TicketOut:
+        return await ticket_of(tenant, principal, number, locale)
+
+    @post("/{number:str}/answer", status_code=200, summary="The department answers")
+    async def answer(
+        self,
+        number: FromPath[str],
+        data: JSONBody[AnswerIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> TicketOut:
+        return await answer_ticket(tenant, principal, number, data, locale)
+
+    @post("/{number:str}/appeal", status_code=200, summary="Appeal a rectification's rating")
+    async def appeal(
+        self,
+        number: FromPath[str],
+        data: JSONBody[AppealIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> TicketOut:
+        return await appeal_rating(tenant, principal, number, data, locale)
+
+    @post("/{number:str}/review", status_code=200, summary="Close, send back, judge an appeal")
+    async def review(
+        self,
+        number: FromPath[str],
+        data: JSONBody[ReviewIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> TicketOut:
+        return await review_ticket(tenant, principal, number, data, locale)

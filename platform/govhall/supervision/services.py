@@ -23,6 +23,8 @@ from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
 from govhall.web.deps import require_staff_of
 
+#: Working days to rectify after a poor rating, unless the tenant sets its own.
+DEFAULT_RECTIFICATION_DAYS = 5
 #: Functions that see signals: supervisors (监察) and administrators, over their units.
 SUPERVISING = frozenset({"supervisor", "tenant_admin"})
 LEVEL_LABELS = {
@@ -80,6 +82,8 @@ class ThresholdsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     warning_days: int
     yellow_days: int
     red_days: int
+    rectification_days: int = DEFAULT_RECTIFICATION_DAYS
+    """Working days a department has to rectify after a rating of 1 or 2 (R-A11)."""
 
 
 class ThresholdsOut(ThresholdsIn, kw_only=True):
@@ -98,6 +102,15 @@ async def supervision_scope(tenant: TenantInfo, principal: Principal) -> list[Gr
     if not scope:
         raise Forbidden(N_("只有监察人员或管理员可以查看监察信息"), code="supervisor_required")
     return scope
+
+
+async def is_supervising(tenant: TenantInfo, principal: Principal) -> bool:
+    """Whether the staff member supervises any unit (what the pages offer them)."""
+    try:
+        await supervision_scope(tenant, principal)
+    except Forbidden:
+        return False
+    return True
 
 
 def _paths(scope: list[Grant]) -> Any:
@@ -209,13 +222,20 @@ async def thresholds_of(tenant: TenantInfo) -> ThresholdsOut:
             SupervisionSettings.warning_days,
             SupervisionSettings.yellow_days,
             SupervisionSettings.red_days,
+            SupervisionSettings.rectification_days,
         )
         .where(SupervisionSettings.tenant == tenant.id)
         .first()
     )
     if row is None:
         warning, yellow, red = DEFAULT_THRESHOLDS
-        return ThresholdsOut(warning_days=warning, yellow_days=yellow, red_days=red, default=True)
+        return ThresholdsOut(
+            warning_days=warning,
+            yellow_days=yellow,
+            red_days=red,
+            rectification_days=DEFAULT_RECTIFICATION_DAYS,
+            default=True,
+        )
     return ThresholdsOut(**row, default=False)
 
 
@@ -235,6 +255,8 @@ async def set_thresholds(
         errors.append(FieldError("yellow_days", N_("黄牌天数须在 1 至 20 个工作日之间")))
     if not data.yellow_days < data.red_days <= 30:
         errors.append(FieldError("red_days", N_("红牌天数须大于黄牌天数，且不超过 30 个工作日")))
+    if not 1 <= data.rectification_days <= 30:
+        errors.append(FieldError("rectification_days", N_("差评整改时限须在 1 至 30 个工作日之间")))
     if errors:
         raise InvalidInput(N_("预警规则有误"), code="invalid_thresholds", errors=errors)
     values = msgspec.to_builtins(data)

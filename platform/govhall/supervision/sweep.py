@@ -39,7 +39,7 @@ from piccolo.table import Table
 from govhall import db
 from govhall.calendar.tables import CalendarDay
 from govhall.calendar.working import WorkingCalendar
-from govhall.supervision.tables import Signal, SupervisionSettings
+from govhall.supervision.tables import Signal, SupervisionSettings, Ticket
 from govhall.tenancy.tables import Tenant
 
 #: Statuses after which no clock runs.
@@ -61,6 +61,8 @@ class Limits:
     warning_before: date
     yellow_before: date
     red_before: date
+    today: date
+    """The tenant's own date (its time zone) at the sweep."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class SweepResult:
     raised: int
     cleared: int
     tenants: int
+    escalated: int = 0
+    """督办/整改 tickets newly past their deadline."""
 
 
 def latest_working_day(calendar: WorkingCalendar, today: date, n: int) -> date:
@@ -94,6 +98,7 @@ def limits_for(
         warning_before=calendar.add_working_days(today, warning + 1),
         yellow_before=latest_working_day(calendar, today, max(yellow, 1)),
         red_before=latest_working_day(calendar, today, max(red, 1)),
+        today=today,
     )
 
 
@@ -229,6 +234,28 @@ async def _sweep_batch(batch: Sequence[Limits], now: datetime) -> tuple[int, int
     return raised, len(cleared)
 
 
+async def escalate_overdue(today_of: dict[uuid.UUID, date], now: datetime) -> int:
+    """Mark open tickets past their deadline as escalated, once each: one UPDATE per
+    distinct tenant date (usually one for all tenants). Returns how many."""
+    by_day: dict[date, list[uuid.UUID]] = {}
+    for tenant_id, today in today_of.items():
+        by_day.setdefault(today, []).append(tenant_id)
+    escalated = 0
+    for today, tenants in by_day.items():
+        rows = await (
+            Ticket.update({Ticket.escalated_at: now})
+            .where(
+                Ticket.tenant.is_in(tenants)
+                & (Ticket.status == "open")
+                & Ticket.escalated_at.is_null()
+                & (Ticket.due_on < today)
+            )
+            .returning(Ticket.id)
+        )
+        escalated += len(rows)
+    return escalated
+
+
 async def tenant_limits(now: datetime, tenants: Iterable[uuid.UUID] | None = None) -> list[Limits]:
     """Every (or the given) tenant's thresholds as dates for ``now``, from three
     queries whatever the number of tenants."""
@@ -265,13 +292,15 @@ async def sweep(
     """Raise and clear signals for every (or the given) tenant at ``now``."""
     now = now or datetime.now(UTC)
     limits = await tenant_limits(now, tenants)
-    raised = cleared = 0
+    raised = cleared = escalated = 0
     for start in range(0, len(limits), BATCH):
+        batch = limits[start : start + BATCH]
         async with db.transaction():
-            up, down = await _sweep_batch(limits[start : start + BATCH], now)
+            up, down = await _sweep_batch(batch, now)
+            escalated += await escalate_overdue({x.tenant: x.today for x in batch}, now)
         raised += up
         cleared += down
-    return SweepResult(raised=raised, cleared=cleared, tenants=len(limits))
+    return SweepResult(raised=raised, cleared=cleared, tenants=len(limits), escalated=escalated)
 
 
 async def sweep_signals() -> int:

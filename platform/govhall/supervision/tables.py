@@ -1,7 +1,7 @@
 """Supervision (电子监察): the signals raised on cases and steps against their legal
 clocks, and each tenant's thresholds."""
 
-from piccolo.columns import UUID, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -19,6 +19,9 @@ class SupervisionSettings(Table, tablename="supervision_settings"):
     warning_days = Integer(default=2, help_text="Warn this many working days before a deadline")
     yellow_days = Integer(default=1, help_text="Yellow card this many working days overdue")
     red_days = Integer(default=2, help_text="Red card this many working days overdue")
+    rectification_days = Integer(
+        default=5, help_text="Working days to rectify after a rating of 1 or 2 (R-A11)"
+    )
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -47,3 +50,39 @@ class Signal(Table, tablename="supervision_signal"):
     reason = Text(default="")
     raised_at = Timestamptz(default=TimestamptzNow())
     cleared_at = Timestamptz(null=True, default=None, index=True)
+
+
+class Ticket(Table, tablename="supervision_ticket"):
+    """督办 (R-S6) or 整改 (R-A11): a supervisor's instruction to a department —
+    about one case or about the department itself — with a working-day deadline.
+    The department answers with a result and an explanation (and, for a
+    rectification opened by a poor rating, the call-back to the applicant); the
+    supervisor closes it or sends it back. Overdue open tickets are escalated by
+    the sweep. ``history`` is the ticket's own record, shown with the case's."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    number = Varchar(length=32, unique=True, help_text="DB/ZG + date + random digits")
+    kind = Varchar(length=16, default="supervision", help_text="supervision | rectification")
+    case = ForeignKey(Case, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    org_unit = ForeignKey(
+        OrgUnit, null=False, index=True, on_delete=OnDelete.restrict, help_text="Who must answer"
+    )
+    rating = UUID(null=True, default=None, help_text="The 好差评 rating a rectification follows")
+    subject = Varchar(length=200)
+    instruction = Text(default="")
+    limit_days = Integer(help_text="Working days given")
+    due_on = Date(index=True)
+    status = Varchar(length=16, default="open", index=True, help_text="open | answered | closed")
+    opened_by = UUID(null=True, default=None, help_text="Staff; null when opened by the system")
+    opened_by_name = Varchar(length=200, default="")
+    opened_at = Timestamptz(default=TimestamptzNow())
+    result = Varchar(length=16, default="", help_text="rectified | explained")
+    explanation = Text(default="")
+    callback = Text(default="", help_text="回访: what the applicant said when called back")
+    answered_at = Timestamptz(null=True, default=None)
+    escalated_at = Timestamptz(null=True, default=None)
+    appeal = Varchar(length=16, default="", help_text="'' | pending | upheld | rejected")
+    appeal_reason = Text(default="")
+    closed_at = Timestamptz(null=True, default=None)
+    history = JSONB(default=[], help_text="[{at, action, by, text}] in order")

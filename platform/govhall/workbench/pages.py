@@ -46,7 +46,8 @@ from govhall.portal.visitors import error_messages
 from govhall.sdk import STEP_ACTIONS
 from govhall.services import Services
 from govhall.storage.services import download_response, get_readable_blob
-from govhall.supervision.services import cards_of_tasks, signals_of_case
+from govhall.supervision.services import cards_of_tasks, is_supervising, signals_of_case
+from govhall.supervision.tickets import list_tickets
 from govhall.workflow.engine import ActionRequest, case_context, load_case
 from govhall.workflow.labels import STATUS_LABELS
 from govhall.workflow.machine import SPECIAL_PROCEDURES, CaseState
@@ -651,6 +652,8 @@ async def case_page(
         multi_step=len({a["step"] for a in step_actions}) > 1,
         signal=deadline_signal(calendar, due, today),
         cards=await signals_of_case(case.id, locale),
+        tickets=(await list_tickets(portal.tenant, staff, locale, case_id=case.id)).items,
+        supervising=await is_supervising(portal.tenant, staff),
         risks=risks,
         bands=await bands_for(services, portal.tenant, serial_number, locale)
         if step_actions

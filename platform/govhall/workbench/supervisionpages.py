@@ -113,7 +113,8 @@ class SupervisionPages(Controller):
         if staff is None:
             return _login(request, portal)
         typed = {
-            k: str(data.get(k) or "").strip() for k in ("warning_days", "yellow_days", "red_days")
+            k: str(data.get(k) or "").strip()
+            for k in ("warning_days", "yellow_days", "red_days", "rectification_days")
         }
         try:
             if not all(v.isdigit() for v in typed.values()):
