@@ -470,7 +470,6 @@ async def list_tickets(
 
 
 async def _change(
-    tenant: TenantInfo,
     row: dict[str, Any],
     expected: str,
     values: dict[Any, Any],
