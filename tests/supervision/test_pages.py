@@ -48,7 +48,13 @@ async def test_supervisors_see_and_sweep_the_signals(api: Api, demo: None) -> No
 async def test_thresholds_are_checked_and_change_the_sweep(api: Api, demo: None) -> None:
     supervisor = await api.staff("supervisor")
     shown = await api.client.get(api.t("/supervision-settings"), headers=supervisor)
-    assert shown.json() == {"warning_days": 2, "yellow_days": 1, "red_days": 2, "default": True}
+    assert shown.json() == {
+        "warning_days": 2,
+        "yellow_days": 1,
+        "red_days": 2,
+        "rectification_days": 5,
+        "default": True,
+    }
     wrong = await api.client.put(
         api.t("/supervision-settings"),
         headers={**supervisor, "Accept-Language": "en"},

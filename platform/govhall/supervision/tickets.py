@@ -389,6 +389,7 @@ async def _load(tenant: TenantInfo, number: str) -> dict[str, Any]:
     row = (
         await Ticket.select(*_COLUMNS)
         .where((Ticket.tenant == tenant.id) & (Ticket.number == number.strip()))
+        .output(load_json=True)
         .first()
     )
     if row is None:
@@ -465,6 +466,7 @@ async def list_tickets(
         .order_by(Ticket.due_on)
         .offset((page - 1) * page_size)
         .limit(page_size)
+        .output(load_json=True)
     )
     return TicketPage(items=await _outs(tenant, rows, locale), total=total, counts=counts)
 
@@ -479,7 +481,10 @@ async def _change(
     409), appending ``entry`` to its history."""
     async with db.transaction():
         current = (
-            await Ticket.select(Ticket.status, Ticket.history).where(Ticket.id == row["id"]).first()
+            await Ticket.select(Ticket.status, Ticket.history)
+            .where(Ticket.id == row["id"])
+            .output(load_json=True)
+            .first()
         )
         if current is None or current["status"] != expected:
             raise Conflict(N_("督办单状态已变化，请刷新后再办理"), code="ticket_changed")
