@@ -90,7 +90,7 @@ async def test_a_rating_of_one_opens_a_rectification_ticket(
     applicant = await new_page(browser, portal_url, PHONE)
     await sign_in(applicant, "unhappy")
     await applicant.goto(f"{COUNTY}/me/cases/{serial}")
-    await applicant.get_by_label("非常不满意").check()
+    await applicant.get_by_role("radio", name="非常不满意").check()
     await applicant.get_by_label(re.compile("评价理由")).fill("窗口态度冷淡，多跑了一次")
     await applicant.get_by_role("button", name="提交评价").click()
     await expect(applicant.get_by_text(re.compile("您的评价：1 星"))).to_be_visible()

@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
-from govhall.errors import GovhallError, InvalidInput
+from govhall.errors import FieldError, GovhallError, InvalidInput
 from govhall.i18n import N_
 from govhall.identity.tokens import Principal
 from govhall.portal.rendering import render, request_locale
@@ -105,7 +105,10 @@ class TicketPages(Controller):
         locale = request_locale(request)
         try:
             if not typed["limit_days"].isdigit():
-                raise InvalidInput(N_("办理时限须为整数个工作日"), code="invalid_limit")
+                problem = N_("办理时限须为整数个工作日")
+                raise InvalidInput(
+                    problem, code="invalid_limit", errors=[FieldError("limit_days", problem)]
+                )
             ticket = await open_ticket(
                 portal.tenant,
                 staff,
