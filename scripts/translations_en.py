@@ -1076,6 +1076,18 @@ EN: dict[str, str] = {
     "返回督办列表": "Back to the tickets",
     "退回重办": "Send back",
     "退回重办请说明理由": "Please give the reason for sending it back",
+    "只有统计人员、监察人员或管理员可以查看报表": "Only statisticians, supervisors or administrators can see reports",
+    "只能删除自己保存的报表": "You can only delete reports you saved",
+    "图表类型只能是柱状图（bar）、折线图（line）或饼图（pie）": "The chart must be bar, line or pie",
+    "导出格式只能是 csv、xlsx 或 pdf": "The export format must be csv, xlsx or pdf",
+    "找不到该报表": "Report not found",
+    "报表条件有误，请按提示修改": "The report has problems; please correct them as shown",
+    "指标只能从以下选择（至少一个，不重复）：{allowed}": "Choose measures (at least one, no repeats) from: {allowed}",
+    "状态无效": "Invalid status",
+    "结束日期不能早于开始日期": "The end date cannot be earlier than the start date",
+    "统计期间不能超过五年": "The period cannot be longer than five years",
+    "维度只能从以下选择（最多三个，不重复）：{allowed}": "Choose dimensions (at most three, no repeats) from: {allowed}",
+    "请填写报表名称": "Please give the report a name",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

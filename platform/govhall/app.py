@@ -79,6 +79,7 @@ from govhall.portal.pages import (
     PORTAL_REQUIRED_BY_HOST,
     PortalPages,
 )
+from govhall.reports.controllers import ReportController
 from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
@@ -229,6 +230,7 @@ def create_app(
             SignalController,
             SupervisionSettingsController,
             TicketController,
+            ReportController,
             TenantAccountController,
             CertificateController,
             SsoAdminController,

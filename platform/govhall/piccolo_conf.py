@@ -31,5 +31,6 @@ APP_REGISTRY = AppRegistry(
         "govhall.engagement.piccolo_app",
         "govhall.messaging.piccolo_app",
         "govhall.supervision.piccolo_app",
+        "govhall.reports.piccolo_app",
     ]
 )

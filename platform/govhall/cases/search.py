@@ -7,16 +7,14 @@ mode, so a large export streams rather than building the workbook in memory).
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import operator
 from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from openpyxl import Workbook
 
+from govhall import exports
 from govhall.cases.tables import Case
 from govhall.errors import FieldError, InvalidInput
 from govhall.i18n import N_, Localized
@@ -230,21 +228,12 @@ def _cells(row: CaseRow) -> list[Any]:
 
 
 def to_csv(rows: list[CaseRow], locale: str) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS.get(locale, HEADERS["zh-CN"]))
-    for row in rows:
-        writer.writerow(_cells(row))
-    # A byte-order mark: spreadsheet programs then read the Chinese as UTF-8.
-    return ("\ufeff" + out.getvalue()).encode()
+    return exports.to_csv(HEADERS.get(locale, HEADERS["zh-CN"]), (_cells(r) for r in rows))
 
 
 def to_xlsx(rows: list[CaseRow], locale: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("办件" if locale != "en" else "Cases")
-    sheet.append(list(HEADERS.get(locale, HEADERS["zh-CN"])))
-    for row in rows:
-        sheet.append(_cells(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return exports.to_xlsx(
+        "办件" if locale != "en" else "Cases",
+        HEADERS.get(locale, HEADERS["zh-CN"]),
+        (_cells(r) for r in rows),
+    )

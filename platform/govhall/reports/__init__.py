@@ -1,0 +1,1 @@
+"""Reports and dashboards (R-S8, R-W11)."""
