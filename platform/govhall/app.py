@@ -109,6 +109,7 @@ from govhall.workbench.batchpages import BatchPages
 from govhall.workbench.flowpages import FlowPages
 from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
+from govhall.workbench.reportpages import ReportPages
 from govhall.workbench.supervisionpages import SupervisionPages
 from govhall.workbench.ticketpages import TicketPages
 from govhall.workflow.controllers import FlowController, WorklistController
@@ -181,6 +182,7 @@ def create_app(
             FlowPages,
             SupervisionPages,
             TicketPages,
+            ReportPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -200,6 +202,7 @@ def create_app(
             FlowPages,
             SupervisionPages,
             TicketPages,
+            ReportPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )

@@ -144,6 +144,12 @@ PAGES = {
             ("POST", "/work/supervision/tickets"),
             ("GET", "/work/supervision/tickets/{number:str}"),
             ("POST", "/work/supervision/tickets/{number:str}/{verb:str}"),
+            ("GET", "/work/reports"),
+            ("GET", "/work/reports/builder"),
+            ("GET", "/work/reports/export"),
+            ("POST", "/work/reports/saved"),
+            ("GET", "/work/reports/saved/{report_id:uuid}"),
+            ("POST", "/work/reports/saved/{report_id:uuid}/remove"),
             ("POST", "/work/admin/calendar/{day:date}/remove"),
             ("GET", "/work/entered"),
             ("GET", "/work/agent"),
@@ -522,6 +528,7 @@ PARAMS = {
     "complaint_id": NONE_ID,
     "batch_id": NONE_ID,
     "conversation_id": NONE_ID,
+    "report_id": NONE_ID,
 }
 
 

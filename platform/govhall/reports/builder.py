@@ -279,7 +279,8 @@ async def run_report(
             'GROUP BY "case") p ON p.case_id = c.id'
         )
     dims = [group_sql[d] for d in spec.dimensions]
-    measures = [measure_sql[m] for m in spec.measures]
+    # Named columns: PostgreSQL would call two COUNTs both "count".
+    measures = [f"{measure_sql[m]} AS m{i}" for i, m in enumerate(spec.measures)]
     with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
     body = f"FROM cases_case c {' '.join(joins)} WHERE {' AND '.join(where)}"
     select = ", ".join([*(f"{d} AS d{i}" for i, d in enumerate(dims)), *measures])
