@@ -2,14 +2,16 @@
 ``govhall demo`` process: a supervisor opens a 督办 ticket from a case screen that
 the department answers and the supervisor closes; an applicant's rating of 1 on
 the portal opens a rectification ticket the department sees and answers with its
-call-back."""
+call-back; the leader dashboard's charts render and a built report exports."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from playwright.async_api import Browser, expect
 
 from tests.e2e.test_portal_browser import (
@@ -22,6 +24,7 @@ from tests.e2e.test_portal_browser import (
     no_serious_violations,
     portal_url,
     register,
+    shoot,
     sign_in,
     token,
 )
@@ -111,3 +114,40 @@ async def test_a_rating_of_one_opens_a_rectification_ticket(
     await department.get_by_role("button", name="提交答复").click()
     await expect(department.locator("#ticket-status")).to_have_text("已答复，待审核")
     await no_serious_violations(department)
+
+
+async def test_the_dashboard_charts_render_and_a_report_is_built_and_exported(
+    browser: Browser, portal_url: str, api: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await register(api, "counted")
+    citizen = await token(api, "counted", "abc12345x")
+    for _ in range(2):
+        await apply(api, citizen)
+    leader = await staff_page(browser, portal_url, "supervisor")
+    await leader.get_by_role("link", name="统计报表").click()
+    await expect(leader.get_by_role("heading", name="领导驾驶舱")).to_be_visible()
+    await expect(leader.locator("#kpis")).to_contain_text("申请件数")
+    charts = leader.locator("figure.chart svg[role=img]")
+    await expect(charts).to_have_count(4)
+    for i in range(4):
+        box = await charts.nth(i).bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 80
+    # Drawn, not empty: bars in the department chart, slices in the status pie.
+    assert await leader.locator("#chart-by_department svg rect").count() > 2
+    assert await leader.locator("#chart-by_status svg :is(path, circle, ellipse)").count() >= 1
+    await no_serious_violations(leader)
+    await shoot(leader, "dashboard")
+
+    await leader.get_by_role("link", name="自定义报表").click()
+    await leader.get_by_label("部门").check()
+    await leader.get_by_label("办结件数").check()
+    await leader.get_by_label("图表").select_option("bar")
+    await leader.get_by_role("button", name="生成报表").click()
+    await expect(leader.locator("#report-chart svg")).to_be_visible()
+    await expect(leader.locator("#report-table")).to_contain_text("示范县自然资源局")
+    async with leader.expect_download() as download:
+        await leader.get_by_role("link", name="XLSX").click()
+    saved = tmp_path / "report.xlsx"
+    await (await download.value).save_as(saved)
+    sheet = load_workbook(saved).active
+    assert sheet is not None and sheet["A1"].value == "部门"

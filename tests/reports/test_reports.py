@@ -15,6 +15,8 @@ from govhall.cases.tables import Case
 from govhall.tenancy.tables import Tenant
 from tests.conftest import Api
 from tests.engagement.test_engagement import concluded_case
+from tests.portal.test_apply import BASE, hidden
+from tests.workbench.test_pages import staff_sign_in
 
 ALL = ["cases", "concluded", "on_time_rate", "average_days", "satisfaction", "ratings"]
 
@@ -170,3 +172,46 @@ async def test_exports_saved_reports_and_the_dashboard(api: Api, demo: None) -> 
     ]
     today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
     assert data["date_to"] == today.isoformat()
+
+
+async def test_the_dashboard_and_the_builder_pages(api: Api, demo: None) -> None:
+    await _cases(api)
+    await staff_sign_in(api, "supervisor")
+    board = await api.client.get(f"{BASE}/work/reports/")
+    assert board.status_code == 200
+    for key in ("by_month", "by_department", "by_status", "on_time"):
+        assert f'id="chart-{key}"' in board.text
+    assert board.text.count('<svg role="img"') == 4 and "示范县自然资源局" in board.text
+    wrong = await api.client.get(f"{BASE}/work/reports/?date_from=2026-13-01")
+    assert wrong.status_code == 422 and 'id="err-date_from"' in wrong.text
+
+    query = "dimensions=status&measures=cases&measures=concluded&chart=pie&run=1"
+    built = await api.client.get(f"{BASE}/work/reports/builder?{query}")
+    assert built.status_code == 200 and 'id="report-chart"' in built.text
+    assert "已办结" in built.text and "合计" in built.text
+    refused = await api.client.get(
+        f"{BASE}/work/reports/builder?dimensions=colour&date_from=2026-06-01&date_to=2026-05-01&run=1"
+    )
+    assert refused.status_code == 422
+    assert 'id="err-dimensions"' in refused.text and 'id="err-date_to"' in refused.text
+    csv = await api.client.get(f"{BASE}/work/reports/export?{query}&format=csv")
+    assert csv.status_code == 200 and "已办结".encode() in csv.content
+
+    token = hidden(built.text, "_csrf_token")
+    saved_query = hidden(built.text, "query")
+    nameless = await api.client.post(
+        f"{BASE}/work/reports/saved", data={"_csrf_token": token, "query": saved_query}
+    )
+    assert nameless.status_code == 422 and 'id="err-name"' in nameless.text
+    saved = await api.client.post(
+        f"{BASE}/work/reports/saved",
+        data={"_csrf_token": token, "query": saved_query, "name": "状态分布", "shared": "1"},
+    )
+    assert saved.status_code == 303
+    reopened = await api.client.get(saved.headers["location"])
+    assert reopened.status_code == 303 and "chart=pie" in reopened.headers["location"]
+    page = await api.client.get(reopened.headers["location"])
+    assert "状态分布" in page.text and 'id="report-table"' in page.text
+    # A clerk has no reports.
+    await staff_sign_in(api, "clerk")
+    assert (await api.client.get(f"{BASE}/work/reports/")).status_code == 403

@@ -14,6 +14,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 from govhall.documents.pdf import register_font
@@ -32,22 +33,21 @@ def _label(text: str, limit: int = 8) -> str:
 
 def chart(
     kind: str,
-    title: str,
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[float | int | None]]],
 ) -> Drawing:
     """A bar, line or pie chart of ``series`` (name, one value per category); a pie
     shows the first series only."""
     font = register_font()
+    # The title is the figure's caption (page) or heading (PDF), not drawn twice.
     drawing = Drawing(WIDTH, HEIGHT)
-    drawing.add(String(10, HEIGHT - 18, title, fontName=font, fontSize=12))
     data = [[float(v or 0) for v in values] for _, values in series]
     if not categories or not data:
-        drawing.add(String(10, HEIGHT / 2, "—", fontName=font, fontSize=12))
+        drawing.add(String(10, HEIGHT / 2, "—", fontName=font, fontSize=14))
         return drawing
     if kind == "pie":
         pie = Pie()
-        pie.x, pie.y, pie.width, pie.height = 40, 20, 190, 190
+        pie.x, pie.y, pie.width, pie.height = 30, 20, 210, 210
         pie.data = data[0] if any(data[0]) else [1.0]
         pie.labels = None
         for i in range(len(pie.data)):
@@ -55,9 +55,9 @@ def chart(
             pie.slices[i].strokeColor = colors.white
         drawing.add(pie)
         legend = Legend()
-        legend.x, legend.y = 270, HEIGHT - 40
+        legend.x, legend.y = 270, HEIGHT - 30
         legend.fontName = font
-        legend.fontSize = 9
+        legend.fontSize = 13
         legend.alignment = "right"
         legend.colorNamePairs = [
             (PALETTE[i % len(PALETTE)], f"{_label(c, 14)}  {data[0][i]:g}")
@@ -66,15 +66,15 @@ def chart(
         drawing.add(legend)
         return drawing
     plot: Any = VerticalBarChart() if kind == "bar" else HorizontalLineChart()
-    plot.x, plot.y, plot.width, plot.height = 50, 50, WIDTH - 180, HEIGHT - 90
+    plot.x, plot.y, plot.width, plot.height = 50, 50, WIDTH - 200, HEIGHT - 70
     plot.data = data
     plot.categoryAxis.categoryNames = [_label(c) for c in categories]
     plot.categoryAxis.labels.fontName = font
-    plot.categoryAxis.labels.fontSize = 8
+    plot.categoryAxis.labels.fontSize = 12
     plot.categoryAxis.labels.angle = 30 if len(categories) > 6 else 0
     plot.categoryAxis.labels.boxAnchor = "ne" if len(categories) > 6 else "n"
     plot.valueAxis.labels.fontName = font
-    plot.valueAxis.labels.fontSize = 8
+    plot.valueAxis.labels.fontSize = 12
     plot.valueAxis.valueMin = 0
     top = max((max(d) for d in data if d), default=0)
     plot.valueAxis.valueMax = top * 1.15 if top > 0 else 1
@@ -84,11 +84,13 @@ def chart(
         else:
             plot.lines[i].strokeColor = PALETTE[i % len(PALETTE)]
             plot.lines[i].strokeWidth = 2
+            # A single month is one point: markers keep it visible.
+            plot.lines[i].symbol = makeMarker("FilledCircle")  # type: ignore[no-untyped-call]
     drawing.add(plot)
     legend = Legend()
-    legend.x, legend.y = WIDTH - 120, HEIGHT - 40
+    legend.x, legend.y = WIDTH - 135, HEIGHT - 30
     legend.fontName = font
-    legend.fontSize = 9
+    legend.fontSize = 13
     legend.colorNamePairs = [
         (PALETTE[i % len(PALETTE)], _label(name, 12)) for i, (name, _) in enumerate(series)
     ]

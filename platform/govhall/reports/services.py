@@ -158,7 +158,7 @@ def chart_of(report: ReportResult, kind: str, title: str) -> Any:
     joined into the category), one series per measure."""
     categories = [" / ".join(r.labels) or title for r in report.rows]
     series = [(m.label, [r.values[i] for r in report.rows]) for i, m in enumerate(report.measures)]
-    return chart(kind, title, categories, series)
+    return chart(kind, categories, series)
 
 
 def svg_of(report: ReportResult, kind: str, title: str) -> str:
