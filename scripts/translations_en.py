@@ -1119,6 +1119,8 @@ EN: dict[str, str] = {
     "领导驾驶舱": "Leader dashboard",
     "饼图": "pie chart",
     "（{count} 条评价）": "({count} ratings)",
+    "数据截至 {time}": "Data as of {time}",
+    "立即更新数据": "Update the data now",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -126,6 +126,9 @@ async def test_the_dashboard_charts_render_and_a_report_is_built_and_exported(
     leader = await staff_page(browser, portal_url, "supervisor")
     await leader.get_by_role("link", name="统计报表").click()
     await expect(leader.get_by_role("heading", name="领导驾驶舱")).to_be_visible()
+    # The facts may have been rebuilt before these cases (every 10 minutes): now.
+    await leader.get_by_role("button", name="立即更新数据").click()
+    await expect(leader.locator("#as-of")).to_be_visible()
     await expect(leader.locator("#kpis")).to_contain_text("申请件数")
     charts = leader.locator("figure.chart svg[role=img]")
     await expect(charts).to_have_count(4)

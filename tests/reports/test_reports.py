@@ -44,6 +44,9 @@ async def test_the_builder_matches_the_cases_and_refuses_bad_queries(api: Api, d
         Case.serial_number == made["second"]
     )
     supervisor = await api.staff("supervisor")
+    rebuilt = await api.client.post(api.t("/reports/refresh"), headers=supervisor)
+    assert rebuilt.status_code == 200 and rebuilt.json()["cases"] == 3
+    assert rebuilt.json()["as_of"]
     spec = {"dimensions": ["status"], "measures": ALL}
     ran = await api.client.post(api.t("/reports/run"), headers=supervisor, json=spec)
     assert ran.status_code == 200, ran.text
@@ -177,8 +180,11 @@ async def test_exports_saved_reports_and_the_dashboard(api: Api, demo: None) -> 
 async def test_the_dashboard_and_the_builder_pages(api: Api, demo: None) -> None:
     await _cases(api)
     await staff_sign_in(api, "supervisor")
+    token = hidden((await api.client.get(f"{BASE}/work/reports/")).text, "_csrf_token")
+    rebuilt = await api.client.post(f"{BASE}/work/reports/refresh", data={"_csrf_token": token})
+    assert rebuilt.status_code == 303
     board = await api.client.get(f"{BASE}/work/reports/")
-    assert board.status_code == 200
+    assert board.status_code == 200 and 'id="as-of"' in board.text
     for key in ("by_month", "by_department", "by_status", "on_time"):
         assert f'id="chart-{key}"' in board.text
     assert board.text.count('<svg role="img"') == 4 and "示范县自然资源局" in board.text

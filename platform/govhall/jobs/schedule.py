@@ -28,10 +28,13 @@ class Scheduled:
 DAY = 86400
 #: How often the supervision sweep classifies every open case (R-S5).
 SWEEP_SECONDS = 300
+#: How often the reports' case facts are rebuilt (R-S8).
+REFRESH_SECONDS = 600
 
 SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("govhall.identity.hygiene.purge_inactive_accounts", DAY),
     Scheduled("govhall.supervision.sweep.sweep_signals", SWEEP_SECONDS),
+    Scheduled("govhall.reports.facts.refresh_facts", REFRESH_SECONDS),
 )
 
 

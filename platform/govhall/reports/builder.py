@@ -1,20 +1,18 @@
 """The report builder (R-S8): cases grouped by chosen dimensions with chosen
-measures, within the caller's units, filtered by period, item, unit and status —
-one aggregate SQL statement per report, composed here from whitelisted fragments.
+measures, within the caller's units, filtered by period, item, unit and status.
 
-Hand-written rather than from an ORM's query builder because the measures need
-things Piccolo's aggregates do not express: conditional sums, a left join on an
-aggregated sub-select (fees), and *working* days per case, which come from a
-``VALUES`` table of the tenant's calendar over the report's period (day → working
-days so far), joined twice: no Python loop over cases.
+Reports read the pre-aggregated case facts (:mod:`govhall.reports.facts`), one
+grouped statement per report composed here from whitelisted fragments — by hand
+rather than with Piccolo's query builder because the measures are ratios of sums
+(``NULLIF``), the month is a dialect's date function, and the scope is a join on
+the org tree's paths.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,12 +20,12 @@ import msgspec
 from piccolo.table import Table
 
 from govhall import db
-from govhall.calendar.services import tenant_calendar
 from govhall.errors import FieldError, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
 from govhall.identity.services import Grant, grants_of
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
+from govhall.reports.facts import refresh, refreshed_at
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
 from govhall.web.deps import require_staff_of
@@ -35,9 +33,7 @@ from govhall.workflow.labels import STATUS_LABELS
 
 #: Who reads reports: statisticians, supervisors and administrators, over their units.
 REPORTING = frozenset({"statistician", "supervisor", "tenant_admin"})
-#: IANA zone names as stored for tenants (checked again before use in SQL).
-_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*")
-#: The longest period one report covers (the working-day table grows with it).
+#: The longest period one report covers.
 MAX_DAYS = 366 * 5
 
 DIMENSIONS: dict[str, Localized] = {
@@ -88,6 +84,21 @@ class ReportResult(msgspec.Struct, kw_only=True):
     totals: list[float | int | None]
     date_from: date
     date_to: date
+    as_of: datetime | None = None
+    """When the facts were last rebuilt (数据截至); None before the first rebuild."""
+
+
+#: Each measure from the facts' sums; rates and averages are ratios of sums, so they
+#: stay exact whatever the grouping.
+MEASURE_SQL = {
+    "cases": "COALESCE(SUM(f.cases), 0)",
+    "concluded": "COALESCE(SUM(f.concluded), 0)",
+    "on_time_rate": "100.0 * SUM(f.on_time) / NULLIF(SUM(f.concluded_due), 0)",
+    "average_days": "1.0 * SUM(f.days_sum) / NULLIF(SUM(f.days_count), 0)",
+    "satisfaction": "1.0 * SUM(f.rating_sum) / NULLIF(SUM(f.ratings), 0)",
+    "ratings": "COALESCE(SUM(f.ratings), 0)",
+    "fees_collected": "COALESCE(SUM(f.fees_fen), 0) / 100.0",
+}
 
 
 class _Raw(Table):
@@ -98,8 +109,6 @@ class _Raw(Table):
 class _Period:
     date_from: date
     date_to: date
-    start: datetime
-    end: datetime
 
 
 async def reporting_scope(tenant: TenantInfo, principal: Principal) -> list[Grant]:
@@ -142,54 +151,7 @@ def check_spec(spec: ReportSpec, tenant: TenantInfo) -> _Period:
         errors.append(FieldError("date_to", N_("统计期间不能超过五年")))
     if errors:
         raise InvalidInput(N_("报表条件有误，请按提示修改"), code="invalid_report", errors=errors)
-    zone = ZoneInfo(tenant.time_zone)
-    return _Period(
-        date_from=date_from,
-        date_to=date_to,
-        start=datetime.combine(date_from, time(), zone).astimezone(UTC),
-        end=datetime.combine(date_to + timedelta(days=1), time(), zone).astimezone(UTC),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _LocalTime:
-    """A timestamp column as the tenant's local date or month: PostgreSQL converts
-    with the zone's rules; SQLite (the embedded default) adds today's UTC offset."""
-
-    postgres: bool
-    zone: str
-    offset_minutes: int
-
-    def _zone_literal(self) -> str:
-        if not _ZONE.fullmatch(self.zone):
-            raise ValueError(f"unexpected time zone name {self.zone!r}")
-        return f"'{self.zone}'"
-
-    def date(self, column: str) -> str:
-        if self.postgres:
-            return f"(({column}) AT TIME ZONE {self._zone_literal()})::date"
-        return f"date({column}, '{self.offset_minutes:+d} minutes')"
-
-    def month(self, column: str) -> str:
-        if self.postgres:
-            return f"to_char(({column}) AT TIME ZONE {self._zone_literal()}, 'YYYY-MM')"
-        return f"strftime('%Y-%m', {column}, '{self.offset_minutes:+d} minutes')"
-
-
-def _working_day_table(period: _Period, calendar: Any, today: date, postgres: bool) -> str:
-    """``wd(day, n)``: for each day of the period up to today, the working days from
-    the period's start up to and including it. Dates and counts are generated
-    here, never input, so they are written into the statement as literals."""
-    rows = []
-    n = 0
-    day = period.date_from - timedelta(days=1)
-    last = max(today, period.date_to)
-    while day <= last:
-        if calendar.is_working_day(day):
-            n += 1
-        rows.append(f"('{day.isoformat()}'{'::date' if postgres else ''}, {n})")
-        day += timedelta(days=1)
-    return f"wd (day, n) AS (VALUES {', '.join(rows)})"
+    return _Period(date_from=date_from, date_to=date_to)
 
 
 async def run_report(
@@ -199,12 +161,11 @@ async def run_report(
     locale: str,
     registry: PluginRegistry | None = None,
 ) -> ReportResult:
+    """``spec`` over the tenant's case facts (rebuilt every few minutes), within the
+    caller's units: one grouped statement and one for the totals."""
     scope = await reporting_scope(tenant, principal)
     period = check_spec(spec, tenant)
     postgres = db.is_postgres()
-    zone = ZoneInfo(tenant.time_zone)
-    now = datetime.now(zone)
-    offset = int((now.utcoffset() or timedelta()).total_seconds() // 60)
     values: list[Any] = []
 
     def bind(value: Any, cast: str = "") -> str:
@@ -212,20 +173,20 @@ async def run_report(
         values.append(value)
         return "{}" + (cast if postgres else "")
 
-    # Typed values (a UUID from the database, a zone name checked below) and
-    # generated dates are written as literals; what a caller typed is bound.
+    # The tenant's id is a UUID from the database, written as text; what a caller
+    # chose is bound.
     tenant_id = str(uuid.UUID(str(tenant.id)))
     where = [
-        f"c.tenant = '{tenant_id}'",
-        f"c.submitted_at >= {bind(period.start, '::timestamptz')}",
-        f"c.submitted_at < {bind(period.end, '::timestamptz')}",
+        f"f.tenant = '{tenant_id}'",
+        f"f.day >= {bind(period.date_from, '::date')}",
+        f"f.day <= {bind(period.date_to, '::date')}",
     ]
     paths = [f"u.path LIKE {bind(g.path + '%')}" for g in scope]
     where.append(f"({' OR '.join(paths)})")
     if spec.item_code:
-        where.append(f"c.item_code = {bind(spec.item_code)}")
+        where.append(f"f.item_code = {bind(spec.item_code)}")
     if spec.status:
-        where.append(f"c.status = {bind(spec.status)}")
+        where.append(f"f.status = {bind(spec.status)}")
     if spec.unit:
         row = (
             await OrgUnit.select(OrgUnit.path)
@@ -235,71 +196,39 @@ async def run_report(
         if row is None:
             raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=spec.unit)
         where.append(f"u.path LIKE {bind(row['path'] + '%')}")
-
-    local = _LocalTime(postgres, tenant.time_zone, offset)
-    concluded_on = local.date("c.concluded_at")
-    started_on = f"COALESCE(c.received_on, {local.date('c.submitted_at')})"
     group_sql = {
-        "item": "c.item_code",
-        "department": "c.department",
-        "month": local.month("c.submitted_at"),
-        "status": "c.status",
+        "item": "f.item_code",
+        "department": "f.department",
+        "month": "to_char(f.day, 'YYYY-MM')" if postgres else "strftime('%Y-%m', f.day)",
+        "status": "f.status",
     }
-    measure_sql = {
-        "cases": "COUNT(*)",
-        "concluded": "SUM(CASE WHEN c.status = 'concluded' THEN 1 ELSE 0 END)",
-        "on_time_rate": (
-            f"100.0 * SUM(CASE WHEN c.status = 'concluded' AND {concluded_on} <= c.due_on "
-            "THEN 1 ELSE 0 END) / NULLIF(SUM(CASE WHEN c.status = 'concluded' "
-            "AND c.due_on IS NOT NULL THEN 1 ELSE 0 END), 0)"
-        ),
-        "average_days": "AVG(CASE WHEN c.status = 'concluded' THEN wc.n - ws.n END)",
-        "satisfaction": "AVG(r.level)",
-        "ratings": "COUNT(r.id)",
-        "fees_collected": "COALESCE(SUM(p.collected), 0) / 100.0",
-    }
-    joins = ["JOIN tenancy_org_unit u ON u.id = c.department"]
-    ctes = []
-    if "average_days" in spec.measures:
-        calendar = await tenant_calendar(tenant.id)
-        ctes.append(_working_day_table(period, calendar, now.date(), postgres))
-        joins.append(f"LEFT JOIN wd ws ON ws.day = {_iso(started_on, postgres)}")
-        joins.append(f"LEFT JOIN wd wc ON wc.day = {_iso(concluded_on, postgres)}")
-    if {"satisfaction", "ratings"} & set(spec.measures):
-        joins.append(
-            'LEFT JOIN engagement_rating r ON r."case" = c.id AND r.excluded = '
-            + ("false" if postgres else "0")
-        )
-    if "fees_collected" in spec.measures:
-        joins.append(
-            # A UUID's text only: nothing typed by a caller is in the statement.
-            'LEFT JOIN (SELECT "case" AS case_id, SUM(amount_fen - refund_fen) AS collected '  # noqa: S608
-            "FROM fees_payment_order WHERE status IN ('paid', 'refunded') "
-            f"AND tenant = '{tenant_id}' "
-            'GROUP BY "case") p ON p.case_id = c.id'
-        )
     dims = [group_sql[d] for d in spec.dimensions]
-    # Named columns: PostgreSQL would call two COUNTs both "count".
-    measures = [f"{measure_sql[m]} AS m{i}" for i, m in enumerate(spec.measures)]
-    with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
-    body = f"FROM cases_case c {' '.join(joins)} WHERE {' AND '.join(where)}"
+    # Named columns: PostgreSQL would call two SUMs both "sum".
+    measures = [f"{MEASURE_SQL[m]} AS m{i}" for i, m in enumerate(spec.measures)]
+    body = (
+        "FROM reports_case_fact f JOIN tenancy_org_unit u ON u.id = f.department "
+        f"WHERE {' AND '.join(where)}"
+    )
     select = ", ".join([*(f"{d} AS d{i}" for i, d in enumerate(dims)), *measures])
     grouping = f" GROUP BY {', '.join(dims)} ORDER BY {', '.join(dims)}" if dims else ""
-    sql = f"{with_clause}SELECT {select} {body}{grouping}"
-    totals_sql = f"{with_clause}SELECT {', '.join(measures)} {body}"
+    as_of = await refreshed_at(tenant.id)
+    if as_of is None:
+        # A tenant's first report: build its facts now rather than show nothing.
+        await refresh([tenant.id])
+        as_of = await refreshed_at(tenant.id)
     _Raw._meta.db = db.get_engine()
-    rows = list(await _Raw.raw(sql, *values))
-    totals = list(await _Raw.raw(totals_sql, *values))
+    rows = list(await _Raw.raw(f"SELECT {select} {body}{grouping}", *values))
+    totals = list(await _Raw.raw(f"SELECT {', '.join(measures)} {body}", *values))
     labels = await _labels(tenant, spec.dimensions, rows, locale, registry)
     out_rows = []
-    for row in rows:
-        values = list(row.values())
-        keys = [_key(v) for v in values[: len(dims)]]
+    for found in rows:
+        cells = list(found.values())
+        keys = [_key(v) for v in cells[: len(dims)]]
         out_rows.append(
             ReportRow(
                 keys=keys,
                 labels=[labels[d].get(k, k) for d, k in zip(spec.dimensions, keys, strict=True)],
-                values=[_number(v) for v in values[len(dims) :]],
+                values=[_number(v) for v in cells[len(dims) :]],
             )
         )
     return ReportResult(
@@ -309,12 +238,8 @@ async def run_report(
         totals=[_number(v) for v in (list(totals[0].values()) if totals else [])],
         date_from=period.date_from,
         date_to=period.date_to,
+        as_of=as_of,
     )
-
-
-def _iso(expression: str, postgres: bool) -> str:
-    # The working-day table's days are ISO text on SQLite, dates on PostgreSQL.
-    return f"CAST({expression} AS date)" if postgres else expression
 
 
 def _key(value: Any) -> str:

@@ -16,11 +16,13 @@ from govhall.reports.builder import ReportResult, ReportSpec, run_report
 from govhall.reports.services import (
     FORMATS,
     Dashboard,
+    RefreshOut,
     SavedIn,
     SavedOut,
     dashboard,
     delete_report,
     export,
+    refresh_now,
     save_report,
     saved_report,
     saved_reports,
@@ -83,6 +85,12 @@ class ReportController(Controller):
         return await dashboard(
             tenant, principal, locale, services.registry, date_from=date_from, date_to=date_to
         )
+
+    @post("/refresh", status_code=200, summary="Rebuild this tenant's report data now")
+    async def refresh(
+        self, tenant: NamedDependency[TenantInfo], principal: NamedDependency[Principal]
+    ) -> RefreshOut:
+        return await refresh_now(tenant, principal)
 
     @get("/saved", summary="Saved reports: the caller's own and shared ones")
     async def saved(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -25,6 +25,7 @@ from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.reports.builder import ReportResult, ReportSpec, reporting_scope, run_report
 from govhall.reports.charts import KINDS, chart, to_svg
+from govhall.reports.facts import refresh, refreshed_at
 from govhall.reports.tables import SavedReport
 from govhall.tenancy.schemas import TenantInfo
 
@@ -55,6 +56,7 @@ class ChartOut(msgspec.Struct, kw_only=True):
 class Dashboard(msgspec.Struct, kw_only=True):
     date_from: date
     date_to: date
+    as_of: datetime | None
     kpis: Kpis
     charts: list[ChartOut]
 
@@ -140,6 +142,7 @@ async def dashboard(
     return Dashboard(
         date_from=totals.date_from,
         date_to=totals.date_to,
+        as_of=totals.as_of,
         kpis=Kpis(
             cases=int(values["cases"] or 0),
             concluded=int(values["concluded"] or 0),
@@ -298,3 +301,16 @@ async def delete_report(tenant: TenantInfo, principal: Principal, report_id: uui
     await SavedReport.delete().where(
         (SavedReport.id == report_id) & (SavedReport.tenant == tenant.id)
     )
+
+
+class RefreshOut(msgspec.Struct, kw_only=True):
+    cases: int
+    as_of: datetime | None
+
+
+async def refresh_now(tenant: TenantInfo, principal: Principal) -> RefreshOut:
+    """Rebuild this tenant's facts at once (report users; the schedule does it every
+    10 minutes anyway)."""
+    await reporting_scope(tenant, principal)
+    counted = await refresh([tenant.id])
+    return RefreshOut(cases=counted, as_of=await refreshed_at(tenant.id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import MultiDict
@@ -30,6 +31,7 @@ from govhall.reports.services import (
     dashboard,
     delete_report,
     export,
+    refresh_now,
     save_report,
     saved_report,
     saved_reports,
@@ -120,6 +122,7 @@ class ReportPages(Controller):
             request,
             "work/dashboard.html",
             status=status,
+            zone=ZoneInfo(portal.tenant.time_zone),
             portal=portal,
             staff=staff,
             board=board,
@@ -170,6 +173,7 @@ class ReportPages(Controller):
             request,
             "work/report_builder.html",
             status=status,
+            zone=ZoneInfo(portal.tenant.time_zone),
             portal=portal,
             staff=staff,
             spec=spec,
@@ -188,6 +192,16 @@ class ReportPages(Controller):
             typed_name=typed_name,
             errors=problems,
         )
+
+    @post("/refresh")
+    async def refresh(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        await refresh_now(portal.tenant, staff)
+        return Redirect(f"{portal.base}/work/reports/", status_code=303)
 
     @get("/builder")
     async def builder(
