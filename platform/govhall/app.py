@@ -84,6 +84,8 @@ from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
 from govhall.supervision.controllers import (
+    ScoreController,
+    ScoreWeightsController,
     SignalController,
     SupervisionSettingsController,
     TicketController,
@@ -110,7 +112,7 @@ from govhall.workbench.flowpages import FlowPages
 from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
 from govhall.workbench.reportpages import ReportPages
-from govhall.workbench.supervisionpages import SupervisionPages
+from govhall.workbench.supervisionpages import ScorePages, SupervisionPages
 from govhall.workbench.ticketpages import TicketPages
 from govhall.workflow.controllers import FlowController, WorklistController
 
@@ -183,6 +185,7 @@ def create_app(
             SupervisionPages,
             TicketPages,
             ReportPages,
+            ScorePages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -203,6 +206,7 @@ def create_app(
             SupervisionPages,
             TicketPages,
             ReportPages,
+            ScorePages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
@@ -234,6 +238,8 @@ def create_app(
             SupervisionSettingsController,
             TicketController,
             ReportController,
+            ScoreController,
+            ScoreWeightsController,
             TenantAccountController,
             CertificateController,
             SsoAdminController,

@@ -1,15 +1,26 @@
 """Supervision API (``/t/{tenant}/api/v1/signals``, ``/supervision-settings``,
-``/tickets``)."""
+``/tickets``, ``/scores``, ``/score-weights``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from govhall.identity.tokens import Principal
+from govhall.reports.services import FORMATS
+from govhall.services import Services
+from govhall.supervision.scores import (
+    ScoreSheet,
+    Weights,
+    export_scores,
+    score_sheet,
+    set_weights,
+    weights_of,
+)
 from govhall.supervision.services import (
     SignalPage,
     SweepOut,
@@ -167,3 +178,87 @@ class TicketController(Controller):
         locale: NamedDependency[str],
     ) -> TicketOut:
         return await review_ticket(tenant, principal, number, data, locale)
+
+
+class ScoreController(Controller):
+    path = "/scores"
+    tags = ("supervision",)
+
+    @get("/", summary="Performance scores per department or post, with formulas (R-S7)")
+    async def index(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+        services: NamedDependency[Services],
+        by: FromQuery[str] = "department",
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
+        compare_from: FromQuery[date | None] = None,
+        compare_to: FromQuery[date | None] = None,
+    ) -> ScoreSheet:
+        return await score_sheet(
+            tenant,
+            principal,
+            locale,
+            services.registry,
+            by=by,
+            date_from=date_from,
+            date_to=date_to,
+            compare_from=compare_from,
+            compare_to=compare_to,
+        )
+
+    @get("/export", summary="The scores as CSV or XLSX")
+    async def export(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+        services: NamedDependency[Services],
+        format: FromQuery[str] = "csv",
+        by: FromQuery[str] = "department",
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
+        compare_from: FromQuery[date | None] = None,
+        compare_to: FromQuery[date | None] = None,
+    ) -> Response[bytes]:
+        sheet = await score_sheet(
+            tenant,
+            principal,
+            locale,
+            services.registry,
+            by=by,
+            date_from=date_from,
+            date_to=date_to,
+            compare_from=compare_from,
+            compare_to=compare_to,
+        )
+        content = export_scores(sheet, format, locale)
+        return Response(
+            content,
+            media_type=FORMATS[format],
+            headers={"content-disposition": f"attachment; filename=scores.{format}"},
+        )
+
+
+class ScoreWeightsController(Controller):
+    path = "/score-weights"
+    tags = ("supervision",)
+
+    @get("/", summary="The tenant's performance score weights")
+    async def show(
+        self, tenant: NamedDependency[TenantInfo], principal: NamedDependency[Principal]
+    ) -> Weights:
+        await supervision_scope(tenant, principal)
+        return await weights_of(tenant.id)
+
+    @put("/", summary="Change the weights (whole-government supervisors or administrators)")
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[Weights],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> Weights:
+        return await set_weights(tenant, principal, data, client_ip(request))

@@ -22,6 +22,7 @@ class SupervisionSettings(Table, tablename="supervision_settings"):
     rectification_days = Integer(
         default=5, help_text="Working days to rectify after a rating of 1 or 2 (R-A11)"
     )
+    score_weights = JSONB(default={}, help_text="Performance score weights; {} = the defaults")
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

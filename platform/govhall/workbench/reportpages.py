@@ -46,8 +46,9 @@ from govhall.workflow.labels import STATUS_LABELS
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-def _day(params: MultiDict[str] | dict[str, Any], name: str, errors: list[FieldError]) -> Any:
-    text = str(params.get(name) or "").strip()
+def parse_day(text: str, name: str, errors: list[FieldError]) -> date | None:
+    """A typed ISO date, or None when empty; a field error when malformed."""
+    text = text.strip()
     if not text:
         return None
     try:
@@ -55,6 +56,10 @@ def _day(params: MultiDict[str] | dict[str, Any], name: str, errors: list[FieldE
     except ValueError:
         errors.append(FieldError(name, N_("日期格式应为 年-月-日，例如 2026-01-31")))
         return None
+
+
+def _day(params: MultiDict[str] | dict[str, Any], name: str, errors: list[FieldError]) -> Any:
+    return parse_day(str(params.get(name) or ""), name, errors)
 
 
 def spec_from(params: MultiDict[str]) -> tuple[ReportSpec, str]:

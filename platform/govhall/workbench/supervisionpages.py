@@ -5,20 +5,30 @@ button that classifies the tenant's cases now."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
 
-from govhall.errors import GovhallError, InvalidInput
+from govhall.errors import FieldError, GovhallError, InvalidInput
 from govhall.i18n import N_
 from govhall.identity.tokens import Principal
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
+from govhall.reports.services import FORMATS
 from govhall.services import Services
+from govhall.supervision.scores import (
+    ScoreSheet,
+    Weights,
+    export_scores,
+    score_sheet,
+    set_weights,
+)
 from govhall.supervision.services import (
     ThresholdsIn,
     list_signals,
@@ -29,6 +39,7 @@ from govhall.supervision.services import (
 from govhall.tenancy.orgtree import org_tree
 from govhall.web.deps import client_ip
 from govhall.workbench.pages import _login, signed_in_staff
+from govhall.workbench.reportpages import parse_day
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -132,3 +143,149 @@ class SupervisionPages(Controller):
                 typed=typed,
             )
         return Redirect(f"{portal.base}/work/supervision/?saved=1#thresholds", status_code=303)
+
+
+WEIGHT_FIELDS = (
+    "base",
+    "warning",
+    "yellow",
+    "red",
+    "early",
+    "early_days",
+    "promise",
+    "promise_ratio",
+    "satisfaction",
+)
+
+
+class ScorePages(Controller):
+    """绩效考核: scores per department or post for a period, compared with another,
+    the formula beside each, exports, and the weights."""
+
+    path = "/work/supervision/scores"
+    tags = ("workbench",)
+    include_in_schema = False
+
+    async def _sheet(
+        self, request: Request[Any, Any, Any], portal: Portal, staff: Principal, services: Services
+    ) -> tuple[ScoreSheet | None, dict[str, str], int]:
+        locale = request_locale(request)
+        params = request.query_params
+        errors: list[FieldError] = []
+        days = {
+            name: parse_day(params.get(name, ""), name, errors)
+            for name in ("date_from", "date_to", "compare_from", "compare_to")
+        }
+        try:
+            if errors:
+                raise InvalidInput(N_("考核条件有误"), code="invalid_period", errors=errors)
+            sheet = await score_sheet(
+                portal.tenant,
+                staff,
+                locale,
+                services.registry,
+                by=params.get("by", "department"),
+                **days,
+            )
+        except InvalidInput as error:
+            return None, error_messages(error, locale), error.status_code
+        return sheet, {}, 200
+
+    @get("/")
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        return await self._page(request, portal, staff, services)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        staff: Principal,
+        services: Services,
+        *,
+        status: int = 200,
+        errors: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> Response[Any]:
+        sheet, problems, sheet_status = await self._sheet(request, portal, staff, services)
+        if sheet is None:
+            # The period was wrong: show this month's scores with the errors.
+            sheet = await score_sheet(
+                portal.tenant, staff, request_locale(request), services.registry
+            )
+        weights = msgspec.to_builtins(sheet.weights)
+        return render(
+            request,
+            "work/scores.html",
+            status=max(status, sheet_status),
+            portal=portal,
+            staff=staff,
+            sheet=sheet,
+            params=request.query_params,
+            query=urlencode([(k, v) for k, v in request.query_params.items() if v]),
+            weights={k: str(v) for k, v in weights.items()} | (typed or {}),
+            errors=problems | (errors or {}),
+        )
+
+    @get("/export")
+    async def export(
+        self,
+        request: Request[Any, Any, Any],
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        sheet, _, _ = await self._sheet(request, portal, staff, services)
+        if sheet is None:
+            return await self._page(request, portal, staff, services)
+        fmt = request.query_params.get("format", "csv")
+        content = export_scores(sheet, fmt, request_locale(request))
+        return Response(
+            content,
+            media_type=FORMATS.get(fmt, "application/octet-stream"),
+            headers={"content-disposition": f"attachment; filename=scores.{fmt}"},
+        )
+
+    @post("/weights")
+    async def weights(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        typed = {k: str(data.get(k) or "").strip() for k in WEIGHT_FIELDS}
+        try:
+            values: dict[str, Any] = {}
+            wrong = []
+            for name, text in typed.items():
+                try:
+                    values[name] = int(text) if name == "early_days" else float(text)
+                except ValueError:
+                    wrong.append(FieldError(name, N_("请填写数字")))
+            if wrong:
+                raise InvalidInput(N_("考核权重有误"), code="invalid_weights", errors=wrong)
+            await set_weights(portal.tenant, staff, Weights(**values), client_ip(request))
+        except GovhallError as error:
+            return await self._page(
+                request,
+                portal,
+                staff,
+                services,
+                status=error.status_code,
+                errors=error_messages(error, request_locale(request)),
+                typed=typed,
+            )
+        return Redirect(f"{portal.base}/work/supervision/scores/?saved=1", status_code=303)
