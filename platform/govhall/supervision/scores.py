@@ -208,7 +208,8 @@ async def _figures(
         f"WHERE s.tenant = '{tid}' AND s.org_unit IS NOT NULL "
         f"AND s.raised_at >= {stamp} AND s.raised_at < {stamp} "
         + ("AND s.task IS NOT NULL " if by == "position" else "")
-        + f"GROUP BY s.org_unit, {position}, s.level",
+        # PostgreSQL refuses a constant in GROUP BY: group by position only per post.
+        + f"GROUP BY s.org_unit, s.level{', ' + position if by == 'position' else ''}",
         lower,
         upper,
     )
