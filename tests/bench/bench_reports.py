@@ -22,23 +22,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
-import uuid
 from datetime import date
 
 import asyncpg
 
-from govhall import db, schema
+from govhall import db
 from govhall.identity.tables import Staff
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry, get_plugin_manager
 from govhall.reports.builder import MEASURES, ReportSpec, run_report
 from govhall.reports.facts import refresh
 from govhall.reports.services import dashboard
-from govhall.settings import Settings
 from govhall.tenancy.services import resolve_tenant
-from tests.bench.bench_sweep import _database, _generate, _template_case
+from tests.bench.bench_sweep import prepare
 
 PERIOD = (date(2025, 1, 1), date(2026, 11, 30))
 
@@ -97,15 +94,7 @@ async def main() -> None:
         help="a PostgreSQL database to (re)create",
     )
     args = parser.parse_args()
-    url = await _database(args.database)
-    settings = Settings(
-        database_url=url,
-        storage_url=tempfile.mkdtemp(prefix="govhall-bench-"),
-        secret_key=f"bench-{uuid.uuid4()}-secret-key-0123456789",
-    )
-    await schema.migrate(settings)
-    await _template_case(settings)
-    await _generate(url, args.tenants, args.cases)
+    url = await prepare(args.database, args.tenants, args.cases)
     await _spread(url)
     await db.open_pool(db.get_engine(), 4)
     registry = PluginRegistry(get_plugin_manager())

@@ -236,6 +236,20 @@ async def _check_sample(url: str, size: int) -> int:
     return wrong
 
 
+async def prepare(database: str, tenants: int, cases: int) -> str:
+    """A fresh database with the demo tenants and ``cases`` generated cases."""
+    url = await _database(database)
+    settings = Settings(
+        database_url=url,
+        storage_url=tempfile.mkdtemp(prefix="govhall-bench-"),
+        secret_key=f"bench-{uuid.uuid4()}-secret-key-0123456789",
+    )
+    await schema.migrate(settings)
+    await _template_case(settings)
+    await _generate(url, tenants, cases)
+    return url
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -247,15 +261,7 @@ async def main() -> None:
         help="a PostgreSQL database to (re)create",
     )
     args = parser.parse_args()
-    url = await _database(args.database)
-    settings = Settings(
-        database_url=url,
-        storage_url=tempfile.mkdtemp(prefix="govhall-bench-"),
-        secret_key=f"bench-{uuid.uuid4()}-secret-key-0123456789",
-    )
-    await schema.migrate(settings)
-    await _template_case(settings)
-    await _generate(url, args.tenants, args.cases)
+    url = await prepare(args.database, args.tenants, args.cases)
     await db.open_pool(db.get_engine(), 4)
     floor = await _floor(url)
     timings = []

@@ -28,14 +28,13 @@ import msgspec
 from piccolo.table import Table
 
 from govhall import db, exports
-from govhall.audit.services import Actor, record
 from govhall.calendar.services import tenant_calendar
-from govhall.errors import FieldError, Forbidden, InvalidInput
+from govhall.errors import FieldError, InvalidInput
 from govhall.i18n import N_
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.reports.facts import local_date, working_day_table
-from govhall.supervision.services import supervision_scope
+from govhall.supervision.services import require_tenant_wide, save_settings, supervision_scope
 from govhall.supervision.tables import SupervisionSettings
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import ItemSetting, OrgUnit
@@ -118,35 +117,12 @@ async def set_weights(
     tenant: TenantInfo, principal: Principal, weights: Weights, ip: str
 ) -> Weights:
     """Whole-government supervisors or administrators set the weights."""
-    scope = await supervision_scope(tenant, principal)
-    if not any(g.path.count("/") == 2 for g in scope):
-        raise Forbidden(
-            N_("只有本级政府的监察人员或管理员可以修改考核权重"), code="tenant_wide_required"
-        )
+    await require_tenant_wide(
+        tenant, principal, N_("只有本级政府的监察人员或管理员可以修改考核权重")
+    )
     _check_weights(weights)
-    values = msgspec.to_builtins(weights)
-    async with db.transaction():
-        row = (
-            await SupervisionSettings.objects()
-            .where(SupervisionSettings.tenant == tenant.id)
-            .first()
-        )
-        if row is None:
-            await SupervisionSettings(tenant=tenant.id, score_weights=values).save()
-        else:
-            await SupervisionSettings.update(
-                {
-                    SupervisionSettings.score_weights: values,
-                    SupervisionSettings.updated_at: datetime.now(UTC),
-                }
-            ).where(SupervisionSettings.id == row.id)
-        await record(
-            tenant.id,
-            Actor.of(principal, ip),
-            "score_weights_changed",
-            target="supervision",
-            detail=values,
-        )
+    values = {"score_weights": msgspec.to_builtins(weights)}
+    await save_settings(tenant, principal, values, "score_weights_changed", ip)
     return weights
 
 

@@ -239,27 +239,17 @@ async def thresholds_of(tenant: TenantInfo) -> ThresholdsOut:
     return ThresholdsOut(**row, default=False)
 
 
-async def set_thresholds(
-    tenant: TenantInfo, principal: Principal, data: ThresholdsIn, ip: str
-) -> ThresholdsOut:
-    """A whole-government supervisor or administrator sets the tenant's thresholds."""
+async def require_tenant_wide(tenant: TenantInfo, principal: Principal, message: str) -> None:
+    """Supervisors or administrators of the whole government (the root unit's grant)."""
     scope = await supervision_scope(tenant, principal)
     if not any(g.path.count("/") == 2 for g in scope):
-        raise Forbidden(
-            N_("只有本级政府的监察人员或管理员可以修改预警规则"), code="tenant_wide_required"
-        )
-    errors = []
-    if not 0 <= data.warning_days <= 10:
-        errors.append(FieldError("warning_days", N_("预警天数须在 0 至 10 个工作日之间")))
-    if not 1 <= data.yellow_days <= 20:
-        errors.append(FieldError("yellow_days", N_("黄牌天数须在 1 至 20 个工作日之间")))
-    if not data.yellow_days < data.red_days <= 30:
-        errors.append(FieldError("red_days", N_("红牌天数须大于黄牌天数，且不超过 30 个工作日")))
-    if not 1 <= data.rectification_days <= 30:
-        errors.append(FieldError("rectification_days", N_("差评整改时限须在 1 至 30 个工作日之间")))
-    if errors:
-        raise InvalidInput(N_("预警规则有误"), code="invalid_thresholds", errors=errors)
-    values = msgspec.to_builtins(data)
+        raise Forbidden(message, code="tenant_wide_required")
+
+
+async def save_settings(
+    tenant: TenantInfo, principal: Principal, values: dict[str, Any], action: str, ip: str
+) -> None:
+    """Write ``values`` (columns of the tenant's supervision settings) and audit it."""
     async with db.transaction():
         row = (
             await SupervisionSettings.objects()
@@ -274,12 +264,30 @@ async def set_thresholds(
                 | {SupervisionSettings.updated_at: datetime.now(UTC)}
             ).where(SupervisionSettings.id == row.id)
         await record(
-            tenant.id,
-            Actor.of(principal, ip),
-            "thresholds_changed",
-            target="supervision",
-            detail=values,
+            tenant.id, Actor.of(principal, ip), action, target="supervision", detail=values
         )
+
+
+async def set_thresholds(
+    tenant: TenantInfo, principal: Principal, data: ThresholdsIn, ip: str
+) -> ThresholdsOut:
+    """A whole-government supervisor or administrator sets the tenant's thresholds."""
+    await require_tenant_wide(
+        tenant, principal, N_("只有本级政府的监察人员或管理员可以修改预警规则")
+    )
+    errors = []
+    if not 0 <= data.warning_days <= 10:
+        errors.append(FieldError("warning_days", N_("预警天数须在 0 至 10 个工作日之间")))
+    if not 1 <= data.yellow_days <= 20:
+        errors.append(FieldError("yellow_days", N_("黄牌天数须在 1 至 20 个工作日之间")))
+    if not data.yellow_days < data.red_days <= 30:
+        errors.append(FieldError("red_days", N_("红牌天数须大于黄牌天数，且不超过 30 个工作日")))
+    if not 1 <= data.rectification_days <= 30:
+        errors.append(FieldError("rectification_days", N_("差评整改时限须在 1 至 30 个工作日之间")))
+    if errors:
+        raise InvalidInput(N_("预警规则有误"), code="invalid_thresholds", errors=errors)
+    values = msgspec.to_builtins(data)
+    await save_settings(tenant, principal, values, "thresholds_changed", ip)
     return ThresholdsOut(**values, default=False)
 
 
