@@ -1155,6 +1155,16 @@ EN: dict[str, str] = {
     "考核条件有误": "The score query has problems",
     "计算公式": "Formula",
     "请填写数字": "Please enter a number",
+    "在办件数": "Open cases",
+    "异常监察": "Anomalies",
+    "时间": "Time",
+    "没有发现问题。": "No problems found.",
+    "没有在办件。": "No open cases.",
+    "监察视图": "Monitoring views",
+    "类型无效": "Invalid kind",
+    "过程与异常监察": "Process and anomaly monitoring",
+    "过程监察": "Process",
+    "逻辑监察": "Logic",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

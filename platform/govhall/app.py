@@ -84,6 +84,7 @@ from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
 from govhall.supervision.controllers import (
+    MonitoringController,
     ScoreController,
     ScoreWeightsController,
     SignalController,
@@ -112,7 +113,7 @@ from govhall.workbench.flowpages import FlowPages
 from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
 from govhall.workbench.reportpages import ReportPages
-from govhall.workbench.supervisionpages import ScorePages, SupervisionPages
+from govhall.workbench.supervisionpages import MonitorPages, ScorePages, SupervisionPages
 from govhall.workbench.ticketpages import TicketPages
 from govhall.workflow.controllers import FlowController, WorklistController
 
@@ -186,6 +187,7 @@ def create_app(
             TicketPages,
             ReportPages,
             ScorePages,
+            MonitorPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -207,6 +209,7 @@ def create_app(
             TicketPages,
             ReportPages,
             ScorePages,
+            MonitorPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
@@ -240,6 +243,7 @@ def create_app(
             ReportController,
             ScoreController,
             ScoreWeightsController,
+            MonitoringController,
             TenantAccountController,
             CertificateController,
             SsoAdminController,

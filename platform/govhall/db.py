@@ -90,6 +90,13 @@ def is_postgres() -> bool:
     return isinstance(get_engine(), PostgresEngine)
 
 
+def instant(expression: str) -> str:
+    """A timestamp (column or ``{}`` placeholder) for comparison in raw SQL. SQLite
+    keeps timestamps as text, written with a space by Piccolo and with a ``T`` by
+    statements that bind ``isoformat()``; ``julianday`` reads both as numbers."""
+    return expression if is_postgres() else f"julianday({expression})"
+
+
 class TenantScope:
     """The tenant a request works for, shared by the tasks serving the request (Litestar
     resolves dependencies in child tasks: they set ``id`` on this object, which the

@@ -1,5 +1,5 @@
 """Supervision API (``/t/{tenant}/api/v1/signals``, ``/supervision-settings``,
-``/tickets``, ``/scores``, ``/score-weights``)."""
+``/tickets``, ``/scores``, ``/score-weights``, ``/monitoring``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,13 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from govhall.identity.tokens import Principal
 from govhall.reports.services import FORMATS
 from govhall.services import Services
+from govhall.supervision.monitoring import (
+    FlagPage,
+    StageCount,
+    anomaly_view,
+    logic_view,
+    process_view,
+)
 from govhall.supervision.scores import (
     ScoreSheet,
     Weights,
@@ -262,3 +269,38 @@ class ScoreWeightsController(Controller):
         principal: NamedDependency[Principal],
     ) -> Weights:
         return await set_weights(tenant, principal, data, client_ip(request))
+
+
+class MonitoringController(Controller):
+    path = "/monitoring"
+    tags = ("supervision",)
+
+    @get("/process", summary="Open cases by stage and department (R-S1)")
+    async def process(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> list[StageCount]:
+        return await process_view(tenant, principal, locale)
+
+    @get("/logic", summary="Cases whose record breaks the procedure's logic (R-S3)")
+    async def logic(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+        check: FromQuery[str] = "",
+    ) -> FlagPage:
+        return await logic_view(tenant, principal, locale, check)
+
+    @get("/anomalies", summary="Returned, voided, withdrawn, abandoned, not accepted (R-S4)")
+    async def anomalies(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+        kind: FromQuery[str] = "",
+        since: FromQuery[date | None] = None,
+    ) -> FlagPage:
+        return await anomaly_view(tenant, principal, locale, kind, since)

@@ -158,6 +158,12 @@ async def _figures(
     lower = datetime.combine(start, time(), zone).astimezone(UTC)
     upper = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
     stamp = "{}::timestamptz" if postgres else "{}"
+    at_stamp = db.instant(stamp)
+
+    def within(column: str) -> str:
+        # The period's bounds are the statement's two parameters.
+        return f"{db.instant(column)} >= {at_stamp} AND {db.instant(column)} < {at_stamp}"
+
     tid = str(uuid.UUID(str(tenant.id)))
     offset = int((datetime.now(zone).utcoffset() or timedelta()).total_seconds() // 60)
     figures: dict[tuple[Any, str], dict[str, Any]] = {}
@@ -182,7 +188,7 @@ async def _figures(
         f"SELECT s.org_unit AS unit, {position} AS position, s.level AS level, "  # noqa: S608
         "COUNT(*) AS n FROM supervision_signal s LEFT JOIN workflow_task t ON t.id = s.task "
         f"WHERE s.tenant = '{tid}' AND s.org_unit IS NOT NULL "
-        f"AND s.raised_at >= {stamp} AND s.raised_at < {stamp} "
+        f"AND {within('s.raised_at')} "
         + ("AND s.task IS NOT NULL " if by == "position" else "")
         # PostgreSQL refuses a constant in GROUP BY: group by position only per post.
         + f"GROUP BY s.org_unit, s.level{', ' + position if by == 'position' else ''}",
@@ -203,7 +209,7 @@ async def _figures(
         "FROM cases_case c "
         f"JOIN wd wc ON wc.day = {as_date(concluded_on)} JOIN wd wd2 ON wd2.day = c.due_on "
         f"WHERE c.tenant = '{tid}' AND c.status = 'concluded' "
-        f"AND c.concluded_at >= {stamp} AND c.concluded_at < {stamp} "
+        f"AND {within('c.concluded_at')} "
         f"AND wd2.n - wc.n >= {int(weights.early_days)} GROUP BY c.department",
         lower,
         upper,
@@ -220,7 +226,7 @@ async def _figures(
     concluded_items = await _raw(
         f"SELECT DISTINCT c.department AS unit, c.item_code AS item_code FROM cases_case c "  # noqa: S608
         f"WHERE c.tenant = '{tid}' AND c.status = 'concluded' "
-        f"AND c.concluded_at >= {stamp} AND c.concluded_at < {stamp}",
+        f"AND {within('c.concluded_at')}",
         lower,
         upper,
     )
@@ -237,7 +243,7 @@ async def _figures(
     ratings = await _raw(
         "SELECT r.department AS unit, COUNT(*) AS n, SUM(r.level) AS total "  # noqa: S608
         f"FROM engagement_rating r WHERE r.tenant = '{tid}' AND r.excluded = {excluded_false} "
-        f"AND r.created_at >= {stamp} AND r.created_at < {stamp} GROUP BY r.department",
+        f"AND {within('r.created_at')} GROUP BY r.department",
         lower,
         upper,
     )

@@ -22,6 +22,14 @@ from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
 from govhall.reports.services import FORMATS
 from govhall.services import Services
+from govhall.supervision.monitoring import (
+    ANOMALIES,
+    LOGIC_CHECKS,
+    STAGES,
+    anomaly_view,
+    logic_view,
+    process_view,
+)
 from govhall.supervision.scores import (
     ScoreSheet,
     Weights,
@@ -289,3 +297,59 @@ class ScorePages(Controller):
                 typed=typed,
             )
         return Redirect(f"{portal.base}/work/supervision/scores/?saved=1", status_code=303)
+
+
+class MonitorPages(Controller):
+    """过程、逻辑与异常监察: open cases by stage, cases whose record breaks the
+    procedure's logic, and the anomaly lists, one view at a time."""
+
+    path = "/work/supervision/monitor"
+    tags = ("workbench",)
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        locale = request_locale(request)
+        params = request.query_params
+        view = params.get("view", "process")
+        kind = params.get("kind", "")
+        status = 200
+        errors: dict[str, str] = {}
+        stages = flags = None
+        try:
+            if view == "logic":
+                flags = await logic_view(portal.tenant, staff, locale, kind)
+            elif view == "anomalies":
+                flags = await anomaly_view(portal.tenant, staff, locale, kind)
+            else:
+                view = "process"
+                stages = await process_view(portal.tenant, staff, locale)
+        except InvalidInput as error:
+            errors = error_messages(error, locale)
+            status = error.status_code
+            kind = ""
+            flags = await (
+                logic_view(portal.tenant, staff, locale)
+                if view == "logic"
+                else anomaly_view(portal.tenant, staff, locale)
+            )
+        kinds = LOGIC_CHECKS if view == "logic" else ANOMALIES
+        return render(
+            request,
+            "work/monitor.html",
+            status=status,
+            portal=portal,
+            staff=staff,
+            view=view,
+            kind=kind,
+            stages=stages,
+            stage_labels={k: v.pick(locale) for k, v in STAGES.items()},
+            flags=flags,
+            kinds={k: v.pick(locale) for k, v in kinds.items()},
+            errors=errors,
+        )
