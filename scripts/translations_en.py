@@ -1165,6 +1165,15 @@ EN: dict[str, str] = {
     "过程与异常监察": "Process and anomaly monitoring",
     "过程监察": "Process",
     "逻辑监察": "Logic",
+    "办理期限": "Answer by",
+    "受理": "Accept",
+    "在门户公开处理结果（受理的投诉）": "Publish the outcome on the portal (accepted complaints)",
+    "处理结论": "Decision",
+    "待处理": "Open",
+    "投诉与领导信箱": "Complaints and the leader mailbox",
+    "投诉办理时限须在 1 至 60 个工作日之间": "The complaint limit must be between 1 and 60 working days",
+    "投诉办理时限（工作日）": "Time to answer a complaint (working days)",
+    "没有投诉或来信。": "No complaints or letters.",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -113,7 +113,12 @@ from govhall.workbench.flowpages import FlowPages
 from govhall.workbench.messagepages import MessagePages, live_socket
 from govhall.workbench.pages import WorkbenchPages
 from govhall.workbench.reportpages import ReportPages
-from govhall.workbench.supervisionpages import MonitorPages, ScorePages, SupervisionPages
+from govhall.workbench.supervisionpages import (
+    ComplaintPages,
+    MonitorPages,
+    ScorePages,
+    SupervisionPages,
+)
 from govhall.workbench.ticketpages import TicketPages
 from govhall.workflow.controllers import FlowController, WorklistController
 
@@ -188,6 +193,7 @@ def create_app(
             ReportPages,
             ScorePages,
             MonitorPages,
+            ComplaintPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -210,6 +216,7 @@ def create_app(
             ReportPages,
             ScorePages,
             MonitorPages,
+            ComplaintPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )

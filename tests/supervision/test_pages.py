@@ -53,6 +53,7 @@ async def test_thresholds_are_checked_and_change_the_sweep(api: Api, demo: None)
         "yellow_days": 1,
         "red_days": 2,
         "rectification_days": 5,
+        "complaint_days": 10,
         "default": True,
     }
     wrong = await api.client.put(

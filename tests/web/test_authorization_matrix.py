@@ -146,6 +146,8 @@ PAGES = {
             ("POST", "/work/supervision/tickets/{number:str}/{verb:str}"),
             ("GET", "/work/supervision/scores"),
             ("GET", "/work/supervision/monitor"),
+            ("GET", "/work/supervision/complaints"),
+            ("POST", "/work/supervision/complaints/{complaint_id:uuid}/handle"),
             ("GET", "/work/supervision/scores/export"),
             ("POST", "/work/supervision/scores/weights"),
             ("GET", "/work/reports"),

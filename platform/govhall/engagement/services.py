@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
 
 from govhall import db
+from govhall.calendar.services import tenant_calendar
 from govhall.cases.tables import Case
 from govhall.engagement.tables import Complaint, Consultation, Rating
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, required_text
 from govhall.i18n import N_
 from govhall.identity.services import grants_of
 from govhall.identity.tokens import Principal
-from govhall.supervision.tickets import open_rectification
+from govhall.supervision.tickets import complaint_days, open_rectification
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import require_account, require_staff_of
 
@@ -79,6 +80,8 @@ class ComplaintOut(msgspec.Struct, kw_only=True):
     disclosed: bool
     created_at: datetime
     handled_at: datetime | None
+    due_on: date | None = None
+    escalated_at: datetime | None = None
 
 
 class RatingIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -210,8 +213,12 @@ async def file_complaint(
         department = case["department"]
     day = datetime.now(ZoneInfo(tenant.time_zone)).strftime("%Y%m%d")
     prefix = "TS" if data.kind == "complaint" else "XX"
+    limit = await complaint_days(tenant.id)
+    calendar = await tenant_calendar(tenant.id)
+    today = datetime.now(ZoneInfo(tenant.time_zone)).date()
     row = Complaint(
         tenant=tenant.id,
+        due_on=calendar.add_working_days(today, limit),
         number=f"{prefix}{day}{secrets.randbelow(10**6):06d}{secrets.randbelow(100):02d}",
         kind=data.kind,
         filer=filer.id,
@@ -236,6 +243,8 @@ _COMPLAINT_COLUMNS = (
     Complaint.disclosed,
     Complaint.created_at,
     Complaint.handled_at,
+    Complaint.due_on,
+    Complaint.escalated_at,
 )
 
 

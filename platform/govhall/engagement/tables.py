@@ -2,7 +2,7 @@
 (咨询), complaints (投诉), letters to the leader mailbox (领导信箱) and the 好差评
 rating of a concluded case."""
 
-from piccolo.columns import UUID, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -47,6 +47,10 @@ class Complaint(Table, tablename="engagement_complaint"):
     handled_by = ForeignKey(Staff, null=True, default=None, on_delete=OnDelete.restrict)
     handled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    due_on = Date(null=True, default=None, help_text="Answer by (the tenant's working-day limit)")
+    escalated_at = Timestamptz(
+        null=True, default=None, help_text="Set by the supervision sweep once overdue"
+    )
 
 
 class Rating(Table, tablename="engagement_rating"):

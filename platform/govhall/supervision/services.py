@@ -25,6 +25,8 @@ from govhall.web.deps import require_staff_of
 
 #: Working days to rectify after a poor rating, unless the tenant sets its own.
 DEFAULT_RECTIFICATION_DAYS = 5
+#: Working days to answer a complaint, unless the tenant sets its own.
+DEFAULT_COMPLAINT_DAYS = 10
 #: Functions that see signals: supervisors (监察) and administrators, over their units.
 SUPERVISING = frozenset({"supervisor", "tenant_admin"})
 LEVEL_LABELS = {
@@ -83,6 +85,8 @@ class ThresholdsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     yellow_days: int
     red_days: int
     rectification_days: int = DEFAULT_RECTIFICATION_DAYS
+    complaint_days: int = DEFAULT_COMPLAINT_DAYS
+    """Working days to answer a complaint or a letter to the leader mailbox (R-A10)."""
     """Working days a department has to rectify after a rating of 1 or 2 (R-A11)."""
 
 
@@ -223,6 +227,7 @@ async def thresholds_of(tenant: TenantInfo) -> ThresholdsOut:
             SupervisionSettings.yellow_days,
             SupervisionSettings.red_days,
             SupervisionSettings.rectification_days,
+            SupervisionSettings.complaint_days,
         )
         .where(SupervisionSettings.tenant == tenant.id)
         .first()
@@ -234,6 +239,7 @@ async def thresholds_of(tenant: TenantInfo) -> ThresholdsOut:
             yellow_days=yellow,
             red_days=red,
             rectification_days=DEFAULT_RECTIFICATION_DAYS,
+            complaint_days=DEFAULT_COMPLAINT_DAYS,
             default=True,
         )
     return ThresholdsOut(**row, default=False)
@@ -284,6 +290,8 @@ async def set_thresholds(
         errors.append(FieldError("red_days", N_("红牌天数须大于黄牌天数，且不超过 30 个工作日")))
     if not 1 <= data.rectification_days <= 30:
         errors.append(FieldError("rectification_days", N_("差评整改时限须在 1 至 30 个工作日之间")))
+    if not 1 <= data.complaint_days <= 60:
+        errors.append(FieldError("complaint_days", N_("投诉办理时限须在 1 至 60 个工作日之间")))
     if errors:
         raise InvalidInput(N_("预警规则有误"), code="invalid_thresholds", errors=errors)
     values = msgspec.to_builtins(data)

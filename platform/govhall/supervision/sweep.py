@@ -39,6 +39,7 @@ from piccolo.table import Table
 from govhall import db
 from govhall.calendar.tables import CalendarDay
 from govhall.calendar.working import WorkingCalendar
+from govhall.engagement.tables import Complaint
 from govhall.supervision.tables import Signal, SupervisionSettings, Ticket
 from govhall.tenancy.tables import Tenant
 
@@ -71,7 +72,7 @@ class SweepResult:
     cleared: int
     tenants: int
     escalated: int = 0
-    """督办/整改 tickets newly past their deadline."""
+    """督办/整改 tickets and complaints newly past their deadline."""
 
 
 def latest_working_day(calendar: WorkingCalendar, today: date, n: int) -> date:
@@ -235,8 +236,9 @@ async def _sweep_batch(batch: Sequence[Limits], now: datetime) -> tuple[int, int
 
 
 async def escalate_overdue(today_of: dict[uuid.UUID, date], now: datetime) -> int:
-    """Mark open tickets past their deadline as escalated, once each: one UPDATE per
-    distinct tenant date (usually one for all tenants). Returns how many."""
+    """Mark open tickets and complaints past their deadline as escalated, once each:
+    one UPDATE per table and distinct tenant date (usually one date for all
+    tenants). Returns how many."""
     by_day: dict[date, list[uuid.UUID]] = {}
     for tenant_id, today in today_of.items():
         by_day.setdefault(today, []).append(tenant_id)
@@ -253,6 +255,17 @@ async def escalate_overdue(today_of: dict[uuid.UUID, date], now: datetime) -> in
             .returning(Ticket.id)
         )
         escalated += len(rows)
+        complaints = await (
+            Complaint.update({Complaint.escalated_at: now})
+            .where(
+                Complaint.tenant.is_in(tenants)
+                & (Complaint.status == "open")
+                & Complaint.escalated_at.is_null()
+                & (Complaint.due_on < today)
+            )
+            .returning(Complaint.id)
+        )
+        escalated += len(complaints)
     return escalated
 
 

@@ -22,6 +22,9 @@ class SupervisionSettings(Table, tablename="supervision_settings"):
     rectification_days = Integer(
         default=5, help_text="Working days to rectify after a rating of 1 or 2 (R-A11)"
     )
+    complaint_days = Integer(
+        default=10, help_text="Working days to answer a complaint or letter (R-A10)"
+    )
     score_weights = JSONB(default={}, help_text="Performance score weights; {} = the defaults")
     updated_at = Timestamptz(default=TimestamptzNow())
 

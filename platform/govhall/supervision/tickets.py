@@ -32,6 +32,7 @@ from govhall.i18n import N_, Localized
 from govhall.identity.services import Grant, grants_of
 from govhall.identity.tokens import Principal
 from govhall.supervision.services import (
+    DEFAULT_COMPLAINT_DAYS,
     DEFAULT_RECTIFICATION_DAYS,
     SUPERVISING,
     supervision_scope,
@@ -269,6 +270,16 @@ async def rectification_days(tenant_id: uuid.UUID) -> int:
         .first()
     )
     return int(row["rectification_days"]) if row else DEFAULT_RECTIFICATION_DAYS
+
+
+async def complaint_days(tenant_id: uuid.UUID) -> int:
+    """Working days to answer a complaint or a letter to the leader mailbox."""
+    row = (
+        await SupervisionSettings.select(SupervisionSettings.complaint_days)
+        .where(SupervisionSettings.tenant == tenant_id)
+        .first()
+    )
+    return int(row["complaint_days"]) if row else DEFAULT_COMPLAINT_DAYS
 
 
 def _check_limit(days: int) -> None:

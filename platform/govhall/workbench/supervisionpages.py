@@ -4,16 +4,20 @@ button that classifies the tenant's cases now."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
+from govhall.engagement.services import HandleIn, complaints_for_handling, handle_complaint
 from govhall.errors import FieldError, GovhallError, InvalidInput
 from govhall.i18n import N_
 from govhall.identity.tokens import Principal
@@ -133,7 +137,13 @@ class SupervisionPages(Controller):
             return _login(request, portal)
         typed = {
             k: str(data.get(k) or "").strip()
-            for k in ("warning_days", "yellow_days", "red_days", "rectification_days")
+            for k in (
+                "warning_days",
+                "yellow_days",
+                "red_days",
+                "rectification_days",
+                "complaint_days",
+            )
         }
         try:
             if not all(v.isdigit() for v in typed.values()):
@@ -353,3 +363,87 @@ class MonitorPages(Controller):
             kinds={k: v.pick(locale) for k, v in kinds.items()},
             errors=errors,
         )
+
+
+class ComplaintPages(Controller):
+    """投诉与领导信箱 for supervisors: each complaint with its working-day deadline
+    (overdue and escalated ones marked), handled in place: accepted or dismissed
+    with the outcome, and an accepted complaint's outcome disclosed if chosen."""
+
+    path = "/work/supervision/complaints"
+    tags = ("workbench",)
+    include_in_schema = False
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        staff: Principal,
+        *,
+        status: int = 200,
+        errors: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> Response[Any]:
+        shown = request.query_params.get("status", "open")
+        listed = await complaints_for_handling(
+            portal.tenant, staff, shown if shown in ("open", "accepted", "dismissed") else ""
+        )
+        return render(
+            request,
+            "work/complaints.html",
+            status=status,
+            portal=portal,
+            staff=staff,
+            complaints=listed,
+            shown=shown,
+            today=datetime.now(ZoneInfo(portal.tenant.time_zone)).date(),
+            errors=errors or {},
+            typed=typed or {},
+        )
+
+    @get("/")
+    async def index(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        return await self._page(request, portal, staff)
+
+    @post("/{complaint_id:uuid}/handle")
+    async def handle(
+        self,
+        request: Request[Any, Any, Any],
+        complaint_id: FromPath[uuid.UUID],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        typed = {
+            "id": str(complaint_id),
+            "decision": str(data.get("decision") or ""),
+            "outcome": str(data.get("outcome") or ""),
+        }
+        try:
+            await handle_complaint(
+                portal.tenant,
+                staff,
+                complaint_id,
+                HandleIn(
+                    decision=typed["decision"],
+                    outcome=typed["outcome"],
+                    disclose=data.get("disclose") == "1",
+                ),
+            )
+        except GovhallError as error:
+            return await self._page(
+                request,
+                portal,
+                staff,
+                status=error.status_code,
+                errors=error_messages(error, request_locale(request)),
+                typed=typed,
+            )
+        return Redirect(f"{portal.base}/work/supervision/complaints/?handled=1", status_code=303)
