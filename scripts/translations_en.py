@@ -1174,6 +1174,23 @@ EN: dict[str, str] = {
     "投诉办理时限须在 1 至 60 个工作日之间": "The complaint limit must be between 1 and 60 working days",
     "投诉办理时限（工作日）": "Time to answer a complaint (working days)",
     "没有投诉或来信。": "No complaints or letters.",
+    "{who} 于 {at} 申请终止：{reason}": "{who} asked on {at} to terminate: {reason}",
+    "不同意": "Reject",
+    "不同意终止请说明理由": "Please give the reason for rejecting the termination",
+    "办件已结束": "The case has ended",
+    "只有该办件所在部门的工作人员可以申请终止": "Only staff of the case's department can ask to terminate it",
+    "同意终止": "Approve the termination",
+    "审核结论只能是同意（approve）或不同意（reject）": "The decision must be approve or reject",
+    "已同意": "Approved",
+    "找不到该终止申请": "Termination request not found",
+    "没有终止申请。": "No termination requests.",
+    "申请终止办理": "Ask to terminate",
+    "申请终止的理由（由监察人员审核）": "Reason to terminate (reviewed by a supervisor)",
+    "终止办理": "Termination",
+    "终止申请审核": "Termination requests",
+    "该办件已有待审核的终止申请": "This case already has a termination request awaiting review",
+    "该终止申请已审核": "This termination request has already been reviewed",
+    "请填写申请终止的理由": "Please give the reason to terminate",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

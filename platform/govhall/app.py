@@ -89,6 +89,7 @@ from govhall.supervision.controllers import (
     ScoreWeightsController,
     SignalController,
     SupervisionSettingsController,
+    TerminationController,
     TicketController,
 )
 from govhall.tenancy.controllers import (
@@ -118,6 +119,7 @@ from govhall.workbench.supervisionpages import (
     MonitorPages,
     ScorePages,
     SupervisionPages,
+    TerminationPages,
 )
 from govhall.workbench.ticketpages import TicketPages
 from govhall.workflow.controllers import FlowController, WorklistController
@@ -194,6 +196,7 @@ def create_app(
             ScorePages,
             MonitorPages,
             ComplaintPages,
+            TerminationPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -217,6 +220,7 @@ def create_app(
             ScorePages,
             MonitorPages,
             ComplaintPages,
+            TerminationPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )
@@ -251,6 +255,7 @@ def create_app(
             ScoreController,
             ScoreWeightsController,
             MonitoringController,
+            TerminationController,
             TenantAccountController,
             CertificateController,
             SsoAdminController,

@@ -147,6 +147,9 @@ PAGES = {
             ("GET", "/work/supervision/scores"),
             ("GET", "/work/supervision/monitor"),
             ("GET", "/work/supervision/complaints"),
+            ("GET", "/work/supervision/terminations"),
+            ("POST", "/work/supervision/terminations/{request_id:uuid}/review"),
+            ("POST", "/work/cases/{serial_number:str}/termination"),
             ("POST", "/work/supervision/complaints/{complaint_id:uuid}/handle"),
             ("GET", "/work/supervision/scores/export"),
             ("POST", "/work/supervision/scores/weights"),
@@ -454,6 +457,12 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ("DELETE", f"{T}/reports/saved/{{report_id:uuid}}"): (SUPERVISING, None),
     ("GET", f"{T}/scores"): (SUPERVISING, None),
     ("GET", f"{T}/monitoring/process"): (SUPERVISING, None),
+    ("POST", f"{T}/termination-requests"): (STAFF, {"serial_number": "NONE", "reason": ""}),
+    ("GET", f"{T}/termination-requests"): (SUPERVISING, None),
+    ("POST", f"{T}/termination-requests/{{request_id:uuid}}/review"): (
+        SUPERVISING,
+        {"decision": "approve"},
+    ),
     ("GET", f"{T}/monitoring/logic"): (SUPERVISING, None),
     ("GET", f"{T}/monitoring/anomalies"): (SUPERVISING, None),
     ("GET", f"{T}/scores/export"): (SUPERVISING, None),
@@ -544,6 +553,7 @@ PARAMS = {
     "batch_id": NONE_ID,
     "conversation_id": NONE_ID,
     "report_id": NONE_ID,
+    "request_id": NONE_ID,
 }
 
 

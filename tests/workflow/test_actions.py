@@ -181,7 +181,9 @@ async def test_terminate_void_and_correct_need_their_roles(api: Api, demo: None)
     assert (await api.act(clerk, serial, "terminate", "x")).status_code == 403
     voided = await api.act(supervisor, serial, "void", "重复立案")
     assert voided.status_code == 200 and voided.json()["status"] == "voided"
-    assert (await api.act(approver, serial, "terminate", "x")).status_code == 409
+    # Only a supervisor terminates (others ask: supervision.terminations); not once ended.
+    assert (await api.act(approver, serial, "terminate", "x")).status_code == 403
+    assert (await api.act(supervisor, serial, "terminate", "x")).status_code == 409
 
 
 async def test_case_state_history_and_tracking(api: Api, demo: None) -> None:

@@ -1,8 +1,10 @@
 """Supervision API (``/t/{tenant}/api/v1/signals``, ``/supervision-settings``,
-``/tickets``, ``/scores``, ``/score-weights``, ``/monitoring``)."""
+``/tickets``, ``/scores``, ``/score-weights``, ``/monitoring``,
+``/termination-requests``)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -38,6 +40,14 @@ from govhall.supervision.services import (
     supervision_scope,
     sweep_now,
     thresholds_of,
+)
+from govhall.supervision.terminations import (
+    TerminationIn,
+    TerminationOut,
+    TerminationReview,
+    request_termination,
+    review_termination,
+    termination_requests,
 )
 from govhall.supervision.tickets import (
     AnswerIn,
@@ -304,3 +314,39 @@ class MonitoringController(Controller):
         since: FromQuery[date | None] = None,
     ) -> FlagPage:
         return await anomaly_view(tenant, principal, locale, kind, since)
+
+
+class TerminationController(Controller):
+    path = "/termination-requests"
+    tags = ("supervision",)
+
+    @post("/", summary="Ask for a case to be terminated, with the reason")
+    async def request(
+        self,
+        data: JSONBody[TerminationIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> TerminationOut:
+        return await request_termination(tenant, principal, data, locale)
+
+    @get("/", summary="Termination requests in the supervisor's units")
+    async def index(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+        status: FromQuery[str] = "",
+    ) -> list[TerminationOut]:
+        return await termination_requests(tenant, principal, locale, status=status)
+
+    @post("/{request_id:uuid}/review", status_code=200, summary="Approve or reject (supervisor)")
+    async def review(
+        self,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[TerminationReview],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> TerminationOut:
+        return await review_termination(tenant, principal, request_id, data, locale)

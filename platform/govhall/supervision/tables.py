@@ -90,3 +90,23 @@ class Ticket(Table, tablename="supervision_ticket"):
     appeal_reason = Text(default="")
     closed_at = Timestamptz(null=True, default=None)
     history = JSONB(default=[], help_text="[{at, action, by, text}] in order")
+
+
+class TerminationRequest(Table, tablename="supervision_termination_request"):
+    """终止办理 on request: a staff member asks, with the reason; a supervisor over the
+    case's department approves (the case is terminated, the reason in its record)
+    or rejects (the case goes on). One pending request per case."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(Case, null=False, index=True, on_delete=OnDelete.restrict)
+    reason = Text()
+    requested_by = UUID(help_text="Staff")
+    requested_by_name = Varchar(length=200)
+    requested_at = Timestamptz(default=TimestamptzNow())
+    status = Varchar(
+        length=16, default="pending", index=True, help_text="pending|approved|rejected"
+    )
+    reviewed_by_name = Varchar(length=200, default="")
+    review_comment = Text(default="")
+    reviewed_at = Timestamptz(null=True, default=None)

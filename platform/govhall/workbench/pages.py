@@ -47,6 +47,11 @@ from govhall.sdk import STEP_ACTIONS
 from govhall.services import Services
 from govhall.storage.services import download_response, get_readable_blob
 from govhall.supervision.services import cards_of_tasks, is_supervising, signals_of_case
+from govhall.supervision.terminations import (
+    TerminationIn,
+    request_termination,
+    termination_requests,
+)
 from govhall.supervision.tickets import list_tickets
 from govhall.workflow.engine import ActionRequest, case_context, load_case
 from govhall.workflow.labels import STATUS_LABELS
@@ -70,7 +75,6 @@ CASE_ACTIONS = {
     "transfer": Localized("转办到其他机构", "transfer to another unit"),
     "return": Localized("退回到已办环节", "return to an earlier step"),
     "return_to_applicant": Localized("退回申请人", "return to the applicant"),
-    "terminate": Localized("终止办理", "terminate"),
 }
 #: Inputs some case-level actions take, copied from the form into the action's data.
 ACTION_INPUTS = ("procedure", "staff", "unit", "to")
@@ -390,8 +394,10 @@ class WorkbenchPages(Controller):
         services: Services,
         serial_number: str,
         work: Any,
+        anchor: str = "fees",
     ) -> Response[Any]:
-        """Run one fee operation; the case screen shows the result or the refusal."""
+        """Run one operation from a section of the case screen (fees, termination);
+        the screen shows the result or the refusal."""
         staff = signed_in_staff(request, portal)
         if staff is None:
             return _login(request, portal)
@@ -402,7 +408,30 @@ class WorkbenchPages(Controller):
             return await case_page(
                 request, portal, services, staff, serial_number, errors, status=error.status_code
             )
-        return Redirect(f"{portal.base}/work/cases/{serial_number}#fees", status_code=303)
+        return Redirect(f"{portal.base}/work/cases/{serial_number}#{anchor}", status_code=303)
+
+    @post("/cases/{serial_number:str}/termination")
+    async def termination(
+        self,
+        request: Request[Any, Any, Any],
+        serial_number: FromPath[str],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """申请终止办理: a supervisor decides (supervision.terminations)."""
+
+        async def work(staff: Principal) -> None:
+            await request_termination(
+                portal.tenant,
+                staff,
+                TerminationIn(serial_number=serial_number, reason=str(data.get("reason") or "")),
+                request_locale(request),
+            )
+
+        return await self._fee_step(
+            request, portal, services, serial_number, work, anchor="termination"
+        )
 
     @post("/cases/{serial_number:str}/fees/notice")
     async def fee_notice(
@@ -654,6 +683,7 @@ async def case_page(
         cards=await signals_of_case(case.id, locale),
         tickets=(await list_tickets(portal.tenant, staff, locale, case_id=case.id)).items,
         supervising=await is_supervising(portal.tenant, staff),
+        terminations=await termination_requests(portal.tenant, staff, locale, case_id=case.id),
         risks=risks,
         bands=await bands_for(services, portal.tenant, serial_number, locale)
         if step_actions

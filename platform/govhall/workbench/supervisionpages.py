@@ -48,6 +48,11 @@ from govhall.supervision.services import (
     sweep_now,
     thresholds_of,
 )
+from govhall.supervision.terminations import (
+    TerminationReview,
+    review_termination,
+    termination_requests,
+)
 from govhall.tenancy.orgtree import org_tree
 from govhall.web.deps import client_ip
 from govhall.workbench.pages import _login, signed_in_staff
@@ -447,3 +452,85 @@ class ComplaintPages(Controller):
                 typed=typed,
             )
         return Redirect(f"{portal.base}/work/supervision/complaints/?handled=1", status_code=303)
+
+
+class TerminationPages(Controller):
+    """终止申请审核: the requests in the supervisor's units, approved (the case is
+    terminated) or rejected with a reason, in place."""
+
+    path = "/work/supervision/terminations"
+    tags = ("workbench",)
+    include_in_schema = False
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        staff: Principal,
+        *,
+        status: int = 200,
+        errors: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> Response[Any]:
+        shown = request.query_params.get("status", "pending")
+        listed = await termination_requests(
+            portal.tenant,
+            staff,
+            request_locale(request),
+            status=shown if shown in ("pending", "approved", "rejected") else "",
+        )
+        return render(
+            request,
+            "work/terminations.html",
+            status=status,
+            portal=portal,
+            staff=staff,
+            requests=listed,
+            shown=shown,
+            errors=errors or {},
+            typed=typed or {},
+        )
+
+    @get("/")
+    async def index(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        return await self._page(request, portal, staff)
+
+    @post("/{request_id:uuid}/review")
+    async def review(
+        self,
+        request: Request[Any, Any, Any],
+        request_id: FromPath[uuid.UUID],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        typed = {
+            "id": str(request_id),
+            "decision": str(data.get("decision") or ""),
+            "comment": str(data.get("comment") or ""),
+        }
+        try:
+            await review_termination(
+                portal.tenant,
+                staff,
+                request_id,
+                TerminationReview(decision=typed["decision"], comment=typed["comment"]),
+                request_locale(request),
+            )
+        except GovhallError as error:
+            return await self._page(
+                request,
+                portal,
+                staff,
+                status=error.status_code,
+                errors=error_messages(error, request_locale(request)),
+                typed=typed,
+            )
+        return Redirect(f"{portal.base}/work/supervision/terminations/?reviewed=1", status_code=303)

@@ -57,7 +57,8 @@ STEP_SCOPED = frozenset(
 LEADER_ROLES: dict[str, tuple[str, ...]] = {
     "extend": ("approver",),
     "assign": ("approver",),
-    "terminate": ("approver", "supervisor"),
+    # Others ask for it (supervision.terminations) and a supervisor decides.
+    "terminate": ("supervisor",),
     "void": ("supervisor", "tenant_admin"),
     "correct": ("approver", "tenant_admin"),
 }
