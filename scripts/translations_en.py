@@ -1191,6 +1191,12 @@ EN: dict[str, str] = {
     "该办件已有待审核的终止申请": "This case already has a termination request awaiting review",
     "该终止申请已审核": "This termination request has already been reviewed",
     "请填写申请终止的理由": "Please give the reason to terminate",
+    "全部标为已读": "Mark all as read",
+    "未读": "Unread",
+    "没有通知。": "No notifications.",
+    "红牌：办件 {serial_number} 已严重超期（期限 {deadline}），请立即督办。": "Red card: case {serial_number} is seriously overdue (deadline {deadline}); supervise it now.",
+    "预警：办件 {serial_number} 的办理期限 {deadline} 即将到期，请抓紧办理。": "Warning: case {serial_number} is due on {deadline}; please handle it soon.",
+    "黄牌：办件 {serial_number} 已超过办理期限（{deadline}），请督促办理。": "Yellow card: case {serial_number} is past its deadline ({deadline}); please see that it is handled.",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

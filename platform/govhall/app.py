@@ -118,6 +118,7 @@ from govhall.workbench.supervisionpages import (
     ComplaintPages,
     MonitorPages,
     ScorePages,
+    StaffInboxPages,
     SupervisionPages,
     TerminationPages,
 )
@@ -197,6 +198,7 @@ def create_app(
             MonitorPages,
             ComplaintPages,
             TerminationPages,
+            StaffInboxPages,
             live_socket,
         ],
         dependencies=PORTAL_BY_SLUG,
@@ -221,6 +223,7 @@ def create_app(
             MonitorPages,
             ComplaintPages,
             TerminationPages,
+            StaffInboxPages,
         ],
         dependencies=PORTAL_REQUIRED_BY_HOST,
     )

@@ -148,6 +148,8 @@ PAGES = {
             ("GET", "/work/supervision/monitor"),
             ("GET", "/work/supervision/complaints"),
             ("GET", "/work/supervision/terminations"),
+            ("GET", "/work/inbox"),
+            ("POST", "/work/inbox/read"),
             ("POST", "/work/supervision/terminations/{request_id:uuid}/review"),
             ("POST", "/work/cases/{serial_number:str}/termination"),
             ("POST", "/work/supervision/complaints/{complaint_id:uuid}/handle"),

@@ -36,6 +36,10 @@ TEMPLATES: dict[str, str] = {
     ),
     "case_extend": N_("您的办件 {serial_number}（{item}）办理期限已依法延长，理由：{opinion}"),
     "case_terminate": N_("您的办件 {serial_number}（{item}）已终止办理，理由：{opinion}"),
+    # To staff, from the supervision sweep.
+    "signal_warning": N_("预警：办件 {serial_number} 的办理期限 {deadline} 即将到期，请抓紧办理。"),
+    "signal_yellow": N_("黄牌：办件 {serial_number} 已超过办理期限（{deadline}），请督促办理。"),
+    "signal_red": N_("红牌：办件 {serial_number} 已严重超期（期限 {deadline}），请立即督办。"),
 }
 
 
@@ -136,6 +140,15 @@ async def mark_read(tenant: TenantInfo, reader: Principal, message_id: uuid.UUID
     await InboxMessage.update({InboxMessage.read_at: datetime.now(UTC)}).where(
         (InboxMessage.id == message_id)
         & (InboxMessage.tenant == tenant.id)
+        & (InboxMessage.recipient_kind == reader.kind)
+        & (InboxMessage.recipient_id == reader.id)
+        & InboxMessage.read_at.is_null()
+    )
+
+
+async def mark_all_read(tenant: TenantInfo, reader: Principal) -> None:
+    await InboxMessage.update({InboxMessage.read_at: datetime.now(UTC)}).where(
+        (InboxMessage.tenant == tenant.id)
         & (InboxMessage.recipient_kind == reader.kind)
         & (InboxMessage.recipient_id == reader.id)
         & InboxMessage.read_at.is_null()

@@ -232,7 +232,52 @@ async def _sweep_batch(batch: Sequence[Limits], now: datetime) -> tuple[int, int
         *params,
         stamp,
     )
+    if raised:
+        await _notify(cte, params, stamp, postgres)
     return raised, len(cleared)
+
+
+async def _notify(cte: str, params: list[Any], stamp: Any, postgres: bool) -> None:
+    """One inbox message per signal raised by this sweep (its ``raised_at`` is the
+    sweep's moment) and recipient, in one statement: a warning to whoever holds the
+    step's function over the step's unit (the step's assignee alone once claimed;
+    clerks for the acceptance clock, handlers for the case's);
+    a yellow or red card to the department's leaders — the approvers over the
+    unit. The unique dedupe key makes a second sweep at the same moment send
+    nothing twice."""
+    table = Signal._meta.tablename
+    stamp_sql = "{}::timestamptz" if postgres else "{}"
+    params_sql = (
+        "json_build_object('serial_number', c.serial_number, 'deadline', s.deadline::text, "
+        "'clock', s.subject)::jsonb"
+        if postgres
+        else "json_object('serial_number', c.serial_number, 'deadline', s.deadline, "
+        "'clock', s.subject)"
+    )
+    text = "::text" if postgres else ""
+    # Composed of constants only; the limits CTE and the moment are parameters.
+    await _Raw.raw(
+        f"{cte}INSERT INTO notify_inbox_message (id, tenant, recipient_kind, recipient_id, "  # noqa: S608
+        '"case", dedupe_key, template, params, created_at) '
+        f"SELECT {_new_id(postgres)}, x.tenant, 'staff', x.staff, x.case_id, "
+        f"'signal:' || x.signal{text} || ':' || x.staff{text}, 'signal_' || x.level, "
+        "x.params, x.raised_at FROM (SELECT DISTINCT s.tenant, s.id AS signal, s.level, "
+        f's."case" AS case_id, s.raised_at, {params_sql} AS params, '
+        "COALESCE(t.assignee, g.staff) AS staff "
+        f"FROM {table} s JOIN limits l ON l.tenant = s.tenant "
+        'JOIN cases_case c ON c.id = s."case" '
+        "JOIN tenancy_org_unit u ON u.id = s.org_unit "
+        "LEFT JOIN workflow_task t ON t.id = s.task "
+        "JOIN identity_role_grant g ON g.tenant = s.tenant "
+        "AND g.role = CASE WHEN s.level <> 'warning' THEN 'approver' "
+        "WHEN t.role IS NOT NULL THEN t.role "
+        "WHEN s.subject = 'acceptance' THEN 'clerk' ELSE 'handler' END "
+        "JOIN tenancy_org_unit gu ON gu.id = g.org_unit AND u.path LIKE gu.path || '%' "
+        f"WHERE s.raised_at = {stamp_sql} AND s.cleared_at IS NULL) x WHERE true "
+        "ON CONFLICT (dedupe_key) DO NOTHING",
+        *params,
+        stamp,
+    )
 
 
 async def escalate_overdue(today_of: dict[uuid.UUID, date], now: datetime) -> int:

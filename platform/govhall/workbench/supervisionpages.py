@@ -21,6 +21,7 @@ from govhall.engagement.services import HandleIn, complaints_for_handling, handl
 from govhall.errors import FieldError, GovhallError, InvalidInput
 from govhall.i18n import N_
 from govhall.identity.tokens import Principal
+from govhall.notify.services import inbox, mark_all_read
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
@@ -534,3 +535,32 @@ class TerminationPages(Controller):
                 typed=typed,
             )
         return Redirect(f"{portal.base}/work/supervision/terminations/?reviewed=1", status_code=303)
+
+
+class StaffInboxPages(Controller):
+    """通知: the staff member's inbox — deadline warnings and cards from the
+    supervision sweep, newest first, unread ones marked."""
+
+    path = "/work/inbox"
+    tags = ("workbench",)
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        entries = await inbox(portal.tenant, staff, request_locale(request), limit=200)
+        return render(request, "work/inbox.html", portal=portal, staff=staff, entries=entries)
+
+    @post("/read")
+    async def read(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        await mark_all_read(portal.tenant, staff)
+        return Redirect(f"{portal.base}/work/inbox/", status_code=303)
