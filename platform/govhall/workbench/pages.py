@@ -387,7 +387,7 @@ class WorkbenchPages(Controller):
             )
         return Redirect(f"{portal.base}/work/cases/{serial_number}?done={action}", status_code=303)
 
-    async def _fee_step(
+    async def _section_step(
         self,
         request: Request[Any, Any, Any],
         portal: Portal,
@@ -429,7 +429,7 @@ class WorkbenchPages(Controller):
                 request_locale(request),
             )
 
-        return await self._fee_step(
+        return await self._section_step(
             request, portal, services, serial_number, work, anchor="termination"
         )
 
@@ -446,7 +446,7 @@ class WorkbenchPages(Controller):
         async def work(staff: Principal) -> None:
             await issue_notice(portal.tenant, staff, serial_number)
 
-        return await self._fee_step(request, portal, services, serial_number, work)
+        return await self._section_step(request, portal, services, serial_number, work)
 
     @post("/cases/{serial_number:str}/fees/correct")
     async def fee_correct(
@@ -474,7 +474,7 @@ class WorkbenchPages(Controller):
             correction = FeeCorrection(amounts=amounts, reason=str(data.get("reason") or ""))
             await correct_fees(services, portal.tenant, staff, serial_number, correction)
 
-        return await self._fee_step(request, portal, services, serial_number, work)
+        return await self._section_step(request, portal, services, serial_number, work)
 
     @post("/payments/{order_no:str}/counter-paid")
     async def counter_paid(
@@ -490,7 +490,7 @@ class WorkbenchPages(Controller):
         async def work(staff: Principal) -> None:
             await confirm_at_counter(portal.tenant, staff, order_no)
 
-        return await self._fee_step(request, portal, services, serial_number, work)
+        return await self._section_step(request, portal, services, serial_number, work)
 
     @get("/payments/{order_no:str}/receipt")
     async def receipt(
@@ -525,7 +525,7 @@ class WorkbenchPages(Controller):
                 portal.tenant, staff, order_no, Refund(reason=str(data.get("reason") or ""))
             )
 
-        return await self._fee_step(request, portal, services, serial_number, work)
+        return await self._section_step(request, portal, services, serial_number, work)
 
     @post("/cases/{serial_number:str}/materials/{material_id:uuid}/checked")
     async def original_checked(
