@@ -1197,6 +1197,7 @@ EN: dict[str, str] = {
     "红牌：办件 {serial_number} 已严重超期（期限 {deadline}），请立即督办。": "Red card: case {serial_number} is seriously overdue (deadline {deadline}); supervise it now.",
     "预警：办件 {serial_number} 的办理期限 {deadline} 即将到期，请抓紧办理。": "Warning: case {serial_number} is due on {deadline}; please handle it soon.",
     "黄牌：办件 {serial_number} 已超过办理期限（{deadline}），请督促办理。": "Yellow card: case {serial_number} is past its deadline ({deadline}); please see that it is handled.",
+    "当前预警与亮牌": "Open warnings and cards",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -166,6 +166,8 @@ async def test_exports_saved_reports_and_the_dashboard(api: Api, demo: None) -> 
     assert board.status_code == 200
     data = board.json()
     assert data["kpis"]["cases"] == 3 and data["kpis"]["concluded"] == 2
+    # No sweep ran: nothing signalled yet.
+    assert data["signals"] == {"warning": 0, "yellow": 0, "red": 0}
     assert data["kpis"]["satisfaction"] == 3.5 and data["kpis"]["ratings"] == 2
     assert [c["key"] for c in data["charts"]] == [
         "by_month",
@@ -185,6 +187,7 @@ async def test_the_dashboard_and_the_builder_pages(api: Api, demo: None) -> None
     assert rebuilt.status_code == 303
     board = await api.client.get(f"{BASE}/work/reports/")
     assert board.status_code == 200 and 'id="as-of"' in board.text
+    assert 'id="open-signals"' in board.text
     for key in ("by_month", "by_department", "by_status", "on_time"):
         assert f'id="chart-{key}"' in board.text
     assert board.text.count('<svg role="img"') == 4 and "示范县自然资源局" in board.text

@@ -11,6 +11,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -27,6 +28,8 @@ from govhall.reports.builder import ReportResult, ReportSpec, reporting_scope, r
 from govhall.reports.charts import KINDS, chart, to_svg
 from govhall.reports.facts import refresh, refreshed_at
 from govhall.reports.tables import SavedReport
+from govhall.supervision.sweep import LEVELS
+from govhall.supervision.tables import Signal
 from govhall.tenancy.schemas import TenantInfo
 
 FORMATS = {
@@ -57,6 +60,8 @@ class Dashboard(msgspec.Struct, kw_only=True):
     date_from: date
     date_to: date
     as_of: datetime | None
+    signals: dict[str, int]
+    """Open warnings and yellow / red cards now, in the viewer's units."""
     kpis: Kpis
     charts: list[ChartOut]
 
@@ -139,10 +144,23 @@ async def dashboard(
         )
         report = await run_report(tenant, principal, spec, locale, registry)
         charts.append(ChartOut(key=key, title=title.pick(locale), kind=kind, report=report))
+    scope = await reporting_scope(tenant, principal)
+    paths: Any = None
+    for grant in scope:
+        part = Signal.org_unit.path.like(f"{grant.path}%")
+        paths = part if paths is None else paths | part
+    signals = {level: 0 for level in LEVELS}
+    for row in (
+        await Signal.select(Signal.level, Count())
+        .where((Signal.tenant == tenant.id) & Signal.cleared_at.is_null() & paths)
+        .group_by(Signal.level)
+    ):
+        signals[row["level"]] = int(row["count"])
     return Dashboard(
         date_from=totals.date_from,
         date_to=totals.date_to,
         as_of=totals.as_of,
+        signals=signals,
         kpis=Kpis(
             cases=int(values["cases"] or 0),
             concluded=int(values["concluded"] or 0),
