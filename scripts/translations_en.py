@@ -1198,6 +1198,12 @@ EN: dict[str, str] = {
     "预警：办件 {serial_number} 的办理期限 {deadline} 即将到期，请抓紧办理。": "Warning: case {serial_number} is due on {deadline}; please handle it soon.",
     "黄牌：办件 {serial_number} 已超过办理期限（{deadline}），请督促办理。": "Yellow card: case {serial_number} is past its deadline ({deadline}); please see that it is handled.",
     "当前预警与亮牌": "Open warnings and cards",
+    "审查并解除": "Close after review",
+    "审查结论": "Review conclusion",
+    "找不到该预警信息": "Signal not found",
+    "时限预警由系统自动解除，不能人工解除": "Deadline signals are cleared by the system, not by hand",
+    "该信息已处理": "This has already been dealt with",
+    "请填写审查结论": "Please give the review's conclusion",
 }
 
 PO_PATH = Path(__file__).resolve().parents[1] / "frontend/locales/en/LC_MESSAGES/messages.po"

@@ -140,6 +140,7 @@ PAGES = {
             ("GET", "/work/supervision"),
             ("POST", "/work/supervision/sweep"),
             ("POST", "/work/supervision/thresholds"),
+            ("POST", "/work/supervision/signals/{signal_id:uuid}/review"),
             ("GET", "/work/supervision/tickets"),
             ("POST", "/work/supervision/tickets"),
             ("GET", "/work/supervision/tickets/{number:str}"),
@@ -435,6 +436,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
     ("PUT", f"{T}/serial-format"): (ADMIN, {"format": "{nonsense}"}),
     ("GET", f"{T}/signals"): (SUPERVISING, None),
     ("POST", f"{T}/signals/sweep"): (SUPERVISING, None),
+    ("POST", f"{T}/signals/{{signal_id:uuid}}/review"): (SUPERVISING, {"comment": "x"}),
     ("GET", f"{T}/supervision-settings"): (SUPERVISING, None),
     ("PUT", f"{T}/supervision-settings"): (
         SUPERVISING,
@@ -556,6 +558,7 @@ PARAMS = {
     "conversation_id": NONE_ID,
     "report_id": NONE_ID,
     "request_id": NONE_ID,
+    "signal_id": NONE_ID,
 }
 
 

@@ -19,6 +19,7 @@ from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
 from govhall.identity.tokens import Principal
 from govhall.notify.services import notify_applicant
+from govhall.supervision.rules import CORRECTING, check_action
 from govhall.tenancy.schemas import TenantInfo
 from govhall.workflow.engine import ActionRequest, perform_action
 from govhall.workflow.labels import STATUS_LABELS, label
@@ -93,6 +94,15 @@ async def act_and_notify(
     item's plugin and the applicant (after the commit)."""
     request = await enforce(services, tenant, serial_number, request)
     outcome = await perform_action(tenant, actor, serial_number, request)
+    if outcome.action == "reject" or outcome.action in CORRECTING:
+        # R-S5: a refusal or correction the item's rules do not support is a red card.
+        await check_action(
+            outcome.case_id,
+            outcome.action,
+            [str(i) for i in request.data.get("items", [])],
+            request.opinion.strip(),
+            await services.catalog.spec_of_version(outcome.item_version),
+        )
     if outcome.to_status == "concluded":
         # An approved result that is a certificate enters the holder's library (R-L3).
         spec = await services.catalog.spec_of_version(outcome.item_version)

@@ -22,6 +22,7 @@ from govhall.supervision.monitoring import (
     logic_view,
     process_view,
 )
+from govhall.supervision.rules import RuleReviewIn, review_rule_signal
 from govhall.supervision.scores import (
     ScoreSheet,
     Weights,
@@ -93,6 +94,20 @@ class SignalController(Controller):
             page=page,
             page_size=page_size,
         )
+
+    @post(
+        "/{signal_id:uuid}/review",
+        status_code=204,
+        summary="Close a rule signal with the review's conclusion (supervisors)",
+    )
+    async def review(
+        self,
+        signal_id: FromPath[uuid.UUID],
+        data: JSONBody[RuleReviewIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await review_rule_signal(tenant, principal, signal_id, data.comment)
 
     @post("/sweep", status_code=200, summary="Classify this tenant's open cases now")
     async def sweep(

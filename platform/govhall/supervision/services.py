@@ -38,6 +38,7 @@ SUBJECT_LABELS = {
     "case": Localized("法定办结时限", "legal time limit"),
     "acceptance": Localized("受理时限", "acceptance time limit"),
     "step": Localized("环节时限", "step time limit"),
+    "rule": Localized("违规办理", "rule breach"),
 }
 
 
@@ -54,6 +55,8 @@ _COLUMNS = (
     Signal.org_unit.name_en,
     Signal.raised_at,
     Signal.cleared_at,
+    Signal.kind,
+    Signal.reason,
 )
 
 
@@ -71,6 +74,9 @@ class SignalOut(msgspec.Struct, kw_only=True):
     org_unit_name: str
     raised_at: datetime
     cleared_at: datetime | None
+    kind: str = "deadline"
+    """deadline (the sweep) | rule (an action against the item's rules)"""
+    reason: str = ""
 
 
 class SignalPage(msgspec.Struct, kw_only=True):
@@ -195,6 +201,8 @@ def _out(row: dict[str, Any], locale: str) -> SignalOut:
         org_unit_name=name or row["org_unit.name"] or "",
         raised_at=row["raised_at"],
         cleared_at=row["cleared_at"],
+        kind=row["kind"],
+        reason=row["reason"] if row["kind"] == "rule" else "",
     )
 
 

@@ -35,6 +35,7 @@ from govhall.supervision.monitoring import (
     logic_view,
     process_view,
 )
+from govhall.supervision.rules import review_rule_signal
 from govhall.supervision.scores import (
     ScoreSheet,
     Weights,
@@ -129,6 +130,32 @@ class SupervisionPages(Controller):
             f"{portal.base}/work/supervision/?swept={result.raised}-{result.cleared}",
             status_code=303,
         )
+
+    @post("/signals/{signal_id:uuid}/review")
+    async def review(
+        self,
+        request: Request[Any, Any, Any],
+        signal_id: FromPath[uuid.UUID],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        try:
+            await review_rule_signal(
+                portal.tenant, staff, signal_id, str(data.get("comment") or "")
+            )
+        except GovhallError as error:
+            return await self._page(
+                request,
+                portal,
+                staff,
+                status=error.status_code,
+                errors=error_messages(error, request_locale(request)),
+            )
+        return Redirect(f"{portal.base}/work/supervision/?reviewed=1", status_code=303)
 
     @post("/thresholds")
     async def thresholds(
