@@ -424,7 +424,9 @@ async def ticket_of(
         raise NotFound(N_("找不到督办单 {number}"), code="ticket_not_found", number=number)
     out = (await _outs(tenant, [row], locale))[0]
     out.may_review = _covers(grants, row["org_unit.path"], SUPERVISING)
-    out.may_answer = row["status"] == "open"
+    # The department answers: staff with a working role there, not only supervision.
+    working = [g for g in grants if g.role not in SUPERVISING]
+    out.may_answer = row["status"] == "open" and _covers(working, row["org_unit.path"])
     return out
 
 
