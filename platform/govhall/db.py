@@ -90,6 +90,18 @@ def is_postgres() -> bool:
     return isinstance(get_engine(), PostgresEngine)
 
 
+def new_uuid_sql() -> str:
+    """An SQL expression for a new random id in a set-based ``INSERT … SELECT``."""
+    if is_postgres():
+        return "gen_random_uuid()"
+    # SQLite keeps Piccolo's UUIDs as text: a random version-4-shaped id.
+    return (
+        "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+        "substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || "
+        "hex(randomblob(6)))"
+    )
+
+
 def instant(expression: str) -> str:
     """A timestamp (column or ``{}`` placeholder) for comparison in raw SQL. SQLite
     keeps timestamps as text, written with a space by Piccolo and with a ``T`` by

@@ -14,7 +14,7 @@ import pytest
 from govhall.calendar.working import WorkingCalendar
 from govhall.cases.tables import Case
 from govhall.supervision.sweep import level_of, limits_for, sweep
-from govhall.supervision.tables import Signal, SupervisionSettings
+from govhall.supervision.tables import Clock, Signal, SupervisionSettings
 from govhall.tenancy.tables import Tenant
 from govhall.workflow.tables import Task
 from tests.conftest import Api
@@ -87,6 +87,23 @@ async def _open(level: str | None = None) -> set[tuple[str, str, str]]:
     }
 
 
+async def _clocks_agree() -> None:
+    """The sweep's memory (``supervision_clock``) is the highest open deadline
+    signal of every clock, and no clock is remembered without one."""
+    rank = {"warning": 1, "yellow": 2, "red": 3}
+    highest: dict[tuple[str, str], int] = {}
+    for row in await Signal.select(Signal.case, Signal.subject, Signal.level).where(
+        Signal.cleared_at.is_null() & (Signal.kind == "deadline")
+    ):
+        key = (str(row["case"]), row["subject"])
+        highest[key] = max(highest.get(key, 0), rank[row["level"]])
+    clocks = {
+        (str(r["case"]), r["subject"]): r["level"]
+        for r in await Clock.select(Clock.case, Clock.subject, Clock.level)
+    }
+    assert clocks == highest
+
+
 async def test_signals_are_raised_once_and_cleared_when_resolved(api: Api, demo: None) -> None:
     late, near, paused, fine = await _cases(api, 4)
     await Task.update({Task.due_on: None}, force=True)  # this test watches the cases' clocks
@@ -117,6 +134,16 @@ async def test_signals_are_raised_once_and_cleared_when_resolved(api: Api, demo:
     await sweep(NOW + timedelta(days=2))  # Saturday Oct 10, a working day
     assert (late, "case", "yellow") in await _open()
     assert await Signal.count() == 4  # the same rows: late's three, near's warning
+    await _clocks_agree()
+    # A stopped clock keeps its level whatever the dates say; ending the case
+    # clears it even while stopped.
+    await _set(late, hold="expert_review", due_on=D("2026-12-31"))
+    await sweep(NOW + timedelta(days=2))
+    assert (late, "case", "yellow") in await _open()
+    await _set(late, status="terminated")
+    assert (await sweep(NOW + timedelta(days=2))).cleared == 2
+    assert await _open() == set()
+    await _clocks_agree()
 
 
 async def test_steps_and_acceptance_have_their_own_clocks(api: Api, demo: None) -> None:
@@ -133,9 +160,12 @@ async def test_steps_and_acceptance_have_their_own_clocks(api: Api, demo: None) 
     step = {s for s in signals if s[0] == handled}
     assert step and all(s[1].startswith("step:") and s[2] != "red" for s in step)
     assert {s[2] for s in step} == {"warning", "yellow"}
+    await _clocks_agree()
     await Task.update({Task.status: "done"}).where(Task.case == case["id"])
+    await _set(waiting, status="accepted")
     await sweep(NOW)
-    assert not {s for s in await _open() if s[0] == handled}
+    assert not {s for s in await _open() if s[0] in (handled, waiting)}
+    await _clocks_agree()
 
 
 async def test_the_sql_agrees_with_the_reference_and_thresholds_per_tenant(
@@ -160,3 +190,4 @@ async def test_the_sql_agrees_with_the_reference_and_thresholds_per_tenant(
         for level in level_of(limits, deadline)
     }
     assert await _open() == expected and expected
+    await _clocks_agree()

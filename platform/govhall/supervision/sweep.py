@@ -118,43 +118,74 @@ class _Raw(Table):
     """A handle for the sweep's statements."""
 
 
-def _clock_sql(postgres: bool) -> dict[str, str]:
-    """The candidate (tenant, case, task, unit, subject, level, deadline) rows per
-    clock; ``limits`` and ``levels`` are CTEs of the statement."""
-    ended = ", ".join(f"'{s}'" for s in ENDED_STATUSES)
-    waiting = ", ".join(f"'{s}'" for s in AWAITING_ACCEPTANCE)
-    cutoff = (
-        "CASE lv.level WHEN 'warning' THEN l.warning_before "
-        "WHEN 'yellow' THEN l.yellow_before ELSE l.red_before END"
-    )
+_ENDED = ", ".join(f"'{s}'" for s in ENDED_STATUSES)
+_WAITING = ", ".join(f"'{s}'" for s in AWAITING_ACCEPTANCE)
+#: A level's rank in SQL: warning 1, yellow 2, red 3 (``supervision_clock.level``).
+_RANK = "CASE {0} WHEN 'warning' THEN 1 WHEN 'yellow' THEN 2 ELSE 3 END"
+#: The temporary table of one batch's changed clocks.
+_CHANGES = "supervision_sweep_change"
+
+
+def _running_clocks(postgres: bool) -> dict[str, tuple[str, str]]:
+    """Per clock: the running clocks of the batch's tenants (tenant, case, task,
+    unit, subject, deadline, the three cut-off dates) and how one joins its
+    ``supervision_clock`` row."""
     task_subject = "'step:' || t.id::text" if postgres else "'step:' || t.id"
     # A bare NULL in a subquery is text to PostgreSQL; the column is a uuid.
     no_task = "CAST(NULL AS uuid)" if postgres else "NULL"
-    # Composed of constants only (statuses, levels): no input reaches the text.
+    cut = "l.warning_before, l.yellow_before, l.red_before"
+    # Composed of constants only (statuses): no input reaches the text.
     return {
         "case": (
             f"SELECT c.tenant, c.id AS case_id, {no_task} AS task_id, c.department AS unit, "  # noqa: S608
-            "'case' AS subject, lv.level, c.due_on AS deadline "
-            "FROM cases_case c JOIN limits l ON l.tenant = c.tenant CROSS JOIN levels lv "
-            f"WHERE c.due_on < l.warning_before AND c.due_on < {cutoff} "
-            f"AND c.hold IS NULL AND c.status NOT IN ({ended})"
+            f"'case' AS subject, c.due_on AS deadline, {cut} "
+            "FROM cases_case c JOIN limits l ON l.tenant = c.tenant "
+            f"WHERE c.status NOT IN ({_ENDED})",
+            'o.case_id = k."case"',
         ),
         "acceptance": (
             f"SELECT c.tenant, c.id AS case_id, {no_task} AS task_id, c.department AS unit, "  # noqa: S608
-            "'acceptance' AS subject, lv.level, c.acceptance_due AS deadline "
-            "FROM cases_case c JOIN limits l ON l.tenant = c.tenant CROSS JOIN levels lv "
-            f"WHERE c.acceptance_due < l.warning_before AND c.acceptance_due < {cutoff} "
-            f"AND c.hold IS NULL AND c.status IN ({waiting})"
+            f"'acceptance' AS subject, c.acceptance_due AS deadline, {cut} "
+            "FROM cases_case c JOIN limits l ON l.tenant = c.tenant "
+            f"WHERE c.status IN ({_WAITING})",
+            'o.case_id = k."case"',
         ),
         "step": (
             'SELECT t.tenant, t."case" AS case_id, t.id AS task_id, t.org_unit AS unit, '  # noqa: S608
-            f"{task_subject} AS subject, lv.level, t.due_on AS deadline "
-            'FROM workflow_task t JOIN cases_case c ON c.id = t."case" '
-            "JOIN limits l ON l.tenant = t.tenant CROSS JOIN levels lv "
-            f"WHERE t.due_on < l.warning_before AND t.due_on < {cutoff} "
-            f"AND t.status = 'open' AND c.hold IS NULL AND c.status NOT IN ({ended})"
+            f"{task_subject} AS subject, t.due_on AS deadline, {cut} "
+            "FROM workflow_task t JOIN limits l ON l.tenant = t.tenant WHERE t.status = 'open'",
+            "o.task_id = k.task",
         ),
     }
+
+
+def _changes_sql(clock: str, postgres: bool) -> str:
+    """The clocks of one kind whose level differs from the one last signalled, with
+    the new level: running clocks (full-)joined to their ``supervision_clock`` rows
+    in one hash join, compared, and only the differing few joined to their case
+    for the two things that override the dates — an ended case is at no level,
+    and a stopped clock (``hold``) keeps the level it had."""
+    running, key = _running_clocks(postgres)[clock]
+    kept = (
+        "k.task IS NOT NULL"
+        if clock == "step"
+        else f"k.subject = '{clock}'"  # a constant from the clock names
+    )
+    return (
+        "SELECT y.tenant, y.case_id, y.task_id, y.unit, y.subject, y.deadline, "  # noqa: S608
+        f"y.old_level, CASE WHEN c.status IN ({_ENDED}) THEN 0 "
+        "WHEN c.hold IS NOT NULL AND y.running = 1 THEN y.old_level ELSE y.own END AS level "
+        "FROM (SELECT COALESCE(o.tenant, k.tenant) AS tenant, "
+        'COALESCE(o.case_id, k."case") AS case_id, COALESCE(o.task_id, k.task) AS task_id, '
+        "o.unit, COALESCE(o.subject, k.subject) AS subject, o.deadline, "
+        "COALESCE(k.level, 0) AS old_level, "
+        "CASE WHEN o.case_id IS NULL THEN 0 ELSE 1 END AS running, "
+        "CASE WHEN o.deadline IS NULL THEN 0 WHEN o.deadline < o.red_before THEN 3 "
+        "WHEN o.deadline < o.yellow_before THEN 2 WHEN o.deadline < o.warning_before THEN 1 "
+        f"ELSE 0 END AS own FROM ({running}) o FULL JOIN (SELECT * FROM supervision_clock k "
+        f"WHERE {kept} AND k.tenant IN (SELECT tenant FROM limits)) k ON {key}) y "
+        "JOIN cases_case c ON c.id = y.case_id WHERE y.own <> y.old_level"
+    )
 
 
 def _limits_cte(batch: Sequence[Limits], postgres: bool) -> tuple[str, list[Any]]:
@@ -168,73 +199,98 @@ def _limits_cte(batch: Sequence[Limits], postgres: bool) -> tuple[str, list[Any]
             limits.red_before,
         ]
     values = ", ".join(row for _ in batch)
-    levels = ", ".join(f"('{level}')" for level in LEVELS)
     return (
-        f"WITH limits (tenant, warning_before, yellow_before, red_before) AS (VALUES {values}), "
-        f"levels (level) AS (VALUES {levels}) ",
+        f"WITH limits (tenant, warning_before, yellow_before, red_before) AS (VALUES {values}) ",
         params,
     )
 
 
-def _new_id(postgres: bool) -> str:
-    if postgres:
-        return "gen_random_uuid()"
-    # SQLite keeps Piccolo's UUIDs as text: a random version-4-shaped id.
-    return (
-        "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
-        "substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || "
-        "hex(randomblob(6)))"
-    )
+async def _count(sql: str, *params: Any) -> int:
+    """Run a data-changing statement ending in ``RETURNING 1``; how many rows it
+    changed (counted in the database on PostgreSQL: a first sweep changes millions)."""
+    if db.is_postgres():
+        rows = await _Raw.raw(
+            f"WITH changed AS ({sql}) SELECT count(*) AS n FROM changed",  # noqa: S608
+            *params,
+        )
+        return int(rows[0]["n"])
+    return len(await _Raw.raw(sql, *params))
 
 
 async def _sweep_batch(batch: Sequence[Limits], now: datetime) -> tuple[int, int]:
+    """One transaction's tenants: find the changed clocks, raise and clear their
+    signals, record their new levels."""
     postgres = db.is_postgres()
     _Raw._meta.db = db.get_engine()
-    cte, params = _limits_cte(batch, postgres)
-    stamp: Any = now if postgres else now.isoformat()
-    raised = 0
-    table = Signal._meta.tablename
-    stamp_sql = "{}::timestamptz" if postgres else "{}"
-    for clock, select in _clock_sql(postgres).items():
-        # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
-        rows = await _Raw.raw(
-            f"{cte}INSERT INTO {table} "  # noqa: S608 - composed of constants
-            '(id, tenant, "case", task, org_unit, subject, level, kind, deadline, reason, '
-            "raised_at) "
-            f"SELECT {_new_id(postgres)}, x.tenant, x.case_id, x.task_id, x.unit, x.subject, "
-            f"x.level, 'deadline', x.deadline, '{clock}', {stamp_sql} FROM ({select}) x WHERE true "
-            'ON CONFLICT ("case", subject, level) DO UPDATE SET cleared_at = NULL, '
-            "raised_at = excluded.raised_at, deadline = excluded.deadline "
-            f"WHERE {table}.cleared_at IS NOT NULL RETURNING id",
-            *params,
-            stamp,
+    if postgres:
+        # Two sweeps at once: the second waits for the first and then finds
+        # nothing changed, instead of the two racing on the same unique keys.
+        await _Raw.raw("SELECT pg_advisory_xact_lock(hashtext('govhall.supervision.sweep'))")
+        await _Raw.raw(
+            f"CREATE TEMP TABLE {_CHANGES} (tenant uuid, case_id uuid, task_id uuid, "
+            "unit uuid, subject varchar(64), deadline date, old_level smallint, "
+            "level smallint) ON COMMIT DROP"
         )
-        raised += len(rows)
-    ended = ", ".join(f"'{s}'" for s in ENDED_STATUSES)
-    waiting = ", ".join(f"'{s}'" for s in AWAITING_ACCEPTANCE)
-    cutoff = (
-        "CASE s.level WHEN 'warning' THEN l.warning_before "
-        "WHEN 'yellow' THEN l.yellow_before ELSE l.red_before END"
+    else:
+        await _Raw.raw(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_CHANGES} (tenant, case_id, task_id, unit, "
+            "subject, deadline, old_level, level)"
+        )
+        await _Raw.raw(f"DELETE FROM {_CHANGES}")  # noqa: S608 - a constant
+    cte, params = _limits_cte(batch, postgres)
+    columns = "tenant, case_id, task_id, unit, subject, deadline, old_level, level"
+    for clock in ("case", "acceptance", "step"):
+        await _Raw.raw(
+            f"{cte}INSERT INTO {_CHANGES} ({columns}) "  # noqa: S608 - constants only
+            f"SELECT {columns} FROM ({_changes_sql(clock, postgres)}) x "
+            "WHERE x.level <> x.old_level",
+            *params,
+        )
+    # Planner statistics for the few (or, on a first sweep, million) rows found.
+    await _Raw.raw(f"ANALYZE {_CHANGES}")
+    stamp: Any = now if postgres else now.isoformat()
+    stamp_sql = "{}::timestamptz" if postgres else "{}"
+    table = Signal._meta.tablename
+    levels = " UNION ALL ".join(
+        f"SELECT '{level}' AS level, {rank} AS rank" for rank, level in enumerate(LEVELS, 1)
     )
-    # What no longer holds: the case ended, or (its clock running) the deadline moved
-    # past the level's date, the case was accepted, or the step is done.
-    cleared = await _Raw.raw(
-        f"{cte}UPDATE {table} SET cleared_at = {{}} WHERE id IN ("  # noqa: S608
-        f"SELECT s.id FROM {table} s JOIN limits l ON l.tenant = s.tenant "
-        'JOIN cases_case c ON c.id = s."case" LEFT JOIN workflow_task t ON t.id = s.task '
-        "WHERE s.cleared_at IS NULL AND s.kind = 'deadline' AND ("
-        f"c.status IN ({ended}) OR (c.hold IS NULL AND ("
-        f"(s.subject = 'case' AND (c.due_on IS NULL OR c.due_on >= {cutoff})) "
-        f"OR (s.subject = 'acceptance' AND (c.status NOT IN ({waiting}) "
-        f"OR c.acceptance_due IS NULL OR c.acceptance_due >= {cutoff})) "
-        "OR (s.task IS NOT NULL AND (t.status <> 'open' OR t.due_on IS NULL "
-        f"OR t.due_on >= {cutoff})))))) RETURNING id",
-        *params,
+    # Every level above the old one up to the new (a clock may jump from none to
+    # red); one that exists already is left alone unless it had been cleared.
+    # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
+    raised = await _count(
+        f'INSERT INTO {table} (id, tenant, "case", task, org_unit, subject, level, '  # noqa: S608
+        f"kind, deadline, reason, raised_at) SELECT {db.new_uuid_sql()}, x.tenant, x.case_id, "
+        "x.task_id, x.unit, x.subject, lv.level, 'deadline', x.deadline, "
+        f"CASE WHEN x.task_id IS NULL THEN x.subject ELSE 'step' END, {stamp_sql} "
+        f"FROM {_CHANGES} x JOIN ({levels}) lv ON lv.rank <= x.level AND lv.rank > x.old_level "
+        "WHERE true "
+        'ON CONFLICT ("case", subject, level) DO UPDATE SET cleared_at = NULL, '
+        "raised_at = excluded.raised_at, deadline = excluded.deadline "
+        f"WHERE {table}.cleared_at IS NOT NULL RETURNING 1",
         stamp,
+    )
+    # Every level above the new one: extended, done, concluded, accepted.
+    cleared = await _count(
+        f"UPDATE {table} SET cleared_at = {stamp_sql} WHERE id IN (SELECT s.id "  # noqa: S608
+        f'FROM {_CHANGES} x JOIN {table} s ON s."case" = x.case_id AND s.subject = x.subject '
+        f"WHERE x.level < x.old_level AND s.cleared_at IS NULL AND s.kind = 'deadline' "
+        f"AND x.level < {_RANK.format('s.level')}) RETURNING 1",
+        stamp,
+    )
+    await _Raw.raw(
+        f"DELETE FROM supervision_clock WHERE id IN (SELECT k.id FROM supervision_clock k "  # noqa: S608
+        f'JOIN {_CHANGES} x ON x.case_id = k."case" AND x.subject = k.subject '
+        "WHERE x.level = 0)"
+    )
+    await _Raw.raw(
+        'INSERT INTO supervision_clock (id, tenant, "case", task, subject, level) '  # noqa: S608
+        f"SELECT {db.new_uuid_sql()}, x.tenant, x.case_id, x.task_id, x.subject, x.level "
+        f"FROM {_CHANGES} x WHERE x.level > 0 "
+        'ON CONFLICT ("case", subject) DO UPDATE SET level = excluded.level'
     )
     if raised:
         await _notify(cte, params, stamp, postgres)
-    return raised, len(cleared)
+    return raised, cleared
 
 
 async def _notify(cte: str, params: list[Any], stamp: Any, postgres: bool) -> None:
@@ -259,7 +315,7 @@ async def _notify(cte: str, params: list[Any], stamp: Any, postgres: bool) -> No
     await _Raw.raw(
         f"{cte}INSERT INTO notify_inbox_message (id, tenant, recipient_kind, recipient_id, "  # noqa: S608
         '"case", dedupe_key, template, params, created_at) '
-        f"SELECT {_new_id(postgres)}, x.tenant, 'staff', x.staff, x.case_id, "
+        f"SELECT {db.new_uuid_sql()}, x.tenant, 'staff', x.staff, x.case_id, "
         f"'signal:' || x.signal{text} || ':' || x.staff{text}, 'signal_' || x.level, "
         "x.params, x.raised_at FROM (SELECT DISTINCT s.tenant, s.id AS signal, s.level, "
         f's."case" AS case_id, s.raised_at, {params_sql} AS params, '

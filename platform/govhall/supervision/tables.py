@@ -1,7 +1,17 @@
 """Supervision (电子监察): the signals raised on cases and steps against their legal
 clocks, and each tenant's thresholds."""
 
-from piccolo.columns import JSONB, UUID, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInt,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -54,6 +64,24 @@ class Signal(Table, tablename="supervision_signal"):
     reason = Text(default="")
     raised_at = Timestamptz(default=TimestamptzNow())
     cleared_at = Timestamptz(null=True, default=None, index=True)
+
+
+class Clock(Table, tablename="supervision_clock"):
+    """The highest level the sweep has signalled on one clock — a case's legal
+    deadline, its acceptance deadline or one step's limit — while it is above
+    none. The sweep compares every running clock's level with this narrow table
+    in one hash join, so a sweep writes only the clocks whose level changed
+    instead of probing every signal (see :mod:`govhall.supervision.sweep`).
+    Unique per (case, subject)."""
+
+    id = UUID(primary_key=True)
+    # No index but the unique (case, subject): the sweep reads the table whole in a
+    # hash join, and every index would be one more write per changed clock.
+    tenant = ForeignKey(Tenant, null=False, on_delete=OnDelete.restrict)
+    case = ForeignKey(Case, null=False, on_delete=OnDelete.restrict)
+    task = ForeignKey(Task, null=True, default=None, on_delete=OnDelete.restrict)
+    subject = Varchar(length=64, help_text="case | acceptance | step:<task id>")
+    level = SmallInt(help_text="1 warning, 2 yellow card, 3 red card")
 
 
 class Ticket(Table, tablename="supervision_ticket"):
