@@ -105,19 +105,26 @@ class SweepOut(msgspec.Struct, kw_only=True):
     cleared: int
 
 
-async def supervision_scope(tenant: TenantInfo, principal: Principal) -> list[Grant]:
-    """The units a supervisor (or administrator) watches; 403 for anyone else."""
+async def supervision_scope(
+    tenant: TenantInfo, principal: Principal, grants: list[Grant] | None = None
+) -> list[Grant]:
+    """The units a supervisor (or administrator) watches; 403 for anyone else
+    (``grants``: the caller's, when the page has them already)."""
     staff = require_staff_of(principal, tenant)
-    scope = [g for g in await grants_of(staff.id, tenant.id) if g.role in SUPERVISING]
+    if grants is None:
+        grants = await grants_of(staff.id, tenant.id)
+    scope = [g for g in grants if g.role in SUPERVISING]
     if not scope:
         raise Forbidden(N_("只有监察人员或管理员可以查看监察信息"), code="supervisor_required")
     return scope
 
 
-async def is_supervising(tenant: TenantInfo, principal: Principal) -> bool:
+async def is_supervising(
+    tenant: TenantInfo, principal: Principal, grants: list[Grant] | None = None
+) -> bool:
     """Whether the staff member supervises any unit (what the pages offer them)."""
     try:
-        await supervision_scope(tenant, principal)
+        await supervision_scope(tenant, principal, grants)
     except Forbidden:
         return False
     return True

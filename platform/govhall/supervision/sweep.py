@@ -13,13 +13,20 @@ waits to be accepted (``acceptance_due``), and each open step's limit
 expert review, special procedure …) gets no new signal while it is stopped —
 resuming moves its deadlines by the days it was stopped — and keeps the ones it had.
 
-Set-based, never a loop over cases: each tenant's thresholds become three dates
-(computed in Python from its calendar, a few lookups per tenant), passed as one
-``VALUES`` list; one ``INSERT … SELECT … ON CONFLICT`` per clock raises every level
-due across all tenants over the indexed deadline columns, and one ``UPDATE``
-clears what no longer holds (concluded, extended, step done). A batch of tenants
-is one transaction, and the unique index on (case, subject, level) makes the
-sweep idempotent and safe to run twice at once.
+Set-based, never a loop over cases, and writing only what changed: each tenant's
+thresholds become three dates (computed in Python from its calendar, a few lookups
+per tenant), passed as one ``VALUES`` list. ``supervision_clock`` remembers the
+highest level signalled on every clock above none. Per clock kind, one statement
+reads the running clocks (from narrow partial indexes over open cases and open
+steps), full-joins them to their remembered levels in one hash join and keeps the
+few that differ — the only ones joined to their case, for the two things that
+override the dates (an ended case is at no level; a stopped clock keeps its
+level). For those alone the sweep raises the levels above the old one, clears
+those above the new one and records the new level. A full sweep therefore costs
+one scan of the running clocks when nothing changed, not a probe of every signal.
+A batch of tenants is one transaction holding an advisory lock (PostgreSQL), so a
+second sweep at once waits and then finds nothing to do; the unique indexes on
+(case, subject, level) and (case, subject) keep a re-run idempotent.
 
 Written here: working-day supervision is this product's own rule set; no library
 does it.

@@ -17,7 +17,7 @@ from govhall import db
 from govhall.cases.tables import Case
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, required_text
 from govhall.i18n import N_, Localized
-from govhall.identity.services import grants_of
+from govhall.identity.services import Grant, grants_of
 from govhall.identity.tokens import Principal
 from govhall.supervision.services import supervision_scope
 from govhall.supervision.sweep import ENDED_STATUSES
@@ -145,14 +145,16 @@ async def termination_requests(
     *,
     status: str = "",
     case_id: uuid.UUID | None = None,
+    grants: list[Grant] | None = None,
 ) -> list[TerminationOut]:
     """Requests in the supervisor's units (or, with ``case_id``, one case's for any
-    staff member of its department)."""
+    staff member of its department); ``grants``: the caller's, when the page has
+    them already."""
     if case_id is None:
-        scope = await supervision_scope(tenant, principal)
+        scope = await supervision_scope(tenant, principal, grants)
     else:
         staff = require_staff_of(principal, tenant)
-        scope = await grants_of(staff.id, tenant.id)
+        scope = grants if grants is not None else await grants_of(staff.id, tenant.id)
     if status and status not in STATUS_LABELS:
         raise InvalidInput(
             N_("筛选条件“{name}”的取值“{value}”无效，可选：{allowed}"),

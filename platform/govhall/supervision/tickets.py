@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 
 from govhall import db
 from govhall.calendar.services import tenant_calendar
@@ -440,9 +441,12 @@ async def list_tickets(
     case_id: uuid.UUID | None = None,
     page: int = 1,
     page_size: int = 50,
+    grants: list[Grant] | None = None,
 ) -> TicketPage:
-    """Tickets addressed to units the caller works in or supervises."""
-    grants = await _grants(tenant, principal)
+    """Tickets addressed to units the caller works in or supervises (``grants``:
+    the caller's, when the page has them already)."""
+    if grants is None:
+        grants = await _grants(tenant, principal)
     for name, value, allowed in (("status", status, STATUSES), ("kind", kind, KINDS)):
         if value and value not in allowed:
             raise InvalidInput(
@@ -464,10 +468,15 @@ async def list_tickets(
     if case_id is not None:
         where &= Ticket.case == case_id
     counts = {s: 0 for s in (*STATUSES, "escalated")}
-    for row in await Ticket.select(Ticket.status, Ticket.escalated_at).where(where):
-        counts[row["status"]] += 1
-        if row["status"] == "open" and row["escalated_at"] is not None:
-            counts["escalated"] += 1
+    for row in (
+        await Ticket.select(Ticket.status, Count(alias="tickets"))
+        .where(where)
+        .group_by(Ticket.status)
+    ):
+        counts[row["status"]] = row["tickets"]
+    counts["escalated"] = await Ticket.count().where(
+        where & (Ticket.status == "open") & Ticket.escalated_at.is_not_null()
+    )
     if status:
         where &= Ticket.status == status
     if kind:

@@ -37,6 +37,7 @@ from govhall.errors import FieldError, Forbidden, GovhallError, InvalidInput
 from govhall.fees.corrections import FeeCorrection, Refund, correct_fees, refund_order
 from govhall.fees.payments import confirm_at_counter, issue_notice, orders_of_case, receipt_of
 from govhall.i18n import N_, Localized
+from govhall.identity.services import grants_of
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import login_redirect, session_principal
 from govhall.messaging.services import case_comments
@@ -638,6 +639,8 @@ async def case_page(
     spec = installed.spec if installed else None
     labels = spec.form.labels() if spec else {}
     today, calendar = await _today_and_calendar(portal)
+    # Read once for the three supervision boxes below.
+    grants = await grants_of(staff.id, portal.tenant.id)
     # The open tasks' deadlines: the same the work list shows.
     open_dues = await Task.select(Task.due_on).where(
         (Task.case == case.id) & (Task.status == "open") & Task.due_on.is_not_null()
@@ -681,9 +684,13 @@ async def case_page(
         multi_step=len({a["step"] for a in step_actions}) > 1,
         signal=deadline_signal(calendar, due, today),
         cards=await signals_of_case(case.id, locale),
-        tickets=(await list_tickets(portal.tenant, staff, locale, case_id=case.id)).items,
-        supervising=await is_supervising(portal.tenant, staff),
-        terminations=await termination_requests(portal.tenant, staff, locale, case_id=case.id),
+        tickets=(
+            await list_tickets(portal.tenant, staff, locale, case_id=case.id, grants=grants)
+        ).items,
+        supervising=await is_supervising(portal.tenant, staff, grants),
+        terminations=await termination_requests(
+            portal.tenant, staff, locale, case_id=case.id, grants=grants
+        ),
         risks=risks,
         bands=await bands_for(services, portal.tenant, serial_number, locale)
         if step_actions
