@@ -84,6 +84,7 @@ from govhall.services import Services
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
 from govhall.supervision.controllers import (
+    LeaderController,
     MonitoringController,
     ScoreController,
     ScoreWeightsController,
@@ -253,6 +254,7 @@ def create_app(
             SerialFormatController,
             SignalController,
             SupervisionSettingsController,
+            LeaderController,
             TicketController,
             ReportController,
             ScoreController,

@@ -140,6 +140,8 @@ PAGES = {
             ("GET", "/work/supervision"),
             ("POST", "/work/supervision/sweep"),
             ("POST", "/work/supervision/thresholds"),
+            ("POST", "/work/supervision/leaders"),
+            ("POST", "/work/supervision/leaders/{leader_id:uuid}/remove"),
             ("POST", "/work/supervision/signals/{signal_id:uuid}/review"),
             ("GET", "/work/supervision/tickets"),
             ("POST", "/work/supervision/tickets"),
@@ -442,6 +444,9 @@ MATRIX: dict[tuple[str, str], tuple[frozenset[str], Any]] = {
         SUPERVISING,
         {"warning_days": 99, "yellow_days": 1, "red_days": 2},
     ),
+    ("GET", f"{T}/supervision-leaders"): (SUPERVISING, None),
+    ("POST", f"{T}/supervision-leaders"): (SUPERVISING, {"username": "", "org_unit": ""}),
+    ("DELETE", f"{T}/supervision-leaders/{{leader_id:uuid}}"): (SUPERVISING, None),
     # Any staff member of the tenant reaches the tickets (the department answers);
     # only supervisors open and review them.
     ("GET", f"{T}/tickets"): (STAFF, None),
@@ -559,6 +564,7 @@ PARAMS = {
     "report_id": NONE_ID,
     "request_id": NONE_ID,
     "signal_id": NONE_ID,
+    "leader_id": NONE_ID,
 }
 
 

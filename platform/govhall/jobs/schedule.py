@@ -30,11 +30,14 @@ DAY = 86400
 SWEEP_SECONDS = 300
 #: How often the reports' case facts are rebuilt (R-S8).
 REFRESH_SECONDS = 600
+#: How often the leaders' card texts queued by the sweep are sent (and retried).
+ALERT_SECONDS = 60
 
 SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("govhall.identity.hygiene.purge_inactive_accounts", DAY),
     Scheduled("govhall.supervision.sweep.sweep_signals", SWEEP_SECONDS),
     Scheduled("govhall.reports.facts.refresh_facts", REFRESH_SECONDS),
+    Scheduled("govhall.supervision.leaders.send_leader_alerts", ALERT_SECONDS),
 )
 
 

@@ -169,6 +169,21 @@ class _Blank(dict[str, Any]):
         return ""
 
 
+async def send_text(
+    tenant_id: uuid.UUID, channel: str, address: str, text: str, locale: str
+) -> tuple[str, str]:
+    """Send ``text`` through the tenant's chosen provider for ``channel``; the
+    provider's name and its reference for the message. Raises when the provider is
+    missing or fails (the caller records the attempt and retries)."""
+    chosen = await TenantChannels.select().where(TenantChannels.tenant == tenant_id).first()
+    name = (chosen or {}).get(channel) or ("log_sms" if channel == "sms" else "smtp")
+    provider = outbound.channels().get(name)
+    if provider is None:
+        raise outbound.TransportUnavailable(f"channel {name!r} is not installed")
+    ref = await provider.send(to=address, text=text, subject=translate(SUBJECT, locale))
+    return name, str(ref)
+
+
 async def deliver_external(*, delivery_id: str) -> None:
     """Job: send one delivery through the tenant's channel; record the outcome."""
     ident = uuid.UUID(delivery_id)
@@ -184,23 +199,15 @@ async def deliver_external(*, delivery_id: str) -> None:
         address = (account.phone if delivery.channel == "sms" else account.email) if account else ""
         if not verified or not address:
             raise outbound.TransportUnavailable(f"no verified {delivery.channel} address")
-        chosen = (
-            await TenantChannels.select().where(TenantChannels.tenant == delivery.tenant).first()
-        )
-        name = (chosen or {}).get(delivery.channel) or (
-            "log_sms" if delivery.channel == "sms" else "smtp"
-        )
-        provider = outbound.channels().get(name)
-        if provider is None:
-            raise outbound.TransportUnavailable(f"channel {name!r} is not installed")
         text = await render_for(
             delivery.tenant,
             delivery.template,
             cast(dict[str, Any], delivery.params),
             delivery.locale,
         )
-        subject = translate(SUBJECT, delivery.locale)
-        ref = await provider.send(to=address, text=text, subject=subject)
+        name, ref = await send_text(
+            delivery.tenant, delivery.channel, address, text, delivery.locale
+        )
     except Exception as exc:
         final = attempt > len(RETRY_INTERVALS)
         await Delivery.update(

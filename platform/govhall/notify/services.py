@@ -40,6 +40,11 @@ TEMPLATES: dict[str, str] = {
     "signal_warning": N_("预警：办件 {serial_number} 的办理期限 {deadline} 即将到期，请抓紧办理。"),
     "signal_yellow": N_("黄牌：办件 {serial_number} 已超过办理期限（{deadline}），请督促办理。"),
     "signal_red": N_("红牌：办件 {serial_number} 已严重超期（期限 {deadline}），请立即督办。"),
+    # A text to a department's responsible leader, once per sweep that raised cards.
+    "signal_digest": N_(
+        "【电子监察】{unit}新增红牌 {red} 件、黄牌 {yellow} 件（如办件 {serial_number}），"
+        "请登录网上审批系统督办。"
+    ),
 }
 
 

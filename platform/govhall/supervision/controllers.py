@@ -1,5 +1,5 @@
 """Supervision API (``/t/{tenant}/api/v1/signals``, ``/supervision-settings``,
-``/tickets``, ``/scores``, ``/score-weights``, ``/monitoring``,
+``/supervision-leaders``, ``/tickets``, ``/scores``, ``/score-weights``, ``/monitoring``,
 ``/termination-requests``)."""
 
 from __future__ import annotations
@@ -8,13 +8,20 @@ import uuid
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from govhall.identity.tokens import Principal
 from govhall.reports.services import FORMATS
 from govhall.services import Services
+from govhall.supervision.leaders import (
+    LeaderIn,
+    LeaderOut,
+    add_leader,
+    leaders_of,
+    remove_leader,
+)
 from govhall.supervision.monitoring import (
     FlagPage,
     StageCount,
@@ -137,6 +144,41 @@ class SupervisionSettingsController(Controller):
         principal: NamedDependency[Principal],
     ) -> ThresholdsOut:
         return await set_thresholds(tenant, principal, data, client_ip(request))
+
+
+class LeaderController(Controller):
+    path = "/supervision-leaders"
+    tags = ("supervision",)
+
+    @get("/", summary="Responsible leaders of the departments the caller supervises")
+    async def index(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> list[LeaderOut]:
+        return await leaders_of(tenant, principal, locale)
+
+    @post("/", summary="Name a department's responsible leader (card texts and inbox)")
+    async def add(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LeaderIn],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+        locale: NamedDependency[str],
+    ) -> LeaderOut:
+        return await add_leader(tenant, principal, data, client_ip(request), locale)
+
+    @delete("/{leader_id:uuid}", summary="Remove a responsible leader")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        leader_id: FromPath[uuid.UUID],
+        tenant: NamedDependency[TenantInfo],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await remove_leader(tenant, principal, leader_id, client_ip(request))
 
 
 class TicketController(Controller):

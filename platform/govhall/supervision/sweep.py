@@ -297,6 +297,7 @@ async def _sweep_batch(batch: Sequence[Limits], now: datetime) -> tuple[int, int
     )
     if raised:
         await _notify(cte, params, stamp, postgres)
+        await _queue_leader_alerts(cte, params, stamp, postgres)
     return raised, cleared
 
 
@@ -306,8 +307,9 @@ async def _notify(cte: str, params: list[Any], stamp: Any, postgres: bool) -> No
     step's function over the step's unit (the step's assignee alone once claimed;
     clerks for the acceptance clock, handlers for the case's);
     a yellow or red card to the department's leaders — the approvers over the
-    unit. The unique dedupe key makes a second sweep at the same moment send
-    nothing twice."""
+    unit and the responsible leaders configured for it or a unit above
+    (:mod:`govhall.supervision.leaders`). The unique dedupe key makes a second
+    sweep at the same moment send nothing twice."""
     table = Signal._meta.tablename
     stamp_sql = "{}::timestamptz" if postgres else "{}"
     params_sql = (
@@ -326,19 +328,53 @@ async def _notify(cte: str, params: list[Any], stamp: Any, postgres: bool) -> No
         f"'signal:' || x.signal{text} || ':' || x.staff{text}, 'signal_' || x.level, "
         "x.params, x.raised_at FROM (SELECT DISTINCT s.tenant, s.id AS signal, s.level, "
         f's."case" AS case_id, s.raised_at, {params_sql} AS params, '
-        "COALESCE(t.assignee, g.staff) AS staff "
+        "CASE WHEN s.level = 'warning' THEN COALESCE(t.assignee, g.staff) "
+        "ELSE g.staff END AS staff "
         f"FROM {table} s JOIN limits l ON l.tenant = s.tenant "
         'JOIN cases_case c ON c.id = s."case" '
         "JOIN tenancy_org_unit u ON u.id = s.org_unit "
         "LEFT JOIN workflow_task t ON t.id = s.task "
-        "JOIN identity_role_grant g ON g.tenant = s.tenant "
-        "AND g.role = CASE WHEN s.level <> 'warning' THEN 'approver' "
+        # Who may receive: function holders, and the responsible leaders configured
+        # per department (a role no grant can have: '@leader').
+        "JOIN (SELECT tenant, staff, role, org_unit FROM identity_role_grant UNION ALL "
+        "SELECT tenant, staff, '@leader', org_unit FROM supervision_leader) g "
+        "ON g.tenant = s.tenant AND (g.role = CASE WHEN s.level <> 'warning' THEN 'approver' "
         "WHEN t.role IS NOT NULL THEN t.role "
         "WHEN s.subject = 'acceptance' THEN 'clerk' ELSE 'handler' END "
+        "OR (s.level <> 'warning' AND g.role = '@leader')) "
         "JOIN tenancy_org_unit gu ON gu.id = g.org_unit AND u.path LIKE gu.path || '%' "
         f"WHERE s.raised_at = {stamp_sql} AND s.cleared_at IS NULL) x WHERE true "
         "ON CONFLICT (dedupe_key) DO NOTHING",
         *params,
+        stamp,
+    )
+
+
+async def _queue_leader_alerts(cte: str, params: list[Any], stamp: Any, postgres: bool) -> None:
+    """One text per leader with a mobile over the units where this sweep (its
+    moment ``stamp``) raised yellow or red cards, in one statement; the unique
+    (leader, raised_at) makes a second sweep at the same moment queue nothing."""
+    stamp_sql = "{}::timestamptz" if postgres else "{}"
+    # Composed of constants only; the limits CTE and the moment are parameters.
+    await _Raw.raw(
+        f"{cte}INSERT INTO supervision_leader_alert (id, tenant, leader, mobile, yellow, red, "  # noqa: S608
+        "serial_number, raised_at, status, attempts, last_error, provider) "
+        f"SELECT {db.new_uuid_sql()}, x.tenant, x.leader, x.mobile, x.yellow, x.red, "
+        f"x.serial_number, {stamp_sql}, 'queued', 0, '', '' FROM ("
+        "SELECT l.tenant, l.id AS leader, l.mobile, "
+        "SUM(CASE WHEN s.level = 'yellow' THEN 1 ELSE 0 END) AS yellow, "
+        "SUM(CASE WHEN s.level = 'red' THEN 1 ELSE 0 END) AS red, "
+        "MIN(c.serial_number) AS serial_number "
+        "FROM supervision_leader l JOIN limits lim ON lim.tenant = l.tenant "
+        "JOIN tenancy_org_unit lu ON lu.id = l.org_unit "
+        "JOIN supervision_signal s ON s.tenant = l.tenant "
+        "JOIN tenancy_org_unit u ON u.id = s.org_unit AND u.path LIKE lu.path || '%' "
+        'JOIN cases_case c ON c.id = s."case" '
+        f"WHERE l.mobile <> '' AND s.raised_at = {stamp_sql} AND s.cleared_at IS NULL "
+        "AND s.level IN ('yellow', 'red') GROUP BY l.tenant, l.id, l.mobile) x WHERE true "
+        "ON CONFLICT (leader, raised_at) DO NOTHING",
+        *params,
+        stamp,
         stamp,
     )
 

@@ -17,6 +17,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from govhall.cases.tables import Case
+from govhall.identity.tables import Staff
 from govhall.tenancy.tables import OrgUnit, Tenant
 from govhall.workflow.tables import Task
 
@@ -82,6 +83,40 @@ class Clock(Table, tablename="supervision_clock"):
     task = ForeignKey(Task, null=True, default=None, on_delete=OnDelete.restrict)
     subject = Varchar(length=64, help_text="case | acceptance | step:<task id>")
     level = SmallInt(help_text="1 warning, 2 yellow card, 3 red card")
+
+
+class Leader(Table, tablename="supervision_leader"):
+    """A responsible leader (责任领导) of a department: yellow and red cards raised
+    on clocks in the department or below it reach them in the inbox and — with a
+    mobile number — as one text message per sweep that raised any (R-S5).
+    Unique per (org_unit, staff)."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    org_unit = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
+    staff = ForeignKey(Staff, null=False, on_delete=OnDelete.restrict)
+    mobile = Varchar(length=20, default="", help_text="Work mobile for card SMS; '' = inbox only")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LeaderAlert(Table, tablename="supervision_leader_alert"):
+    """One text message to one leader: the cards one sweep raised in their
+    department, counted (a digest, not one message per case). Sent by the
+    scheduled job ``send_leader_alerts``; unique per (leader, raised_at)."""
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(Tenant, null=False, index=True, on_delete=OnDelete.restrict)
+    leader = ForeignKey(Leader, null=False, index=True, on_delete=OnDelete.cascade)
+    mobile = Varchar(length=20)
+    yellow = Integer(default=0)
+    red = Integer(default=0)
+    serial_number = Varchar(length=64, default="", help_text="One of the cases, as an example")
+    raised_at = Timestamptz(help_text="The sweep's moment")
+    status = Varchar(length=16, default="queued", index=True, help_text="queued | sent | failed")
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    provider = Varchar(length=64, default="")
+    sent_at = Timestamptz(null=True, default=None)
 
 
 class Ticket(Table, tablename="supervision_ticket"):

@@ -27,6 +27,7 @@ from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
 from govhall.reports.services import FORMATS
 from govhall.services import Services
+from govhall.supervision.leaders import LeaderIn, add_leader, leaders_of, remove_leader
 from govhall.supervision.monitoring import (
     ANOMALIES,
     LOGIC_CHECKS,
@@ -77,6 +78,7 @@ class SupervisionPages(Controller):
         status: int = 200,
         errors: dict[str, str] | None = None,
         typed: dict[str, Any] | None = None,
+        leader_typed: dict[str, str] | None = None,
     ) -> Response[Any]:
         locale = request_locale(request)
         params = request.query_params
@@ -105,6 +107,8 @@ class SupervisionPages(Controller):
             pages=max(1, -(-found.total // 50)),
             units=await org_tree(portal.tenant, staff, locale),
             thresholds=typed or await thresholds_of(portal.tenant),
+            leaders=await leaders_of(portal.tenant, staff, locale),
+            leader_typed=leader_typed or {},
             errors=problems,
             swept=params.get("swept", ""),
         )
@@ -194,6 +198,45 @@ class SupervisionPages(Controller):
                 typed=typed,
             )
         return Redirect(f"{portal.base}/work/supervision/?saved=1#thresholds", status_code=303)
+
+    @post("/leaders")
+    async def add_leader(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        portal: NamedDependency[Portal],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        typed = {k: str(data.get(k) or "").strip() for k in ("username", "org_unit", "mobile")}
+        locale = request_locale(request)
+        try:
+            await add_leader(portal.tenant, staff, LeaderIn(**typed), client_ip(request), locale)
+        except GovhallError as error:
+            problems = {f"leader_{k}": v for k, v in error_messages(error, locale).items()}
+            return await self._page(
+                request,
+                portal,
+                staff,
+                status=error.status_code,
+                errors=problems,
+                leader_typed=typed,
+            )
+        return Redirect(f"{portal.base}/work/supervision/?leader=1#leaders", status_code=303)
+
+    @post("/leaders/{leader_id:uuid}/remove")
+    async def remove_leader(
+        self,
+        request: Request[Any, Any, Any],
+        leader_id: FromPath[uuid.UUID],
+        portal: NamedDependency[Portal],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        await remove_leader(portal.tenant, staff, leader_id, client_ip(request))
+        return Redirect(f"{portal.base}/work/supervision/?leader=0#leaders", status_code=303)
 
 
 WEIGHT_FIELDS = (
