@@ -49,9 +49,7 @@ async def test_supervisors_name_leaders_and_bad_input_is_refused(api: Api, demo:
     assert "nobody" in errors["username"] and "mobile" in errors["mobile"]
     # Only supervisors name leaders; another tenant's supervisor cannot.
     handler = await api.staff("handler")
-    assert (
-        await api.client.get(api.t("/supervision-leaders"), headers=handler)
-    ).status_code == 403
+    assert (await api.client.get(api.t("/supervision-leaders"), headers=handler)).status_code == 403
     city = await api.client.get("/t/demo-city/api/v1/supervision-leaders", headers=supervisor)
     assert city.status_code == 403
     listed = await api.client.get(api.t("/supervision-leaders"), headers=supervisor)

@@ -1,0 +1,89 @@
+"""Hot-path hygiene: how many database statements the main pages and API calls
+issue, counted at the engine. Two guards: a count must not grow with the number of
+rows shown (an N+1 query fails here), and must stay within its budget (raise a
+budget only when a new feature really needs one more statement, and say why)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from govhall import db
+from tests.conftest import Api
+from tests.portal.test_apply import BASE
+from tests.workbench.test_pages import staff_sign_in
+
+#: Statements per request. Counted on the embedded default and on PostgreSQL alike.
+BUDGETS = {
+    "progress": 12,
+    "catalogue": 8,
+    "worklist_api": 14,
+    "worklist_page": 30,
+    "case_screen": 60,
+    "portal_home": 16,
+    "case_search": 16,
+}
+
+
+@contextmanager
+def counted() -> Iterator[list[str]]:
+    """Every statement the engine runs while inside, as text."""
+    # The engine class uses slots: the method is wrapped on the class, for the
+    # duration only.
+    engine_class: Any = type(db.get_engine())
+    seen: list[str] = []
+    original = engine_class.run_querystring
+
+    async def run(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(str(querystring)[:200])
+        return await original(self, querystring, *args, **kwargs)
+
+    engine_class.run_querystring = run
+    try:
+        yield seen
+    finally:
+        engine_class.run_querystring = original
+
+
+async def _count(call: Callable[[], Awaitable[Any]]) -> int:
+    await call()  # warm: caches filled, session resolved
+    with counted() as seen:
+        response = await call()
+    assert response.status_code == 200, response.text[:300]
+    return len(seen)
+
+
+async def _measure(api: Api, citizen: dict[str, str], receipt: dict[str, Any]) -> dict[str, int]:
+    clerk = await api.staff("clerk")
+    serial = receipt["serial_number"]
+    counts = {
+        "progress": await _count(
+            lambda: api.client.get(
+                api.t("/progress"),
+                params={"serial_number": serial, "query_code": receipt["query_code"]},
+            )
+        ),
+        "catalogue": await _count(lambda: api.client.get(api.t("/items"))),
+        "worklist_api": await _count(lambda: api.client.get(api.t("/worklist"), headers=clerk)),
+        "case_search": await _count(lambda: api.client.get(api.t("/cases"), headers=clerk)),
+        "portal_home": await _count(lambda: api.client.get(f"{BASE}/")),
+    }
+    await staff_sign_in(api, "clerk")
+    counts["worklist_page"] = await _count(lambda: api.client.get(f"{BASE}/work/"))
+    counts["case_screen"] = await _count(lambda: api.client.get(f"{BASE}/work/cases/{serial}"))
+    return counts
+
+
+async def test_statements_per_request_do_not_grow_with_rows(api: Api, demo: None) -> None:
+    citizen = await api.citizen()
+    receipt = await api.submit(citizen)
+    few = await _measure(api, citizen, receipt)
+    for _ in range(6):
+        await api.submit(citizen)
+    many = await _measure(api, citizen, receipt)
+    print("COUNTS", few, many)
+    grew = {name: (few[name], many[name]) for name in few if many[name] > few[name]}
+    assert not grew, f"statements grew with the rows shown (N+1): {grew}"
+    over = {name: (many[name], BUDGETS[name]) for name in many if many[name] > BUDGETS[name]}
+    assert not over, f"over budget (count, budget): {over}; all counts: {many}"
