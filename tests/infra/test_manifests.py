@@ -107,11 +107,7 @@ def test_the_example_environment_names_only_settings_govhall_reads() -> None:
         for line in (INFRA / "govhall.env.example").read_text().splitlines()
         if line and not line.startswith("#")
     ]
-    unknown = [
-        n
-        for n in names
-        if n.startswith("GOVHALL_") and not re.search(rf'"{n}"', SETTINGS)
-    ]
+    unknown = [n for n in names if n.startswith("GOVHALL_") and not re.search(rf'"{n}"', SETTINGS)]
     assert not unknown, unknown
 
 
