@@ -76,16 +76,26 @@ class Proxy:
 
 
 @pytest.fixture
-async def fleet(tmp_path: Path) -> AsyncIterator[tuple[str, Proxy, str, list[Path]]]:
-    """Two app processes (the first seeds the demo), two workers, a proxy; yields the
-    proxy's URL, the proxy, the database owner's URL and the workers' logs."""
+def fleet_env(tmp_path: Path) -> dict[str, str]:
+    """The processes' environment on a fresh database (created outside the test's
+    event loop)."""
     if BACKEND != "postgres" or not REDIS_URL:
         pytest.skip("needs PostgreSQL, Redis and S3")
+    env = clean_env()
+    env.update(database_env(tmp_path, "fleet"))
+    return env
+
+
+@pytest.fixture
+async def fleet(
+    tmp_path: Path, fleet_env: dict[str, str]
+) -> AsyncIterator[tuple[str, Proxy, str, list[Path]]]:
+    """Two app processes (the first seeds the demo), two workers, a proxy; yields the
+    proxy's URL, the proxy, the database owner's URL and the workers' logs."""
     import redis
 
-    env = clean_env()
+    env = dict(fleet_env)
     env["GOVHALL_DEMO_PASSWORD"] = DEMO_PASSWORD
-    env.update(database_env(tmp_path, "fleet"))
     env["GOVHALL_REDIS_URL"] = f"{REDIS_URL}/{12 + worker_index()}"
     env["GOVHALL_QUEUE"] = f"govhall-fleet-{worker_index()}"
     s3 = "127.0.0.1:" + str(free_port())
