@@ -29,16 +29,19 @@ BUDGETS = {
 
 
 @contextmanager
-def counted() -> Iterator[list[str]]:
-    """Every statement the engine runs while inside, as text."""
+def counted() -> Iterator[list[tuple[str, list[Any]]]]:
+    """Every statement the engine runs while inside, compiled for the engine: the
+    SQL text and its parameters."""
     # The engine class uses slots: the method is wrapped on the class, for the
     # duration only.
-    engine_class: Any = type(db.get_engine())
-    seen: list[str] = []
+    engine: Any = db.get_engine()
+    engine_class: Any = type(engine)
+    seen: list[tuple[str, list[Any]]] = []
     original = engine_class.run_querystring
 
     async def run(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(str(querystring)[:200])
+        sql, values = querystring.compile_string(engine_type=engine.engine_type)
+        seen.append((sql, list(values)))
         return await original(self, querystring, *args, **kwargs)
 
     engine_class.run_querystring = run
