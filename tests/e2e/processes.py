@@ -12,10 +12,13 @@ from pathlib import Path
 import httpx
 
 
-def start(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+def start(
+    args: list[str], env: dict[str, str], cwd: Path, log: Path, module: str = "govhall"
+) -> subprocess.Popen[bytes]:
+    """``python -m module *args`` in its own session, its output in ``log``."""
     with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "govhall", *args],
+            [sys.executable, "-m", module, *args],
             env=env,
             cwd=cwd,
             stdout=handle,

@@ -1,0 +1,190 @@
+"""Submission benchmark: govhall's full HTTP path against a bare floor, side by side.
+
+Run (PostgreSQL on 127.0.0.1:5432, Redis on 6379)::
+
+    uv run python -m tests.bench.bench_submit [--requests 2000] [--concurrency 32]
+    uv run python -m tests.bench.bench_submit --embedded     # the SQLite default
+
+govhall: ``govhall demo`` (one uvicorn process) on a fresh PostgreSQL database with
+Redis for its jobs — each ``POST /t/demo-county/api/v1/applications`` validates the
+form against the item's schema, checks the materials, computes the fees, numbers the
+case, inserts the case, its events and material links, audits, and enqueues the
+applicant's notification. Floor: :mod:`tests.bench.floor_app` (one uvicorn process,
+bare Litestar + asyncpg) inserting a case row and an event row for the same body.
+The load generator is this process, on loopback: ``--requests`` submissions with
+``--concurrency`` in flight, bounded in count and in time. Figures: submissions per
+second, p50 and p99 latency, and govhall ÷ floor (target ≥ 0.6); with
+``--embedded``: govhall on SQLite with in-process jobs (target ≥ 300/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.bench.bench_sweep import _database
+from tests.conftest import GOOD_FORM, ID_NUMBER, ITEM_CODE, PDF_BYTES, PNG_BYTES, free_port
+from tests.e2e.processes import clean_env, start, stop, wait_ready
+
+PASSWORD = "bench-demo-pass-1"
+#: The repository root: the floor app runs from it, so that ``tests.bench`` imports.
+REPO = Path(__file__).resolve().parents[2]
+#: No run may take longer than this, whatever the figures.
+DEADLINE_SECONDS = 600
+
+
+async def _load(
+    base: str, path: str, body: dict[str, Any], headers: dict[str, str], total: int, width: int
+) -> tuple[float, list[float], int]:
+    """``total`` POSTs with ``width`` in flight: (elapsed, latencies, failures)."""
+    latencies: list[float] = []
+    failures = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(total):
+        queue.put_nowait(n)
+    limits = httpx.Limits(max_connections=width, max_keepalive_connections=width)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+
+        async def one() -> None:
+            nonlocal failures
+            while not queue.empty() and time.monotonic() < stop_at:
+                queue.get_nowait()
+                began = time.perf_counter()
+                response = await http.post(path, json=body, headers=headers)
+                latencies.append(time.perf_counter() - began)
+                if response.status_code != 201:
+                    failures += 1
+                    if failures == 1:
+                        print("first failure:", response.status_code, response.text[:300])
+
+        stop_at = time.monotonic() + DEADLINE_SECONDS
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(width)))
+        return time.perf_counter() - started, latencies, failures
+
+
+def _row(label: str, elapsed: float, latencies: list[float], failures: int) -> float:
+    rate = len(latencies) / elapsed
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(
+        f"{label:<34}{rate:>10,.0f}/s   p50 {statistics.median(ordered) * 1000:>6.1f} ms"
+        f"   p99 {p99 * 1000:>6.1f} ms   failed {failures}"
+    )
+    return rate
+
+
+async def _govhall(env: dict[str, str], work: Path, args: argparse.Namespace) -> float:
+    port = free_port()
+    process = start(["demo", "--port", str(port)], env, work, work / "govhall.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, process, work / "govhall.log", seconds=120)
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            registered = await http.post(
+                "/api/v1/accounts",
+                json={
+                    "username": "bench-citizen",
+                    "password": "abc12345x",
+                    "kind": "individual",
+                    "name": "张三",
+                    "id_number": ID_NUMBER,
+                },
+            )
+            assert registered.status_code == 201, registered.text
+            token = (
+                await http.post(
+                    "/api/v1/auth/token",
+                    json={"username": "bench-citizen", "password": "abc12345x"},
+                )
+            ).json()["access_token"]
+            headers = {"authorization": f"Bearer {token}"}
+            blobs = []
+            for content, name in ((PDF_BYTES, "申请书.pdf"), (PNG_BYTES, "身份证.png")):
+                uploaded = await http.post(
+                    "/t/demo-county/api/v1/uploads",
+                    headers=headers,
+                    files={"file": (name, content, "application/octet-stream")},
+                )
+                assert uploaded.status_code == 201, uploaded.text
+                blobs.append(uploaded.json()["blob_id"])
+        body = {
+            "item_code": ITEM_CODE,
+            "form": GOOD_FORM,
+            "materials": [
+                {"material_code": code, "blob_id": blob}
+                for code, blob in zip(("application_form", "identity_proof"), blobs, strict=True)
+            ],
+        }
+        path = "/t/demo-county/api/v1/applications"
+        # Warm up (plugins' first calls, caches, the pool), then measure.
+        await _load(base, path, body, headers, 50, 4)
+        elapsed, latencies, failures = await _load(
+            base, path, body, headers, args.requests, args.concurrency
+        )
+        label = "govhall, embedded (SQLite)" if args.embedded else "govhall (PostgreSQL + Redis)"
+        return _row(label, elapsed, latencies, failures)
+    finally:
+        stop(process)
+
+
+async def _floor(database: str, work: Path, args: argparse.Namespace) -> float:
+    port = free_port()
+    args_ = ["--port", str(port), "--database", database]
+    process = start(args_, clean_env(), REPO, work / "floor.log", module="tests.bench.floor_app")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, process, work / "floor.log")
+        body = {"item_code": ITEM_CODE, "form": GOOD_FORM}
+        await _load(base, "/submit", body, {}, 50, 4)
+        elapsed, latencies, failures = await _load(
+            base, "/submit", body, {}, args.requests, args.concurrency
+        )
+        return _row("floor: Litestar + asyncpg, 2 inserts", elapsed, latencies, failures)
+    finally:
+        stop(process)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--embedded", action="store_true", help="SQLite, local files, inline jobs")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="govhall-bench-submit-"))
+    env = clean_env()
+    env["GOVHALL_DEMO_PASSWORD"] = PASSWORD
+    env["GOVHALL_STORAGE_URL"] = str(work / "blobs")
+    env["GOVHALL_ENV"] = "dev"
+    print(f"{args.requests:,} submissions, {args.concurrency} in flight, {os.cpu_count()} cores")
+    if args.embedded:
+        env["GOVHALL_DATABASE_URL"] = f"sqlite:///{work / 'govhall.sqlite3'}"
+        rate = await _govhall(env, work, args)
+        print(f"{'target':<34}{300:>10,}/s   {'met' if rate >= 300 else 'NOT met'}")
+        return
+    env["GOVHALL_DATABASE_URL"] = await _database(f"{args.postgres}/govhall_bench_submit")
+    env["GOVHALL_REDIS_URL"] = args.redis
+    env["GOVHALL_QUEUE"] = "govhall-bench-submit"
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
+    ours = await _govhall(env, work, args)
+    floor = await _floor(await _database(f"{args.postgres}/govhall_bench_floor"), work, args)
+    ratio = ours / floor
+    print(
+        f"{'ratio govhall / floor':<34}{ratio:>10.2f}    target ≥ 0.6: {'met' if ratio >= 0.6 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
