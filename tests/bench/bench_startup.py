@@ -1,0 +1,95 @@
+"""Start-up and memory: seconds from launching ``govhall serve`` (every installed
+plugin loaded, the app built, the database reached) to its first answer on
+``/readyz``, and the resident memory of the serving process then and after a
+burst of requests.
+
+Run::
+
+    uv run python -m tests.bench.bench_startup [--runs 3]
+
+Floor: the same measure for ``python -c "import litestar"`` started the same way —
+an interpreter with the web framework and nothing of govhall. Targets: start-up
+under 2 s, under 250 MB resident per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port
+from tests.e2e.processes import clean_env, start, stop
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _serve_once(env: dict[str, str], work: Path) -> tuple[float, float, float]:
+    port = free_port()
+    began = time.perf_counter()
+    process = start(["serve", "--port", str(port)], env, work, work / "serve.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = began + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError((work / "serve.log").read_text()[-2000:])
+            time.sleep(0.02)
+        ready = time.perf_counter() - began
+        at_start = _rss_mb(process.pid)
+        with httpx.Client(base_url=base, timeout=30) as http:
+            for path in ("/t/demo-county/", "/t/demo-county/api/v1/items", "/readyz") * 100:
+                http.get(path)
+        return ready, at_start, _rss_mb(process.pid)
+    finally:
+        stop(process)
+
+
+def _floor_once() -> float:
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import litestar, uvicorn"], check=True)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="govhall-bench-startup-"))
+    env = clean_env()
+    env["GOVHALL_DATABASE_URL"] = f"sqlite:///{work / 'govhall.sqlite3'}"
+    env["GOVHALL_STORAGE_URL"] = str(work / "blobs")
+    env["GOVHALL_DEMO_PASSWORD"] = "bench-startup-1"
+    # Migrate and seed once (not timed): the demo's first start.
+    subprocess.run(
+        [sys.executable, "-m", "govhall", "migrate"], env=env, check=True, capture_output=True
+    )
+    runs = [_serve_once(env, work) for _ in range(args.runs)]
+    floor = min(_floor_once() for _ in range(args.runs))
+    ready = min(r[0] for r in runs)
+    print(f"{'govhall serve → /readyz (best of runs)':<44}{ready:>8.2f} s   (target < 2 s)")
+    print(f"{'floor: python -c import litestar, uvicorn':<44}{floor:>8.2f} s")
+    print(f"{'ratio floor / govhall':<44}{floor / ready:>8.2f}")
+    print(f"{'resident memory at start':<44}{max(r[1] for r in runs):>8.0f} MB")
+    print(
+        f"{'resident memory after 300 requests':<44}{max(r[2] for r in runs):>8.0f} MB   (target < 250 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
