@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import free_port
-from tests.e2e.processes import clean_env, start, stop
+from tests.e2e.processes import clean_env, start, stop, wait_ready
 
 
 def _rss_mb(pid: int) -> float:
@@ -40,16 +40,7 @@ def _serve_once(env: dict[str, str], work: Path) -> tuple[float, float, float]:
     process = start(["serve", "--port", str(port)], env, work, work / "serve.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = began + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.perf_counter() > deadline:
-                raise RuntimeError((work / "serve.log").read_text()[-2000:])
-            time.sleep(0.02)
+        wait_ready(base, process, work / "serve.log", poll=0.02)
         ready = time.perf_counter() - began
         at_start = _rss_mb(process.pid)
         with httpx.Client(base_url=base, timeout=30) as http:

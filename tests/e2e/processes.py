@@ -37,8 +37,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def wait_ready(base: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
-    """Until ``/readyz`` answers 200; the log's tail if the process dies or time runs out."""
+def wait_ready(
+    base: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60, poll: float = 0.3
+) -> None:
+    """Until ``/readyz`` answers 200, asking every ``poll`` seconds; the log's tail if
+    the process dies or time runs out."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -48,7 +51,7 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], log: Path, seconds: 
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             raise AssertionError(log.read_text(errors="replace")[-3000:])
-        time.sleep(0.3)
+        time.sleep(poll)
 
 
 def clean_env() -> dict[str, str]:
