@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -11,9 +12,15 @@ from govhall.errors import FieldError, InvalidInput
 from govhall.i18n import N_
 
 _hasher = PasswordHasher()
-#: A hash of a random password, verified against when the user does not exist so
-#: that a missing user and a wrong password take the same time.
-_DUMMY_HASH = _hasher.hash("govhall-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a fixed password, verified against when the user does not exist so
+    that a missing user and a wrong password take the same time. Made on first use:
+    hashing costs ~0.1 s, which every process start (and CLI command) paid."""
+    return _hasher.hash("govhall-timing-equaliser")
+
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -25,7 +32,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
