@@ -85,12 +85,16 @@ async def leaders_of(tenant: TenantInfo, principal: Principal, locale: str) -> l
     rows = [r for r in rows if _covers(scope, r["org_unit.path"])]
     last: dict[Any, dict[str, Any]] = {}
     if rows:
-        for alert in await LeaderAlert.select(
-            LeaderAlert.leader, LeaderAlert.raised_at, LeaderAlert.status
-        ).where(LeaderAlert.leader.is_in([r["id"] for r in rows])):
-            seen = last.get(alert["leader"])
-            if seen is None or alert["raised_at"] > seen["raised_at"]:
-                last[alert["leader"]] = alert
+        # Only each leader's latest text: the table grows by one row per sweep
+        # with cards, and (leader, raised_at) is indexed.
+        latest = LeaderAlert.raw(
+            "SELECT a.leader, a.raised_at, a.status FROM supervision_leader_alert a "
+            "WHERE a.tenant = {} AND a.raised_at = (SELECT MAX(b.raised_at) "
+            "FROM supervision_leader_alert b WHERE b.leader = a.leader)",
+            tenant.id if db.is_postgres() else str(tenant.id),
+        )
+        # SQLite hands raw uuids back as text: key by the text on both engines.
+        last = {str(alert["leader"]): alert for alert in await latest}
     return [
         LeaderOut(
             id=r["id"],
@@ -99,8 +103,8 @@ async def leaders_of(tenant: TenantInfo, principal: Principal, locale: str) -> l
             org_unit=r["org_unit.code"],
             org_unit_name=Localized(r["org_unit.name"], r["org_unit.name_en"]).pick(locale),
             mobile=r["mobile"],
-            last_alert_at=last.get(r["id"], {}).get("raised_at"),
-            last_alert_status=last.get(r["id"], {}).get("status", ""),
+            last_alert_at=last.get(str(r["id"]), {}).get("raised_at"),
+            last_alert_status=last.get(str(r["id"]), {}).get("status", ""),
         )
         for r in sorted(rows, key=lambda r: (r["org_unit.path"], r["staff.username"]))
     ]
