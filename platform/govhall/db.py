@@ -228,10 +228,22 @@ def tenant_setting() -> str:
     return scope.id if scope is not None else ""
 
 
+#: What ``govhall.tenant`` each pooled connection holds now. A session setting made
+#: outside a transaction lasts until changed, so a checkout for the tenant the
+#: connection already serves skips the round trip (most checkouts, on a busy portal).
+_scoped: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
 async def _scope_connection(connection: Any) -> None:
     """On every pool checkout: the row-level security policies read
     ``govhall.tenant`` (empty: no tenant, as for platform work and migrations)."""
-    await connection.execute("SELECT set_config('govhall.tenant', $1, false)", tenant_setting())
+    value = tenant_setting()
+    # asyncpg hands setup a proxy; the connection behind it outlives checkouts.
+    behind = getattr(connection, "_con", None) or connection
+    if _scoped.get(behind) == value:
+        return
+    await connection.execute("SELECT set_config('govhall.tenant', $1, false)", value)
+    _scoped[behind] = value
 
 
 async def _keep_session(connection: Any) -> None:

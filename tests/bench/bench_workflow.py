@@ -126,7 +126,7 @@ async def _setup(settings: Settings, cases: int) -> tuple[Any, dict[str, Princip
     materials = [MaterialRef(material_code=c, blob_id=b) for c, b in blobs.items()]
     serials = []
     for _ in range(cases):
-        receipt, _, _ = await submit_application(
+        receipt, *_ = await submit_application(
             tenant=tenant,
             applicant=applicant,
             data=ApplicationCreate(item_code=ITEM, form=FORM, materials=materials),

@@ -157,7 +157,7 @@ async def test_open_cases_keep_their_item_version(api: Api, demo: None, settings
         kind="account", id=account.id, username=account.username, name=account.name
     )
     uploads = [await api.upload(headers), await api.upload(headers)]
-    receipt, _, _ = await submit_application(
+    receipt, *_ = await submit_application(
         tenant=tenant,
         applicant=principal,
         data=ApplicationCreate(
@@ -197,3 +197,64 @@ async def test_open_cases_keep_their_item_version(api: Api, demo: None, settings
 
     listed = (await api.client.get(api.t("/items/NR-BDC-0001/versions"))).json()
     assert {(v["version"], v["current"]) for v in listed} == {("2026.2", True), ("2027.1", False)}
+
+
+async def test_catalogue_cache_follows_every_change(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    """The catalogue and guides are kept per process and follow the tenant's
+    catalog_version, which the database's triggers raise on any change — here made
+    behind the services' back, as another process or an operator's SQL would."""
+    from govhall.tenancy.tables import DepartmentPlugin, ItemSetting, OrgUnit, Tenant
+    from tests.web.test_query_counts import counted
+
+    items = "/t/demo-county/api/v1/items"
+    guide = f"{items}/NR-BDC-0001"
+    await client.get(items)
+    with counted() as seen:
+        assert (await client.get(items)).status_code == 200
+        first_guide = (await client.get(guide)).json()
+    # Warm: each request reads only the tenant row.
+    assert len(seen) == 2, [sql for sql, _ in seen]
+    assert first_guide["promised_days"] == 3
+    assert (await client.get(guide)).json() == first_guide
+
+    county = await Tenant.select(Tenant.id, Tenant.catalog_version).where(
+        Tenant.slug == "demo-county"
+    ).first()
+    await ItemSetting.update({ItemSetting.promised_days: 2}, force=True).where(
+        (ItemSetting.tenant == county["id"]) & (ItemSetting.item_code == "NR-BDC-0001")
+    )
+    raised = await Tenant.select(Tenant.catalog_version).where(Tenant.id == county["id"]).first()
+    assert raised["catalog_version"] > county["catalog_version"]
+    assert (await client.get(guide)).json()["promised_days"] == 2
+    by_code = {i["code"]: i for i in (await client.get(items)).json()}
+    assert by_code["NR-BDC-0001"]["promised_days"] == 2
+
+    await OrgUnit.update({OrgUnit.name: "示范县自然资源和规划局"}, force=True).where(
+        (OrgUnit.tenant == county["id"]) & (OrgUnit.code == "zrzyj")
+    )
+    assert (await client.get(guide)).json()["department"]["name"] == "示范县自然资源和规划局"
+
+    rows = await DepartmentPlugin.select(DepartmentPlugin.id, DepartmentPlugin.plugin).where(
+        DepartmentPlugin.tenant == county["id"]
+    )
+    natural = [r["id"] for r in rows if r["plugin"] == "natural_resources"]
+    assert natural, rows
+    await DepartmentPlugin.delete().where(DepartmentPlugin.id.is_in(natural))
+    codes = {i["code"] for i in (await client.get(items)).json()}
+    assert not {"NR-BDC-0001", "NR-ZJD-0001"} & codes
+    assert (await client.get(guide)).status_code == 404
+    # Another tenant's changes leave this one's cache alone, and vice versa.
+    assert (await client.get("/t/demo-city/api/v1/items")).json() == []
+
+
+async def test_catalogue_without_a_version_is_never_cached(
+    registry: PluginRegistry, demo: None
+) -> None:
+    catalog = CatalogService(registry)
+    tenant = msgspec.structs.replace(await resolve_tenant("demo-county"), catalog_version=None)
+    first = await catalog.tenant_items(tenant)
+    assert first
+    assert await catalog.tenant_items(tenant) is not first
+    assert not catalog._cached

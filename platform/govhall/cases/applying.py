@@ -10,9 +10,14 @@ import msgspec
 
 from govhall.cases.certificates import issue_for
 from govhall.cases.discretion import enforce
-from govhall.cases.enterprise import SubmissionOut, Submitted, apply_for_enterprise
+from govhall.cases.enterprise import SubmissionOut, apply_for_enterprise
 from govhall.cases.schemas import ApplicationCreate, ApplicationOut, CaseActionOut, MaterialRef
-from govhall.cases.services import announce_action, check_materials, submit_application
+from govhall.cases.services import (
+    Submitted,
+    announce_action,
+    check_materials,
+    submit_application,
+)
 from govhall.cases.tables import Case, CaseMaterial
 from govhall.documents.services import issue_for_action
 from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -65,13 +70,12 @@ async def receipt_for(
     services: Services, tenant: TenantInfo, submitted: Submitted, locale: str
 ) -> ApplicationOut:
     """The applicant's inbox message and the receipt for a newly submitted case."""
-    receipt, case_id, item = submitted
+    receipt, case_id, item, applicant_id = submitted
     spec = item.installed.spec
-    applicant = await Case.select(Case.applicant).where(Case.id == case_id).first()
     await notify_applicant(
         services.queue,
         tenant=tenant,
-        applicant_id=applicant["applicant"] if applicant else None,
+        applicant_id=applicant_id,
         case_id=case_id,
         event_seq=1,
         template="case_submitted",

@@ -18,10 +18,10 @@ import msgspec
 
 from govhall import db
 from govhall.audit.services import Actor, record
-from govhall.cases.schemas import ApplicationCreate, ApplicationOut
-from govhall.cases.services import prepare_application, submit_application
+from govhall.cases.schemas import ApplicationCreate
+from govhall.cases.services import Submitted, prepare_application, submit_application
 from govhall.cases.tables import EnterpriseSubmission
-from govhall.catalog.services import CatalogService, TenantItem
+from govhall.catalog.services import CatalogService
 from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.enterprise import acting_for
@@ -44,9 +44,6 @@ class SubmissionOut(msgspec.Struct, kw_only=True):
 
 class DeclineIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     opinion: str
-
-
-Submitted = tuple[ApplicationOut, uuid.UUID, TenantItem]
 
 
 async def apply_for_enterprise(

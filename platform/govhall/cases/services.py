@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -421,6 +421,15 @@ async def insert_case(
     return case, query_code
 
 
+class Submitted(NamedTuple):
+    """A case just created: its receipt, id, item and applicant (person or enterprise)."""
+
+    receipt: ApplicationOut
+    case_id: uuid.UUID
+    item: TenantItem
+    applicant_id: uuid.UUID
+
+
 async def submit_application(
     *,
     tenant: TenantInfo,
@@ -431,9 +440,9 @@ async def submit_application(
     secret_key: str,
     submitter: Principal | None = None,
     via: dict[str, str] | None = None,
-) -> tuple[ApplicationOut, uuid.UUID, TenantItem]:
+) -> Submitted:
     """Check everything, then create the case, its materials, its first event and task
-    in one transaction. Returns the receipt, the case id and the item."""
+    in one transaction."""
     prepared = await prepare_application(
         tenant=tenant,
         applicant=applicant,
@@ -487,7 +496,7 @@ async def submit_application(
         outstanding_materials=prepared.outstanding,
         acceptance_due=case.acceptance_due,
     )
-    return receipt, case.id, prepared.item
+    return Submitted(receipt, case.id, prepared.item, case.applicant)
 
 
 async def announce_action(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,15 +80,48 @@ def _condition(rule: Rule | None, labels: dict[str, tuple[str, str]]) -> Conditi
     return Condition(rule=msgspec.to_builtins(rule), text=text, text_en=text_en)
 
 
+#: Tenants whose catalogue one process keeps (least recently used dropped first).
+CACHED_TENANTS = 512
+
+
 class CatalogService:
     def __init__(self, registry: PluginRegistry) -> None:
         self.registry = registry
         self._frozen: dict[tuple[str, str, str], uuid.UUID] = {}
         self._versions: dict[uuid.UUID, ItemSpec] = {}
+        # Tenant id → (catalog_version, its items, guides built so far). Every request
+        # reads the tenant row anyway; its catalog_version, raised by triggers on any
+        # change to units, enabled plugins or item settings, says whether this entry
+        # is still true — so the cache needs no expiry and no cross-process messages.
+        self._cached: OrderedDict[
+            uuid.UUID, tuple[int, tuple[TenantItem, ...], dict[str, ItemGuide]]
+        ] = OrderedDict()
 
     # --- the tenant's catalogue ------------------------------------------------
 
+    def _entry(
+        self, tenant: TenantInfo
+    ) -> tuple[int, tuple[TenantItem, ...], dict[str, ItemGuide]] | None:
+        entry = self._cached.get(tenant.id)
+        if entry is None or tenant.catalog_version is None or entry[0] != tenant.catalog_version:
+            return None
+        self._cached.move_to_end(tenant.id)
+        return entry
+
     async def tenant_items(self, tenant: TenantInfo) -> list[TenantItem]:
+        """The items ``tenant`` offers, sorted by code (cached per catalog_version)."""
+        entry = self._entry(tenant)
+        if entry is not None:
+            return list(entry[1])
+        items = await self._load_items(tenant)
+        if tenant.catalog_version is not None:
+            self._cached[tenant.id] = (tenant.catalog_version, tuple(items), {})
+            self._cached.move_to_end(tenant.id)
+            while len(self._cached) > CACHED_TENANTS:
+                self._cached.popitem(last=False)
+        return items
+
+    async def _load_items(self, tenant: TenantInfo) -> list[TenantItem]:
         offered = await enabled_items(tenant.id, self.registry)
         if not offered:
             return []
@@ -151,6 +185,18 @@ class CatalogService:
         )
 
     def guide(self, item: TenantItem, tenant: TenantInfo) -> ItemGuide:
+        """The item's service guide (办事指南); built once per catalog_version. The
+        same object is returned to every caller: read it, never change it."""
+        entry = self._entry(tenant)
+        code = item.installed.spec.code
+        if entry is not None and entry[1] and any(i is item for i in entry[1]):
+            cached = entry[2].get(code)
+            if cached is None:
+                cached = entry[2][code] = self._build_guide(item, tenant)
+            return cached
+        return self._build_guide(item, tenant)
+
+    def _build_guide(self, item: TenantItem, tenant: TenantInfo) -> ItemGuide:
         spec = item.installed.spec
         labels = spec.form.labels()
         base = f"/t/{tenant.slug}/api/v1/items/{spec.code}"

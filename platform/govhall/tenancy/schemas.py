@@ -130,6 +130,9 @@ class TenantInfo(msgspec.Struct, frozen=True, kw_only=True):
     status: str
     serial_format: str = ""
     """The 办件编号 format (:mod:`govhall.cases.serials`); empty: the default."""
+    catalog_version: int | None = None
+    """The tenant row's ``catalog_version`` when it was read; None: unknown, so no
+    cached catalogue may be used for it."""
 
 
 class ApplyResult(msgspec.Struct, kw_only=True):

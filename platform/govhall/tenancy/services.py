@@ -516,6 +516,7 @@ def tenant_info(row: Tenant) -> TenantInfo:
         time_zone=row.time_zone,
         status=row.status,
         serial_format=row.serial_format,
+        catalog_version=row.catalog_version,
     )
 
 

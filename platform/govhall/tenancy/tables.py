@@ -41,6 +41,11 @@ class Tenant(Table, tablename="tenancy_tenant"):
         default="",
         help_text="办件编号 format (cases.serials); empty: the default",
     )
+    catalog_version = Integer(
+        default=0,
+        help_text="Raised by database triggers on every change to the tenant's org units, "
+        "enabled plugins and item settings: per-process catalogue caches compare it",
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 
