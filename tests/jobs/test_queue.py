@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import pytest
 
@@ -81,3 +82,37 @@ async def test_rq_worker_process_runs_notification_jobs(settings: Settings, demo
     assert await InboxMessage.count().where(InboxMessage.recipient_id == recipient) == 5
     assert queue.queue.count == 0
     await queue.close()
+
+
+@pytest.mark.redis
+async def test_rq_queue_writes_concurrent_enqueues_together(settings: Settings) -> None:
+    """Requests enqueuing at once share Redis writes; each returns once its own job is
+    in Redis; a Redis failure reaches every caller of that write."""
+    assert settings.redis_url
+    queue = RQJobQueue(settings.redis_url, settings.queue_name)
+    writes: list[int] = []
+    original = queue.queue.enqueue_many
+
+    def counting(data: Any, *args: Any, **kwargs: Any) -> Any:
+        writes.append(len(data))
+        return original(data, *args, **kwargs)
+
+    queue.queue.enqueue_many = counting  # type: ignore[method-assign,assignment]
+    await asyncio.gather(
+        *(queue.enqueue("tests.jobs.test_queue.sync_job", key=f"k{n}") for n in range(40))
+    )
+    assert queue.queue.count == 40
+    assert sum(writes) == 40
+    assert len(writes) < 40, writes  # coalesced: fewer writes than jobs
+    keys = sorted(job.kwargs["key"] for job in queue.queue.get_jobs())
+    assert keys == sorted(f"k{n}" for n in range(40))
+    await queue.close()
+
+    broken = RQJobQueue("redis://127.0.0.1:1/0", settings.queue_name)
+    results = await asyncio.gather(
+        *(broken.enqueue("tests.jobs.test_queue.sync_job", key=f"x{n}") for n in range(5)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, Exception) for r in results), results
+    # The queue recovers for later callers: nothing is left waiting.
+    assert not broken._waiting

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import importlib
 import inspect
 import logging
@@ -107,26 +108,59 @@ class InlineJobQueue(JobQueue):
 
 
 class RQJobQueue(JobQueue):
-    """Jobs go to an RQ queue on Redis; ``govhall worker`` runs them."""
+    """Jobs go to an RQ queue on Redis; ``govhall worker`` runs them.
+
+    redis-py and RQ are synchronous, so the Redis writes run in a worker thread. A
+    busy server would pay a thread hop and a round trip per job; instead the jobs
+    that requests enqueue while a write is under way wait for the next one, and each
+    write sends everything waiting in one pipeline (``Queue.enqueue_many``). Every
+    caller still returns only once its jobs are in Redis, or with Redis's error."""
 
     def __init__(self, redis_url: str, queue_name: str) -> None:
         self.connection = redis.Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.connection)
+        self._waiting: list[tuple[list[Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     def _retry(self) -> Retry:
         return Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
 
     async def enqueue(self, job: str, **kwargs: Any) -> None:
-        resolve_job(job)
-        await anyio.to_thread.run_sync(
-            lambda: self.queue.enqueue(job, kwargs=kwargs, retry=self._retry())
-        )
+        await self.enqueue_many([(job, kwargs)])
 
     async def enqueue_many(self, jobs: list[tuple[str, dict[str, Any]]]) -> None:
         for job, _ in jobs:
-            resolve_job(job)
+            resolve_job(job)  # fail now, in the caller, if the path is wrong
+        if not jobs:
+            return
         data = [Queue.prepare_data(job, kwargs=kwargs, retry=self._retry()) for job, kwargs in jobs]
-        await anyio.to_thread.run_sync(lambda: self.queue.enqueue_many(data))
+        loop = asyncio.get_running_loop()
+        written: asyncio.Future[None] = loop.create_future()
+        self._waiting.append((data, written))
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._write())
+        # Shielded: a caller that gives up must not cancel the others' write.
+        await asyncio.shield(written)
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            everything = [item for data, _ in batch for item in data]
+            try:
+                write = functools.partial(self.queue.enqueue_many, everything)
+                await anyio.to_thread.run_sync(write)
+            except Exception as exc:  # every caller of this batch sees Redis's error
+                for _, written in batch:
+                    if not written.done():
+                        written.set_exception(exc)
+            except BaseException:  # the loop is going away: no caller may hang
+                for _, written in batch + self._waiting:
+                    written.cancel()
+                raise
+            else:
+                for _, written in batch:
+                    if not written.done():
+                        written.set_result(None)
 
     async def ping(self) -> None:
         await anyio.to_thread.run_sync(self.connection.ping)
