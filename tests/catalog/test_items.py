@@ -199,9 +199,7 @@ async def test_open_cases_keep_their_item_version(api: Api, demo: None, settings
     assert {(v["version"], v["current"]) for v in listed} == {("2026.2", True), ("2027.1", False)}
 
 
-async def test_catalogue_cache_follows_every_change(
-    client: httpx.AsyncClient, demo: None
-) -> None:
+async def test_catalogue_cache_follows_every_change(client: httpx.AsyncClient, demo: None) -> None:
     """The catalogue and guides are kept per process and follow the tenant's
     catalog_version, which the database's triggers raise on any change — here made
     behind the services' back, as another process or an operator's SQL would."""
@@ -219,9 +217,11 @@ async def test_catalogue_cache_follows_every_change(
     assert first_guide["promised_days"] == 3
     assert (await client.get(guide)).json() == first_guide
 
-    county = await Tenant.select(Tenant.id, Tenant.catalog_version).where(
-        Tenant.slug == "demo-county"
-    ).first()
+    county = (
+        await Tenant.select(Tenant.id, Tenant.catalog_version)
+        .where(Tenant.slug == "demo-county")
+        .first()
+    )
     await ItemSetting.update({ItemSetting.promised_days: 2}, force=True).where(
         (ItemSetting.tenant == county["id"]) & (ItemSetting.item_code == "NR-BDC-0001")
     )
