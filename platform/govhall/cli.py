@@ -110,8 +110,18 @@ def worker(burst: bool, simple: bool) -> None:
     fieldcrypt.configure(settings)
     outbound.configure(settings)
     connection = redis.Redis.from_url(settings.redis_url)
-    worker_class = SimpleWorker if simple else Worker
-    rq_worker = worker_class([settings.queue_name], connection=connection)
+    if simple:
+        from govhall.jobs.worker import PooledJob, close_worker_loop
+
+        simple_worker = SimpleWorker(
+            [settings.queue_name], connection=connection, job_class=PooledJob
+        )
+        try:
+            simple_worker.work(burst=burst, with_scheduler=True)
+        finally:
+            close_worker_loop()
+        return
+    rq_worker = Worker([settings.queue_name], connection=connection)
     rq_worker.work(burst=burst, with_scheduler=True)
 
 

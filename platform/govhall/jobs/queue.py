@@ -36,6 +36,23 @@ def resolve_job(path: str) -> Callable[..., Any]:
     return function  # type: ignore[no-any-return]
 
 
+#: Attribute naming a job's batch form (set by :func:`batched_by`).
+BATCH_ATTRIBUTE = "__govhall_batch__"
+
+
+def batched_by(many: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a job whose runs may be merged: ``many`` (a dotted path) takes
+    ``items=[kwargs, …]`` and must do what running the job once per item would.
+    The RQ queue merges the runs enqueued in one Redis write, so a busy server sends
+    the worker fewer, bigger jobs. Only for jobs safe to retry as a whole batch."""
+
+    def mark(function: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(function, BATCH_ATTRIBUTE, many)
+        return function
+
+    return mark
+
+
 @dataclass(slots=True)
 class JobFailure:
     job: str
@@ -119,7 +136,7 @@ class RQJobQueue(JobQueue):
     def __init__(self, redis_url: str, queue_name: str) -> None:
         self.connection = redis.Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.connection)
-        self._waiting: list[tuple[list[Any], asyncio.Future[None]]] = []
+        self._waiting: list[tuple[list[tuple[str, dict[str, Any]]], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
     def _retry(self) -> Retry:
@@ -133,20 +150,36 @@ class RQJobQueue(JobQueue):
             resolve_job(job)  # fail now, in the caller, if the path is wrong
         if not jobs:
             return
-        data = [Queue.prepare_data(job, kwargs=kwargs, retry=self._retry()) for job, kwargs in jobs]
         loop = asyncio.get_running_loop()
         written: asyncio.Future[None] = loop.create_future()
-        self._waiting.append((data, written))
+        self._waiting.append((jobs, written))
         if self._writer is None or self._writer.done():
             self._writer = loop.create_task(self._write())
         # Shielded: a caller that gives up must not cancel the others' write.
         await asyncio.shield(written)
 
+    def _prepared(self, jobs: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+        """RQ's job data for one write; runs of a :func:`batched_by` job merged."""
+        merged: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        single: list[tuple[str, dict[str, Any]]] = []
+        for job, kwargs in jobs:
+            many = getattr(resolve_job(job), BATCH_ATTRIBUTE, None)
+            if many is None:
+                single.append((job, kwargs))
+            else:
+                merged.setdefault(many, []).append((job, kwargs))
+        for many, runs in merged.items():
+            # One run alone stays itself: easier to read in RQ's registries.
+            single.extend(runs if len(runs) == 1 else [(many, {"items": [k for _, k in runs]})])
+        return [
+            Queue.prepare_data(job, kwargs=kwargs, retry=self._retry()) for job, kwargs in single
+        ]
+
     async def _write(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            everything = [item for data, _ in batch for item in data]
             try:
+                everything = self._prepared([job for jobs, _ in batch for job in jobs])
                 write = functools.partial(self.queue.enqueue_many, everything)
                 await anyio.to_thread.run_sync(write)
             except Exception as exc:  # every caller of this batch sees Redis's error

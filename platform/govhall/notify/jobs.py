@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from govhall.jobs.queue import batched_by
 from govhall.notify.tables import InboxMessage
 
 
+@batched_by("govhall.notify.jobs.deliver_inbox_many")
 async def deliver_inbox(
     *,
     dedupe_key: str,
@@ -20,13 +22,42 @@ async def deliver_inbox(
 ) -> None:
     """Write one inbox message. Safe to retry: a message is stored once per dedupe key."""
     await InboxMessage.insert(
-        InboxMessage(
+        _message(
             dedupe_key=dedupe_key,
-            tenant=uuid.UUID(tenant_id),
+            tenant_id=tenant_id,
             recipient_kind=recipient_kind,
-            recipient_id=uuid.UUID(recipient_id),
-            case=uuid.UUID(case_id) if case_id else None,
+            recipient_id=recipient_id,
             template=template,
             params=params,
+            case_id=case_id,
         )
     ).on_conflict(action="DO NOTHING")
+
+
+async def deliver_inbox_many(*, items: list[dict[str, Any]]) -> None:
+    """:func:`deliver_inbox` for many messages in one statement (the queue merges the
+    deliveries enqueued together). Safe to retry whole, for the same reason."""
+    for start in range(0, len(items), 1000):
+        rows = [_message(**item) for item in items[start : start + 1000]]
+        await InboxMessage.insert(*rows).on_conflict(action="DO NOTHING")
+
+
+def _message(
+    *,
+    dedupe_key: str,
+    tenant_id: str,
+    recipient_kind: str,
+    recipient_id: str,
+    template: str,
+    params: dict[str, Any],
+    case_id: str | None = None,
+) -> InboxMessage:
+    return InboxMessage(
+        dedupe_key=dedupe_key,
+        tenant=uuid.UUID(tenant_id),
+        recipient_kind=recipient_kind,
+        recipient_id=uuid.UUID(recipient_id),
+        case=uuid.UUID(case_id) if case_id else None,
+        template=template,
+        params=params,
+    )
