@@ -8,9 +8,12 @@ govhall: ``--jobs`` applicant inbox notifications (``govhall.notify.jobs.deliver
 each an idempotent insert into the inbox) enqueued the way requests enqueue them, then
 drained by one ``govhall worker --burst --simple`` process. Floor: the same number of
 no-op jobs drained by the same worker — what RQ itself costs per job (fetching,
-bookkeeping, result). Figures: jobs per second of each (the process's start-up,
-measured by a burst over an empty queue, is subtracted), notifications/s ÷ floor,
-and the target of 1,000 notifications/s per worker. Every run is bounded in count and
+bookkeeping, result). govhall runs twice: deliveries enqueued one at a time (one RQ
+job each), and enqueued by 500 callers at once, as a busy server does, when the
+queue merges the deliveries of each Redis write into batch jobs. Figures: jobs per
+second of each (the process's start-up, measured by a burst over an empty queue, is
+subtracted), the ratio to the floor, and the target of 1,000 notifications/s per
+worker. Every run is bounded in count and
 in time; the inbox is checked to hold exactly one message per job.
 """
 
@@ -62,10 +65,13 @@ def _burst(env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-async def _enqueue(queue: RQJobQueue, jobs: list[tuple[str, dict[str, object]]]) -> None:
-    # As requests do: many callers at once, their writes shared.
-    for start in range(0, len(jobs), 500):
-        chunk = jobs[start : start + 500]
+async def _enqueue(
+    queue: RQJobQueue, jobs: list[tuple[str, dict[str, object]]], width: int = 500
+) -> None:
+    """As requests do: ``width`` callers at once, sharing Redis writes (and so merging
+    inbox deliveries into batch jobs); with 1, every job is written alone."""
+    for start in range(0, len(jobs), width):
+        chunk = jobs[start : start + width]
         await asyncio.gather(*(queue.enqueue(job, **kwargs) for job, kwargs in chunk))
 
 
@@ -105,36 +111,45 @@ async def main() -> None:
     await _enqueue(queue, [("tests.bench.bench_jobs.noop", {"n": n}) for n in range(args.jobs)])
     floor = args.jobs / max(1e-6, _burst(env) - start_up)
 
-    recipient = uuid.uuid4()
-    notifications = [
-        (
-            "govhall.notify.jobs.deliver_inbox",
-            {
-                "dedupe_key": f"bench:{n}",
-                "tenant_id": str(tenant_id),
-                "recipient_kind": "account",
-                "recipient_id": str(recipient),
-                "template": "case_accept",
-                "params": {"serial_number": str(n), "item": {"zh-CN": "事项", "en": "item"}},
-            },
+    rates = {}
+    for label, width in (("one job per notification", 1), ("written together, 500 at once", 500)):
+        recipient = uuid.uuid4()
+        notifications = [
+            (
+                "govhall.notify.jobs.deliver_inbox",
+                {
+                    "dedupe_key": f"bench:{recipient}:{n}",
+                    "tenant_id": str(tenant_id),
+                    "recipient_kind": "account",
+                    "recipient_id": str(recipient),
+                    "template": "case_accept",
+                    "params": {"serial_number": str(n), "item": {"zh-CN": "事项", "en": "item"}},
+                },
+            )
+            for n in range(args.jobs)
+        ]
+        await _enqueue(queue, notifications, width)
+        jobs = redis.Redis.from_url(args.redis).llen(f"rq:queue:{QUEUE}")
+        rates[label] = (args.jobs / max(1e-6, _burst(env) - start_up), jobs)
+        delivered = await connection.fetchval(
+            "SELECT count(*) FROM notify_inbox_message WHERE recipient_id = $1", recipient
         )
-        for n in range(args.jobs)
-    ]
-    await _enqueue(queue, notifications)
-    ours = args.jobs / max(1e-6, _burst(env) - start_up)
-    delivered = await connection.fetchval(
-        "SELECT count(*) FROM notify_inbox_message WHERE recipient_id = $1", recipient
-    )
+        assert delivered == args.jobs, f"{delivered} inbox messages for {args.jobs} jobs"
     await connection.close()
     await queue.close()
-    assert delivered == args.jobs, f"{delivered} inbox messages for {args.jobs} jobs"
 
     print(f"{args.jobs:,} jobs, one `govhall worker --simple` process, {os.cpu_count()} cores")
     print(f"{'worker start-up (subtracted)':<40}{start_up:>8.2f} s")
     print(f"{'floor: RQ no-op jobs':<40}{floor:>8,.0f}/s")
-    print(f"{'govhall: inbox notifications':<40}{ours:>8,.0f}/s   (every message stored once)")
-    print(f"{'ratio govhall / floor':<40}{ours / floor:>8.2f}")
-    verdict = "met" if ours >= 1000 else "NOT met"
+    for label, (rate, jobs) in rates.items():
+        print(
+            f"{'govhall: ' + label:<40}{rate:>8,.0f}/s   ({jobs:,} RQ jobs; each message stored once)"
+        )
+    best = max(rate for rate, _ in rates.values())
+    print(
+        f"{'ratio govhall (one per job) / floor':<40}{rates['one job per notification'][0] / floor:>8.2f}"
+    )
+    verdict = "met" if best >= 1000 else "NOT met"
     print(f"{'target ≥ 1,000 notifications/s':<40}{verdict:>8}")
 
 
