@@ -1,7 +1,9 @@
-"""The floor for the submission benchmark: a bare Litestar app whose one endpoint
-does what no submission can skip — parse the JSON body, then insert a case row and
-an event row in one asyncpg transaction — and nothing else (no validation, fees,
-materials, serial numbers, audit or jobs).
+"""The floor for the submission and read benchmarks: a bare Litestar app whose
+endpoints do what no request can skip and nothing else. ``/submit``: parse the JSON
+body, then insert a case row and an event row in one asyncpg transaction (no
+validation, fees, materials, serial numbers, audit or jobs). ``/progress`` and
+``/worklist``: the same reads govhall's progress query and work list make, on
+govhall's own tables, with no sign-in, role scope or rendering.
 
 Run by :mod:`tests.bench.bench_submit` as its own server process::
 
@@ -57,11 +59,47 @@ def make_app(database: str) -> Litestar:
             )
         return {"id": str(case_id)}
 
+    @get("/progress")
+    async def progress(tenant: str, serial_number: str) -> dict[str, Any]:
+        """What a progress query cannot skip: the case by tenant and serial number
+        (its unique index) and its events."""
+        async with pool["db"].acquire() as connection:
+            case = await connection.fetchrow(
+                "SELECT id, status, query_code_hash FROM cases_case "
+                "WHERE tenant = $1 AND serial_number = $2",
+                uuid.UUID(tenant),
+                serial_number,
+            )
+            events = await connection.fetch(
+                'SELECT seq, action, created_at FROM cases_case_event WHERE "case" = $1 '
+                "ORDER BY seq",
+                case["id"],
+            )
+        return {"status": case["status"], "events": [e["action"] for e in events]}
+
+    @get("/worklist")
+    async def worklist(tenant: str) -> dict[str, Any]:
+        """What a work list page cannot skip: the count of the tenant's open steps and
+        the oldest 20 with their cases."""
+        tenant_id = uuid.UUID(tenant)
+        async with pool["db"].acquire() as connection:
+            total = await connection.fetchval(
+                "SELECT count(*) FROM workflow_task WHERE tenant = $1 AND status = 'open'",
+                tenant_id,
+            )
+            rows = await connection.fetch(
+                "SELECT t.id, t.step, t.due_on, c.serial_number, c.applicant_name "
+                'FROM workflow_task t JOIN cases_case c ON c.id = t."case" '
+                "WHERE t.tenant = $1 AND t.status = 'open' ORDER BY t.created_at LIMIT 20",
+                tenant_id,
+            )
+        return {"total": total, "rows": [r["serial_number"] for r in rows]}
+
     @get("/readyz")
     async def ready() -> dict[str, str]:
         return {"status": "ok"}
 
-    return Litestar([submit, ready], on_startup=[start], on_shutdown=[stop])
+    return Litestar([submit, progress, worklist, ready], on_startup=[start], on_shutdown=[stop])
 
 
 def main() -> None:
