@@ -8,8 +8,9 @@ Run (PostgreSQL on 127.0.0.1:5432; preparing 1,000,000 cases takes ~2 minutes)::
 The database is :func:`tests.bench.bench_sweep.prepare`'s (the demo tenants and 99
 more, their cases and open steps generated in SQL). govhall: one ``govhall serve``
 process; ``GET /t/demo-county/api/v1/progress`` for a real case (serial number and
-query code), and the county clerk's ``GET /t/demo-county/api/v1/worklist`` (the 20
-oldest of the steps the clerk may take, role- and unit-scoped, with the total).
+query code), and the county's land-registry handler's ``GET
+/t/demo-county/api/v1/worklist`` (the 20 oldest of the ~10,000 open steps the handler
+may take, role- and unit-scoped, with the total).
 Floor: :mod:`tests.bench.floor_app` making the same reads with asyncpg and nothing
 else. The load generator runs on loopback with ``--concurrency`` connections: ``wrk``
 for ``--seconds`` per figure when it is installed (``apt install wrk``), else this
@@ -146,11 +147,12 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--seconds", type=int, default=15, help="per figure, with wrk")
+    parser.add_argument("--reuse", action="store_true", help="the database of an earlier run")
     parser.add_argument(
         "--database", default="postgresql://postgres@127.0.0.1:5432/govhall_bench_reads"
     )
     args = parser.parse_args()
-    url = await prepare(args.database, args.tenants, args.cases)
+    url = args.database if args.reuse else await prepare(args.database, args.tenants, args.cases)
     secret = f"bench-{uuid.uuid4()}-secret-key-0123456789"
     connection = await asyncpg.connect(url)
     case = await connection.fetchrow(
@@ -163,6 +165,9 @@ async def main() -> None:
         "UPDATE cases_case SET query_code_hash = $1 WHERE serial_number = $2",
         hash_query_code(secret, serial, QUERY_CODE),
         serial,
+    )
+    unit_path = await connection.fetchval(
+        "SELECT path FROM tenancy_org_unit WHERE tenant = $1 AND code = 'zrzyj'", tenant_id
     )
     county_cases = await connection.fetchval(
         "SELECT count(*) FROM cases_case WHERE tenant = $1", tenant_id
@@ -196,10 +201,10 @@ async def main() -> None:
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
             token = await http.post(
                 "/api/v1/auth/token",
-                json={"username": "clerk", "password": PASSWORD, "tenant": "demo-county"},
+                json={"username": "handler", "password": PASSWORD, "tenant": "demo-county"},
             )
             assert token.status_code == 200, token.text
-        clerk = {"authorization": f"Bearer {token.json()['access_token']}"}
+        handler = {"authorization": f"Bearer {token.json()['access_token']}"}
         progress = {"serial_number": serial, "query_code": QUERY_CODE}
         ours_progress = await _measure(
             "govhall: progress query",
@@ -216,7 +221,7 @@ async def main() -> None:
             server.pid,
             "/t/demo-county/api/v1/worklist",
             {"page_size": "20"},
-            clerk,
+            handler,
             args,
         )
     finally:
@@ -243,7 +248,13 @@ async def main() -> None:
             args,
         )
         floor_worklist = await _measure(
-            "floor: work list (asyncpg)", base, floor.pid, "/worklist", tenant, {}, args
+            "floor: work list (asyncpg)",
+            base,
+            floor.pid,
+            "/worklist",
+            {**tenant, "role": "handler", "path": unit_path},
+            {},
+            args,
         )
     finally:
         stop(floor)

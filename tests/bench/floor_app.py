@@ -78,20 +78,23 @@ def make_app(database: str) -> Litestar:
         return {"status": case["status"], "events": [e["action"] for e in events]}
 
     @get("/worklist")
-    async def worklist(tenant: str) -> dict[str, Any]:
-        """What a work list page cannot skip: the count of the tenant's open steps and
-        the oldest 20 with their cases."""
-        tenant_id = uuid.UUID(tenant)
+    async def worklist(tenant: str, role: str, path: str) -> dict[str, Any]:
+        """What a work list page cannot skip: the count of the open steps of ``role``
+        in the units under ``path`` (unassigned), and the oldest 20 with their cases —
+        govhall's predicate for one grant, without sign-in, grants or rendering."""
+        scope = (
+            "FROM workflow_task t JOIN tenancy_org_unit u ON u.id = t.org_unit "
+            "WHERE t.tenant = $1 AND t.status = 'open' AND t.role = $2 AND u.path LIKE $3 "
+            "AND t.position = '' AND t.assignee IS NULL"
+        )
+        values = (uuid.UUID(tenant), role, f"{path}%")
         async with pool["db"].acquire() as connection:
-            total = await connection.fetchval(
-                "SELECT count(*) FROM workflow_task WHERE tenant = $1 AND status = 'open'",
-                tenant_id,
-            )
+            total = await connection.fetchval(f"SELECT count(*) {scope}", *values)
+            joined = scope.replace("WHERE", 'JOIN cases_case c ON c.id = t."case" WHERE', 1)
             rows = await connection.fetch(
-                "SELECT t.id, t.step, t.due_on, c.serial_number, c.applicant_name "
-                'FROM workflow_task t JOIN cases_case c ON c.id = t."case" '
-                "WHERE t.tenant = $1 AND t.status = 'open' ORDER BY t.created_at LIMIT 20",
-                tenant_id,
+                "SELECT t.id, t.step, t.due_on, c.serial_number, c.applicant_name, c.flow "
+                f"{joined} ORDER BY t.created_at LIMIT 20",
+                *values,
             )
         return {"total": total, "rows": [r["serial_number"] for r in rows]}
 
