@@ -28,6 +28,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import redis
@@ -66,7 +67,7 @@ def _burst(env: dict[str, str]) -> float:
 
 
 async def _enqueue(
-    queue: RQJobQueue, jobs: list[tuple[str, dict[str, object]]], width: int = 500
+    queue: RQJobQueue, jobs: list[tuple[str, dict[str, Any]]], width: int = 500
 ) -> None:
     """As requests do: ``width`` callers at once, sharing Redis writes (and so merging
     inbox deliveries into batch jobs); with 1, every job is written alone."""

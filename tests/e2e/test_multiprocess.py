@@ -253,4 +253,6 @@ async def test_two_apps_and_two_workers_lose_and_duplicate_nothing(
     }
     # The two workers shared the jobs.
     ran = [log.read_text(errors="replace").count("Job OK") for log in worker_logs]
-    assert sum(ran) >= CASES * len(MESSAGES) and all(ran), ran
+    # Fewer jobs than messages is right: the deliveries one Redis write carries are
+    # merged into one batch job.
+    assert all(ran), ran
