@@ -12,8 +12,8 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.stores.base import NamespacedStore
 from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 
 from govhall import db, i18n
@@ -135,7 +135,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 def _stores(services: Services) -> StoreRegistry:
     """Named stores (web sessions …) over one Redis client the services close at stop."""
     root = services.store
-    if isinstance(root, RedisStore):
+    if isinstance(root, NamespacedStore):  # Redis (None without: sessions in memory)
         return StoreRegistry(default_factory=lambda name: root.with_namespace(name))
     return StoreRegistry(default_factory=lambda name: MemoryStore())
 

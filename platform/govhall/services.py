@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from litestar.channels import ChannelsPlugin
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 
 from govhall import db
 from govhall.catalog.services import CatalogService
@@ -77,9 +76,10 @@ class Services:
         await self.queue.close()
         if self.live is not None:
             await self.live.__aexit__(None, None, None)
-        for store in (self.revoked, self.store):
-            if isinstance(store, RedisStore):
-                await store.__aexit__(None, None, None)
+        if self.settings.redis_url:  # both stores are Redis clients to close
+            for store in (self.revoked, self.store):
+                if store is not None:
+                    await store.__aexit__(None, None, None)
         await db.close_pool(db.get_engine())
 
     @classmethod
@@ -88,6 +88,14 @@ class Services:
         fieldcrypt.configure(settings)
         outbound.configure(settings, registry.channels)
         queue = make_job_queue(settings.redis_url, settings.queue_name)
+        store: Store | None = None
+        revoked: Store = MemoryStore()
+        if settings.redis_url:
+            # redis-py on use: the embedded default never loads it (start-up).
+            from litestar.stores.redis import RedisStore
+
+            store = RedisStore.with_client(url=settings.redis_url, namespace="govhall")
+            revoked = RedisStore.with_client(url=settings.redis_url, namespace="govhall-revoked")
         return cls(
             settings=settings,
             registry=registry,
@@ -95,16 +103,8 @@ class Services:
             tokens=TokenService(settings.secret_key, settings.token_ttl_seconds),
             queue=queue,
             scheduler=None if settings.redis_url else InlineScheduler(queue),
-            store=(
-                RedisStore.with_client(url=settings.redis_url, namespace="govhall")
-                if settings.redis_url
-                else None
-            ),
+            store=store,
             blobs=make_blob_store(settings.storage_url),
             live=make_channels(settings.redis_url),
-            revoked=(
-                RedisStore.with_client(url=settings.redis_url, namespace="govhall-revoked")
-                if settings.redis_url
-                else MemoryStore()
-            ),
+            revoked=revoked,
         )

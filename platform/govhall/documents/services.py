@@ -24,7 +24,6 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from govhall.cases.tables import Case
 from govhall.documents import signing
-from govhall.documents.pdf import render_pdf
 from govhall.documents.tables import Document, SigningKey
 from govhall.errors import Forbidden, NotFound
 from govhall.i18n import N_
@@ -184,6 +183,8 @@ async def _issue(
     }
     title = spec.result_certificate if template.kind == "certificate" else template.name
     payload["title"] = title
+    from govhall.documents.pdf import render_pdf  # reportlab on use: start-up
+
     content = render_pdf(
         body_html=body,
         title=title,

@@ -7,7 +7,6 @@ import secrets
 import time
 from typing import Annotated, Any
 
-import httpx
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -159,6 +158,8 @@ async def simbank_pay(request: Request[Any, Any, Any], data: SimbankForm) -> Res
         timestamp=int(time.time()),
     )
     body = msgspec.json.encode(notice)
+    import httpx  # on use: a quarter of a second of every process's start-up
+
     async with httpx.AsyncClient(timeout=10) as bank:
         answer = await bank.post(
             notify,

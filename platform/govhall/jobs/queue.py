@@ -16,11 +16,12 @@ import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import redis
-from rq import Queue, Retry
+
+if TYPE_CHECKING:
+    from rq import Retry
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +135,18 @@ class RQJobQueue(JobQueue):
     caller still returns only once its jobs are in Redis, or with Redis's error."""
 
     def __init__(self, redis_url: str, queue_name: str) -> None:
+        # redis-py and RQ on use: the embedded default never loads them (start-up).
+        import redis
+        from rq import Queue
+
         self.connection = redis.Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.connection)
         self._waiting: list[tuple[list[tuple[str, dict[str, Any]]], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
     def _retry(self) -> Retry:
+        from rq import Retry
+
         return Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
 
     async def enqueue(self, job: str, **kwargs: Any) -> None:
@@ -172,7 +179,8 @@ class RQJobQueue(JobQueue):
             # One run alone stays itself: easier to read in RQ's registries.
             single.extend(runs if len(runs) == 1 else [(many, {"items": [k for _, k in runs]})])
         return [
-            Queue.prepare_data(job, kwargs=kwargs, retry=self._retry()) for job, kwargs in single
+            self.queue.prepare_data(job, kwargs=kwargs, retry=self._retry())
+            for job, kwargs in single
         ]
 
     async def _write(self) -> None:

@@ -17,14 +17,6 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
 from govhall.catalog.forms import describe_fields
 from govhall.errors import InvalidInput
 from govhall.i18n import N_, Localized
@@ -255,6 +247,15 @@ def _answer(field: dict[str, Any], value: Any) -> Any:
 
 def blank_pdf(spec: ItemSpec, locale: str = "zh-CN") -> bytes:
     """A printable form: every field with room to write, and the materials checklist."""
+    # reportlab on use: it is a large share of a process's start-up.
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
     title = ParagraphStyle("title", fontName=CJK_FONT, fontSize=16, leading=22, spaceAfter=6)

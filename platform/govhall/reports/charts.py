@@ -19,7 +19,6 @@ from reportlab.lib import colors
 
 from govhall.documents.pdf import register_font
 
-KINDS = ("bar", "line", "pie")
 PALETTE = [
     colors.HexColor(c)
     for c in ("#1f5fa8", "#c0392b", "#2e8b57", "#d4a017", "#6a4c93", "#17808a", "#8c564b")

@@ -12,20 +12,13 @@ from xml.sax.saxutils import escape
 
 import msgspec
 from piccolo.query.functions.aggregate import Count
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from govhall import exports
-from govhall.documents.pdf import register_font
 from govhall.errors import FieldError, Forbidden, InvalidInput, NotFound, required_text
 from govhall.i18n import N_, Localized
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.reports.builder import ReportResult, ReportSpec, reporting_scope, run_report
-from govhall.reports.charts import KINDS, chart, to_svg
 from govhall.reports.facts import refresh, refreshed_at
 from govhall.reports.tables import SavedReport
 from govhall.supervision.sweep import LEVELS
@@ -174,15 +167,24 @@ async def dashboard(
     )
 
 
+#: Chart kinds (:mod:`govhall.reports.charts` draws them; imported on use, since
+#: reportlab's chart library is a large share of a process's start-up).
+KINDS = ("bar", "line", "pie")
+
+
 def chart_of(report: ReportResult, kind: str, title: str) -> Any:
     """The report as a chart: categories from its first dimension (the others are
     joined into the category), one series per measure."""
+    from govhall.reports.charts import chart
+
     categories = [" / ".join(r.labels) or title for r in report.rows]
     series = [(m.label, [r.values[i] for r in report.rows]) for i, m in enumerate(report.measures)]
     return chart(kind, categories, series)
 
 
 def svg_of(report: ReportResult, kind: str, title: str) -> str:
+    from govhall.reports.charts import to_svg
+
     return to_svg(chart_of(report, kind, title), title)
 
 
@@ -219,6 +221,15 @@ def export(report: ReportResult, fmt: str, title: str, kind: str = "bar") -> byt
 def _pdf(
     report: ReportResult, title: str, kind: str, headers: list[str], rows: list[list[Any]]
 ) -> bytes:
+    # reportlab on use: it is a large share of a process's start-up.
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from govhall.documents.pdf import register_font
+
     font = register_font()
     out = io.BytesIO()
     document = SimpleDocTemplate(

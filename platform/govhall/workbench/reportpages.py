@@ -24,9 +24,9 @@ from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
 from govhall.reports.builder import DIMENSIONS, MEASURES, ReportSpec, reporting_scope, run_report
-from govhall.reports.charts import KINDS
 from govhall.reports.controllers import file_response
 from govhall.reports.services import (
+    KINDS,
     SavedIn,
     dashboard,
     delete_report,
