@@ -335,12 +335,13 @@ class Api:
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    async def submit(
+    async def application(
         self, headers: dict[str, str], form: dict[str, Any] | None = None
     ) -> dict[str, Any]:
+        """A complete application body: both materials uploaded by ``headers``."""
         first = await self.upload(headers)
         second = await self.upload(headers, PNG_BYTES, "id.png")
-        body = {
+        return {
             "item_code": ITEM_CODE,
             "form": form or GOOD_FORM,
             "materials": [
@@ -348,6 +349,11 @@ class Api:
                 {"material_code": "identity_proof", "blob_id": second["blob_id"]},
             ],
         }
+
+    async def submit(
+        self, headers: dict[str, str], form: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        body = await self.application(headers, form)
         response = await self.client.post(self.t("/applications"), headers=headers, json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())

@@ -29,7 +29,7 @@ import asyncpg
 import httpx
 from openpyxl import load_workbook
 
-from tests.bench.bench_submit import PASSWORD
+from tests.bench.bench_submit import PASSWORD, staff_headers
 from tests.bench.bench_sweep import _database
 from tests.cases.test_batches import EMPLOYER, HEALTH, SHARED, spreadsheet, workers
 from tests.conftest import free_port
@@ -52,13 +52,8 @@ async def _govhall(url: str, content: bytes, rows: int) -> tuple[float, float]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, process, work / "govhall.log", seconds=120)
+        clerk = await staff_headers(base, "clerk", PASSWORD)
         async with httpx.AsyncClient(base_url=base, timeout=600) as http:
-            token = await http.post(
-                "/api/v1/auth/token",
-                json={"username": "clerk", "password": PASSWORD, "tenant": "demo-county"},
-            )
-            assert token.status_code == 200, token.text
-            clerk = {"authorization": f"Bearer {token.json()['access_token']}"}
             batch = {"item_code": HEALTH, "applicant": EMPLOYER, "shared": SHARED}
             started = time.perf_counter()
             made = await http.post(

@@ -29,17 +29,15 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
-import httpx
 
 from govhall.cases.services import hash_query_code
-from tests.bench.bench_submit import cpu_seconds
+from tests.bench.bench_submit import cpu_seconds, load, staff_headers
 from tests.bench.bench_sweep import prepare
 from tests.conftest import free_port
 from tests.e2e.processes import clean_env, start, stop, wait_ready
@@ -48,34 +46,6 @@ REPO = Path(__file__).resolve().parents[2]
 DEADLINE_SECONDS = 300
 QUERY_CODE = "BENCH7"
 PASSWORD = "bench-pass-1234"
-
-
-async def _load(
-    base: str, path: str, params: dict[str, str], headers: dict[str, str], total: int, width: int
-) -> tuple[float, list[float], int]:
-    latencies: list[float] = []
-    failures = 0
-    remaining = iter(range(total))
-    limits = httpx.Limits(max_connections=width, max_keepalive_connections=width)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
-
-        async def one() -> None:
-            nonlocal failures
-            for _ in remaining:
-                if time.monotonic() > stop_at:
-                    return
-                began = time.perf_counter()
-                response = await http.get(path, params=params, headers=headers)
-                latencies.append(time.perf_counter() - began)
-                if response.status_code != 200:
-                    failures += 1
-                    if failures == 1:
-                        print("first failure:", response.status_code, response.text[:300])
-
-        stop_at = time.monotonic() + DEADLINE_SECONDS
-        started = time.perf_counter()
-        await asyncio.gather(*(one() for _ in range(width)))
-        return time.perf_counter() - started, latencies, failures
 
 
 def _row(label: str, elapsed: float, latencies: list[float], failures: int, cpu: float) -> float:
@@ -130,12 +100,12 @@ async def _measure(
     headers: dict[str, str],
     args: argparse.Namespace,
 ) -> float:
-    await _load(base, path, params, headers, 200, 8)  # warm
+    await load(base, "GET", path, 200, 8, params=params, headers=headers)  # warm
     if shutil.which("wrk"):
         return _wrk(label, f"{base}{path}?{urlencode(params)}", pid, headers, args)
     cpu = cpu_seconds(pid)
-    elapsed, latencies, failures = await _load(
-        base, path, params, headers, args.requests, args.concurrency
+    elapsed, latencies, failures = await load(
+        base, "GET", path, args.requests, args.concurrency, params=params, headers=headers
     )
     return _row(label, elapsed, latencies, failures, cpu_seconds(pid) - cpu)
 
@@ -198,13 +168,7 @@ async def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, server, work / "govhall.log", seconds=120)
-        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-            token = await http.post(
-                "/api/v1/auth/token",
-                json={"username": "handler", "password": PASSWORD, "tenant": "demo-county"},
-            )
-            assert token.status_code == 200, token.text
-        handler = {"authorization": f"Bearer {token.json()['access_token']}"}
+        handler = await staff_headers(base, "handler", PASSWORD)
         progress = {"serial_number": serial, "query_code": QUERY_CODE}
         ours_progress = await _measure(
             "govhall: progress query",

@@ -41,26 +41,33 @@ REPO = Path(__file__).resolve().parents[2]
 DEADLINE_SECONDS = 600
 
 
-async def _load(
-    base: str, path: str, body: dict[str, Any], headers: dict[str, str], total: int, width: int
+async def load(
+    base: str,
+    method: str,
+    path: str,
+    total: int,
+    width: int,
+    *,
+    expect: int = 200,
+    **request: Any,
 ) -> tuple[float, list[float], int]:
-    """``total`` POSTs with ``width`` in flight: (elapsed, latencies, failures)."""
+    """``total`` requests (``request`` as httpx takes it) with ``width`` in flight,
+    bounded by ``DEADLINE_SECONDS``: (elapsed, latencies, failures)."""
     latencies: list[float] = []
     failures = 0
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(total):
-        queue.put_nowait(n)
+    remaining = iter(range(total))
     limits = httpx.Limits(max_connections=width, max_keepalive_connections=width)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
 
         async def one() -> None:
             nonlocal failures
-            while not queue.empty() and time.monotonic() < stop_at:
-                queue.get_nowait()
+            for _ in remaining:
+                if time.monotonic() > stop_at:
+                    return
                 began = time.perf_counter()
-                response = await http.post(path, json=body, headers=headers)
+                response = await http.request(method, path, **request)
                 latencies.append(time.perf_counter() - began)
-                if response.status_code != 201:
+                if response.status_code != expect:
                     failures += 1
                     if failures == 1:
                         print("first failure:", response.status_code, response.text[:300])
@@ -69,6 +76,17 @@ async def _load(
         started = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(width)))
         return time.perf_counter() - started, latencies, failures
+
+
+async def staff_headers(base: str, username: str, password: str) -> dict[str, str]:
+    """A demo-county staff member's bearer token, as request headers."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        token = await http.post(
+            "/api/v1/auth/token",
+            json={"username": username, "password": password, "tenant": "demo-county"},
+        )
+    assert token.status_code == 200, token.text
+    return {"authorization": f"Bearer {token.json()['access_token']}"}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -140,10 +158,17 @@ async def _govhall(
         }
         path = "/t/demo-county/api/v1/applications"
         # Warm up (plugins' first calls, caches, the pool), then measure.
-        await _load(base, path, body, headers, 50, 4)
+        await load(base, "POST", path, 50, 4, expect=201, json=body, headers=headers)
         cpu = cpu_seconds(process.pid)
-        elapsed, latencies, failures = await _load(
-            base, path, body, headers, args.requests, args.concurrency
+        elapsed, latencies, failures = await load(
+            base,
+            "POST",
+            path,
+            args.requests,
+            args.concurrency,
+            expect=201,
+            json=body,
+            headers=headers,
         )
         cpu = cpu_seconds(process.pid) - cpu
         label = "govhall, embedded (SQLite)" if args.embedded else "govhall (PostgreSQL + Redis)"
@@ -160,10 +185,10 @@ async def _floor(database: str, work: Path, args: argparse.Namespace) -> tuple[f
     try:
         wait_ready(base, process, work / "floor.log")
         body = {"item_code": ITEM_CODE, "form": GOOD_FORM}
-        await _load(base, "/submit", body, {}, 50, 4)
+        await load(base, "POST", "/submit", 50, 4, expect=201, json=body)
         cpu = cpu_seconds(process.pid)
-        elapsed, latencies, failures = await _load(
-            base, "/submit", body, {}, args.requests, args.concurrency
+        elapsed, latencies, failures = await load(
+            base, "POST", "/submit", args.requests, args.concurrency, expect=201, json=body
         )
         cpu = cpu_seconds(process.pid) - cpu
         return _row("floor: Litestar + asyncpg, 2 inserts", elapsed, latencies, failures, cpu)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from govhall import db
-from tests.conftest import GOOD_FORM, ITEM_CODE, PNG_BYTES, Api
+from tests.conftest import Api
 from tests.portal.test_apply import BASE
 from tests.workbench.test_pages import staff_sign_in
 
@@ -65,16 +65,7 @@ async def _count(call: Callable[[], Awaitable[Any]]) -> int:
 
 
 async def _count_submission(api: Api, citizen: dict[str, str]) -> int:
-    first = await api.upload(citizen)
-    second = await api.upload(citizen, PNG_BYTES, "id.png")
-    body = {
-        "item_code": ITEM_CODE,
-        "form": GOOD_FORM,
-        "materials": [
-            {"material_code": "application_form", "blob_id": first["blob_id"]},
-            {"material_code": "identity_proof", "blob_id": second["blob_id"]},
-        ],
-    }
+    body = await api.application(citizen)
     with counted() as seen:
         response = await api.client.post(api.t("/applications"), headers=citizen, json=body)
     assert response.status_code == 201, response.text[:300]
