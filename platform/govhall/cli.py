@@ -64,13 +64,26 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
     settings = _settings()
-    _registry()  # a bad plugin stops here with its problems listed, before any worker starts
+    registry = _registry()  # a bad plugin stops here with its problems listed
     if workers > 1 and settings.uses_sqlite and not settings.redis_url:
         click.echo(
             "note: several workers on the embedded default share no in-process jobs "
             "or memory stores; use PostgreSQL + Redis for multi-process serving.",
             err=True,
         )
+    if workers == 1 and not reload:
+        # One process: serve the app built here, with the registry just checked,
+        # instead of letting uvicorn import the factory and load every plugin again.
+        from govhall.app import create_app
+
+        uvicorn.run(
+            create_app(settings, registry=registry),
+            host=host,
+            port=port,
+            proxy_headers=True,
+            log_level="info",
+        )
+        return
     uvicorn.run(
         "govhall.app:create_app_from_env",
         factory=True,
