@@ -10,28 +10,10 @@ from govhall.notify.tables import InboxMessage
 
 
 @batched_by("govhall.notify.jobs.deliver_inbox_many")
-async def deliver_inbox(
-    *,
-    dedupe_key: str,
-    tenant_id: str,
-    recipient_kind: str,
-    recipient_id: str,
-    template: str,
-    params: dict[str, Any],
-    case_id: str | None = None,
-) -> None:
-    """Write one inbox message. Safe to retry: a message is stored once per dedupe key."""
-    await InboxMessage.insert(
-        _message(
-            dedupe_key=dedupe_key,
-            tenant_id=tenant_id,
-            recipient_kind=recipient_kind,
-            recipient_id=recipient_id,
-            template=template,
-            params=params,
-            case_id=case_id,
-        )
-    ).on_conflict(action="DO NOTHING")
+async def deliver_inbox(**message: Any) -> None:
+    """Write one inbox message (the keywords of :func:`_message`). Safe to retry: a
+    message is stored once per dedupe key."""
+    await deliver_inbox_many(items=[message])
 
 
 async def deliver_inbox_many(*, items: list[dict[str, Any]]) -> None:
