@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from govhall.serving import DEFAULT_SERVER, SERVERS, Server
 from govhall.settings import REPO_ROOT, Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -59,9 +60,16 @@ def main() -> None:
     help="Worker processes (stateless: scale freely on PostgreSQL + Redis).",
 )
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-def serve(host: str, port: int, workers: int, reload: bool) -> None:
-    """Serve the web app and API with uvicorn."""
-    import uvicorn
+@click.option(
+    "--server",
+    type=click.Choice(SERVERS),
+    default=DEFAULT_SERVER,
+    show_default=True,
+    help="ASGI server (granian measured faster; see docs/performance.md).",
+)
+def serve(host: str, port: int, workers: int, reload: bool, server: Server) -> None:
+    """Serve the web app and API."""
+    from govhall import serving
 
     settings = _settings()
     registry = _registry()  # a bad plugin stops here with its problems listed
@@ -71,28 +79,8 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
             "or memory stores; use PostgreSQL + Redis for multi-process serving.",
             err=True,
         )
-    if workers == 1 and not reload:
-        # One process: serve the app built here, with the registry just checked,
-        # instead of letting uvicorn import the factory and load every plugin again.
-        from govhall.app import create_app
-
-        uvicorn.run(
-            create_app(settings, registry=registry),
-            host=host,
-            port=port,
-            proxy_headers=True,
-            log_level="info",
-        )
-        return
-    uvicorn.run(
-        "govhall.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-        log_level="info",
+    serving.run(
+        settings, registry, server=server, host=host, port=port, workers=workers, reload=reload
     )
 
 
@@ -303,14 +291,14 @@ def tenant_export(slug: str, out: Path | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-def demo(host: str, port: int) -> None:
+@click.option("--server", type=click.Choice(SERVERS), default=DEFAULT_SERVER, show_default=True)
+@click.option("--workers", default=1, show_default=True, help="Processes (PostgreSQL + Redis).")
+def demo(host: str, port: int, server: Server, workers: int) -> None:
     """Migrate, load the demo province/city/county, and serve, printing URLs and logins."""
-    import uvicorn
-
-    from govhall import schema
+    from govhall import schema, serving
 
     settings = _settings()
-    _registry()
+    registry = _registry()
     asyncio.run(schema.migrate(settings))
     tenants_dir = REPO_ROOT / "tenants"
     for line in asyncio.run(_apply(settings, [tenants_dir / slug for slug in DEMO_TENANTS])):
@@ -334,9 +322,7 @@ govhall demo is starting on {base}
     os.environ.setdefault("GOVHALL_DATABASE_URL", settings.database_url)
     # The OpenID issuer and redirects name the address the demo actually serves on.
     os.environ.setdefault("GOVHALL_PUBLIC_URL", base)
-    uvicorn.run(
-        "govhall.app:create_app_from_env", factory=True, host=host, port=port, log_level="info"
-    )
+    serving.run(_settings(), registry, server=server, host=host, port=port, workers=workers)
 
 
 @main.group()

@@ -3,21 +3,22 @@
 
 Run (PostgreSQL on 127.0.0.1:5432; preparing 1,000,000 cases takes ~2 minutes)::
 
-    uv run python -m tests.bench.bench_reads [--cases 1000000] [--requests 3000]
+    uv run python -m tests.bench.bench_reads [--cases 1000000] [--requests 3000] \
+        [--server granian|uvicorn] [--workers N] [--reuse]
 
 The database is :func:`tests.bench.bench_sweep.prepare`'s (the demo tenants and 99
-more, their cases and open steps generated in SQL). govhall: one ``govhall serve``
-process; ``GET /t/demo-county/api/v1/progress`` for a real case (serial number and
-query code), and the county's land-registry handler's ``GET
-/t/demo-county/api/v1/worklist`` (the 20 oldest of the ~10,000 open steps the handler
-may take, role- and unit-scoped, with the total).
-Floor: :mod:`tests.bench.floor_app` making the same reads with asyncpg and nothing
-else. The load generator runs on loopback with ``--concurrency`` connections: ``wrk``
-for ``--seconds`` per figure when it is installed (``apt install wrk``), else this
-process's own client for ``--requests`` (bounded in count and time; a Python client
-saturates before the server does on a small machine, so its figures are the
-client's). Figures: requests/s, p50 and p99 latency, and govhall ÷
-floor (targets: ratio ≥ 0.7, p99 < 20 ms).
+more, their cases and open steps generated in SQL). govhall: ``govhall serve``
+(``--workers`` processes under ``--server``); ``GET /t/demo-county/api/v1/progress``
+for a real case (serial number and query code), and the county's land-registry
+handler's ``GET /t/demo-county/api/v1/worklist`` (the 20 oldest of the ~10,000 open
+steps the handler may take, role- and unit-scoped, with the total). Floor:
+:mod:`tests.bench.floor_app` making the same reads with asyncpg and nothing else,
+under the same server and process count. The load generator runs on loopback with
+``--concurrency`` connections: ``wrk`` for ``--seconds`` per figure when it is
+installed (``apt install wrk``), else this process's own client for ``--requests``
+(bounded in count and time; a Python client saturates before the server does on a
+small machine, so its figures are the client's). Figures: requests/s, p50 and p99
+latency, and govhall ÷ floor (targets: ratio ≥ 0.7, p99 < 20 ms).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +39,7 @@ from urllib.parse import urlencode
 import asyncpg
 
 from govhall.cases.services import hash_query_code
+from govhall.serving import DEFAULT_SERVER, SERVERS
 from tests.bench.bench_submit import cpu_seconds, load, staff_headers
 from tests.bench.bench_sweep import prepare
 from tests.conftest import free_port
@@ -110,8 +113,19 @@ async def _measure(
     return _row(label, elapsed, latencies, failures, cpu_seconds(pid) - cpu)
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+@dataclass(frozen=True)
+class Reads:
+    """The prepared database and what the requests name in it."""
+
+    url: str
+    secret: str
+    serial: str
+    tenant_id: Any
+    unit_path: str
+    county_cases: int
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--tenants", type=int, default=100)
     parser.add_argument("--requests", type=int, default=3000)
@@ -121,7 +135,9 @@ async def main() -> None:
     parser.add_argument(
         "--database", default="postgresql://postgres@127.0.0.1:5432/govhall_bench_reads"
     )
-    args = parser.parse_args()
+
+
+async def prepare_reads(args: argparse.Namespace) -> Reads:
     url = args.database if args.reuse else await prepare(args.database, args.tenants, args.cases)
     secret = f"bench-{uuid.uuid4()}-secret-key-0123456789"
     connection = await asyncpg.connect(url)
@@ -144,90 +160,124 @@ async def main() -> None:
     )
     await connection.execute("ANALYZE")
     await connection.close()
-    generator = (
-        f"wrk, {args.seconds} s per figure"
-        if shutil.which("wrk")
-        else f"Python client, {args.requests:,} requests per figure"
-    )
-    print(
-        f"{args.cases:,} cases among {args.tenants} tenants (the county holds {county_cases:,});"
-        f" {generator}, {args.concurrency} connections, {os.cpu_count()} cores"
-    )
+    return Reads(url, secret, serial, tenant_id, unit_path, county_cases)
 
+
+async def govhall_reads(
+    reads: Reads, args: argparse.Namespace, server: str, workers: int
+) -> tuple[float, float]:
+    """``govhall serve`` under ``server`` with ``workers`` processes: (progress/s,
+    work list/s)."""
     work = Path(tempfile.mkdtemp(prefix="govhall-bench-reads-"))
     env = {
         **clean_env(),
-        "GOVHALL_DATABASE_URL": url,
-        "GOVHALL_SECRET_KEY": secret,
+        "GOVHALL_DATABASE_URL": reads.url,
+        "GOVHALL_SECRET_KEY": reads.secret,
         "GOVHALL_STORAGE_URL": str(work / "blobs"),
         "GOVHALL_ENV": "dev",
     }
-    results: dict[str, tuple[float, float]] = {}
     port = free_port()
-    server = start(["serve", "--port", str(port)], env, REPO, work / "govhall.log")
+    command = ["serve", "--port", str(port), "--server", server, "--workers", str(workers)]
+    process = start(command, env, REPO, work / "govhall.log")
     base = f"http://127.0.0.1:{port}"
+    suffix = f" [{server} ×{workers}]"
     try:
-        wait_ready(base, server, work / "govhall.log", seconds=120)
+        wait_ready(base, process, work / "govhall.log", seconds=120)
         handler = await staff_headers(base, "handler", PASSWORD)
-        progress = {"serial_number": serial, "query_code": QUERY_CODE}
-        ours_progress = await _measure(
-            "govhall: progress query",
-            base,
-            server.pid,
-            "/t/demo-county/api/v1/progress",
-            progress,
-            {},
-            args,
-        )
-        ours_worklist = await _measure(
-            "govhall: work list (20 rows)",
-            base,
-            server.pid,
-            "/t/demo-county/api/v1/worklist",
-            {"page_size": "20"},
-            handler,
-            args,
+        progress = {"serial_number": reads.serial, "query_code": QUERY_CODE}
+        path = "/t/demo-county/api/v1/"
+        return (
+            await _measure(
+                "govhall: progress" + suffix,
+                base,
+                process.pid,
+                path + "progress",
+                progress,
+                {},
+                args,
+            ),
+            await _measure(
+                "govhall: work list" + suffix,
+                base,
+                process.pid,
+                path + "worklist",
+                {"page_size": "20"},
+                handler,
+                args,
+            ),
         )
     finally:
-        stop(server)
+        stop(process)
+
+
+async def floor_reads(
+    reads: Reads, args: argparse.Namespace, server: str, workers: int
+) -> tuple[float, float]:
+    """The floor app under the same server and process count: (progress/s, work list/s)."""
+    work = Path(tempfile.mkdtemp(prefix="govhall-bench-reads-"))
     port = free_port()
-    floor = start(
-        ["--port", str(port), "--database", url],
+    command = ["--port", str(port), "--database", reads.url, "--server", server]
+    process = start(
+        [*command, "--workers", str(workers)],
         clean_env(),
         REPO,
         work / "floor.log",
         module="tests.bench.floor_app",
     )
     base = f"http://127.0.0.1:{port}"
+    tenant: dict[str, Any] = {"tenant": str(reads.tenant_id)}
+    suffix = f" [{server} ×{workers}]"
     try:
-        wait_ready(base, floor, work / "floor.log")
-        tenant: dict[str, Any] = {"tenant": str(tenant_id)}
-        floor_progress = await _measure(
-            "floor: progress (asyncpg)",
-            base,
-            floor.pid,
-            "/progress",
-            {**tenant, "serial_number": serial},
-            {},
-            args,
-        )
-        floor_worklist = await _measure(
-            "floor: work list (asyncpg)",
-            base,
-            floor.pid,
-            "/worklist",
-            {**tenant, "role": "handler", "path": unit_path},
-            {},
-            args,
+        wait_ready(base, process, work / "floor.log")
+        return (
+            await _measure(
+                "floor: progress" + suffix,
+                base,
+                process.pid,
+                "/progress",
+                {**tenant, "serial_number": reads.serial},
+                {},
+                args,
+            ),
+            await _measure(
+                "floor: work list" + suffix,
+                base,
+                process.pid,
+                "/worklist",
+                {**tenant, "role": "handler", "path": reads.unit_path},
+                {},
+                args,
+            ),
         )
     finally:
-        stop(floor)
-    results = {
-        "progress": (ours_progress, floor_progress),
-        "work list": (ours_worklist, floor_worklist),
-    }
-    for name, (ours, bare) in results.items():
-        ratio = ours / bare
+        stop(process)
+
+
+def describe(reads: Reads, args: argparse.Namespace) -> None:
+    generator = (
+        f"wrk, {args.seconds} s per figure"
+        if shutil.which("wrk")
+        else f"Python client, {args.requests:,} requests per figure"
+    )
+    print(
+        f"{args.cases:,} cases among {args.tenants} tenants (the county holds"
+        f" {reads.county_cases:,}); {generator}, {args.concurrency} connections,"
+        f" {os.cpu_count()} cores"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    parser.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    reads = await prepare_reads(args)
+    describe(reads, args)
+    ours = await govhall_reads(reads, args, args.server, args.workers)
+    bare = await floor_reads(reads, args, args.server, args.workers)
+    for name, mine, floor in zip(("progress", "work list"), ours, bare, strict=True):
+        ratio = mine / floor
         verdict = "met" if ratio >= 0.7 else "NOT met"
         print(f"{'ratio ' + name + ' govhall / floor':<36}{ratio:>8.2f}   target ≥ 0.7: {verdict}")
 

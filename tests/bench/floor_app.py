@@ -7,18 +7,22 @@ govhall's own tables, with no sign-in, role scope or rendering.
 
 Run by :mod:`tests.bench.bench_submit` as its own server process::
 
-    python -m tests.bench.floor_app --port 8123 --database postgresql://…/govhall_bench_floor
+    python -m tests.bench.floor_app --port 8123 --database postgresql://…/govhall_bench_floor \
+        [--server granian|uvicorn] [--workers N]
+
+It runs under the same ASGI server and process count as the govhall it is compared
+with, so the ratio measures govhall, not the server.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import uuid
 from typing import Any
 
 import asyncpg
-import uvicorn
 from litestar import Litestar, get, post
 
 DDL = (
@@ -105,12 +109,43 @@ def make_app(database: str) -> Litestar:
     return Litestar([submit, progress, worklist, ready], on_startup=[start], on_shutdown=[stop])
 
 
+def app_from_env() -> Litestar:
+    """Factory for granian's worker processes (the database in ``FLOOR_DATABASE``)."""
+    return make_app(os.environ["FLOOR_DATABASE"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database", required=True)
+    parser.add_argument("--server", choices=("granian", "uvicorn"), default="granian")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    uvicorn.run(make_app(args.database), host="127.0.0.1", port=args.port, log_level="warning")
+    os.environ["FLOOR_DATABASE"] = args.database
+    if args.server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces
+        from granian.log import LogLevels
+
+        Granian(
+            "tests.bench.floor_app:app_from_env",
+            factory=True,
+            port=args.port,
+            interface=Interfaces.ASGI,
+            workers=args.workers,
+            log_level=LogLevels.warning,
+        ).serve()
+        return
+    import uvicorn
+
+    uvicorn.run(
+        "tests.bench.floor_app:app_from_env",
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,103 @@
+"""Running the web app under an ASGI server: granian (the default) or uvicorn.
+
+The server was chosen on measurement (``tests/bench/bench_server.py``, figures in
+docs/performance.md): on the same machine and the same govhall requests, granian's
+Rust HTTP layer leaves more of each core to the application than uvicorn's
+httptools + uvloop. uvicorn stays available (``govhall serve --server uvicorn``) for
+``--reload`` during development and for operators who standardise on it.
+
+Both honour ``X-Forwarded-For``/``-Proto`` only from the addresses in
+``FORWARDED_ALLOW_IPS`` (uvicorn's own variable; default ``127.0.0.1``), so the
+caller's address in audit entries and rate limits is the citizen's, not the proxy's.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from govhall.plugins import PluginRegistry
+    from govhall.settings import Settings
+
+Server = Literal["granian", "uvicorn"]
+SERVERS: tuple[Server, ...] = ("granian", "uvicorn")
+DEFAULT_SERVER: Server = "granian"
+
+
+def trusted_proxies() -> list[str]:
+    """The proxies whose forwarded headers are believed (``FORWARDED_ALLOW_IPS``)."""
+    value = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def granian_app() -> Any:
+    """Factory granian's workers call: the app from the environment, behind the
+    proxy-header middleware (granian itself does not read forwarded headers)."""
+    from granian.utils.proxies import wrap_asgi_with_proxy_headers
+
+    from govhall.app import create_app_from_env
+
+    return wrap_asgi_with_proxy_headers(create_app_from_env(), trusted_hosts=trusted_proxies())
+
+
+def run(
+    settings: Settings,
+    registry: PluginRegistry,
+    *,
+    server: Server,
+    host: str,
+    port: int,
+    workers: int = 1,
+    reload: bool = False,
+) -> None:
+    """Serve until stopped. ``registry`` is the plugins the caller has already
+    loaded and checked; a single in-process uvicorn reuses it."""
+    if server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        # granian runs the app in worker processes it spawns, each building its own
+        # app from the environment, so the settings must be there for them.
+        os.environ.setdefault("GOVHALL_DATABASE_URL", settings.database_url)
+        Granian(
+            "govhall.serving:granian_app",
+            factory=True,
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=workers,
+            reload=reload,
+            # A worker that dies (out of memory, a crashed extension) is replaced
+            # instead of leaving the node serving with one process fewer.
+            respawn_failed_workers=True,
+            log_access=False,
+        ).serve()
+        return
+    import uvicorn
+
+    if workers == 1 and not reload:
+        # One process: serve the app built here, with the registry just checked,
+        # instead of letting uvicorn import the factory and load every plugin again.
+        from govhall.app import create_app
+
+        uvicorn.run(
+            create_app(settings, registry=registry),
+            host=host,
+            port=port,
+            proxy_headers=True,
+            forwarded_allow_ips=trusted_proxies(),
+            log_level="info",
+        )
+        return
+    uvicorn.run(
+        "govhall.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxies(),
+        log_level="info",
+    )
