@@ -16,7 +16,13 @@ import argparse
 import asyncio
 
 from govhall.serving import SERVERS
-from tests.bench.bench_reads import add_arguments, describe, floor_reads, govhall_reads, prepare_reads
+from tests.bench.bench_reads import (
+    add_arguments,
+    describe,
+    floor_reads,
+    govhall_reads,
+    prepare_reads,
+)
 
 FIGURES = ("govhall progress", "govhall work list", "floor progress", "floor work list")
 
