@@ -65,7 +65,7 @@ def main() -> None:
     type=click.Choice(SERVERS),
     default=DEFAULT_SERVER,
     show_default=True,
-    help="ASGI server (granian measured faster; see docs/performance.md).",
+    help="ASGI server (measured equal on govhall; see docs/performance.md).",
 )
 def serve(host: str, port: int, workers: int, reload: bool, server: Server) -> None:
     """Serve the web app and API."""

@@ -44,6 +44,7 @@ async def main() -> None:
         granian, uvicorn = rates["granian", workers], rates["uvicorn", workers]
         for name, fast, slow in zip(FIGURES, granian, uvicorn, strict=True):
             print(f"{'granian / uvicorn, ' + name + f' ×{workers}':<44}{fast / slow:>6.2f}")
+    print("start-up and memory per server: bench_startup --server granian|uvicorn")
 
 
 if __name__ == "__main__":

@@ -93,10 +93,9 @@ async def staff_headers(base: str, username: str, password: str) -> dict[str, st
     return {"authorization": f"Bearer {token.json()['access_token']}"}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process and its live descendants (a server's
-    worker processes) have used so far. On a shared VM, time the hypervisor steals
-    stretches wall-clock figures but not this one."""
+def process_tree(pid: int) -> dict[int, float]:
+    """The process and its live descendants (a server's worker processes), each with
+    the user + system CPU seconds it has used so far."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -112,7 +111,13 @@ def cpu_seconds(pid: int) -> float:
         more = {child for child, parent in parents.items() if parent in tree} - tree
         tree |= more
         grown = bool(more)
-    return sum(times.get(member, 0.0) for member in tree)
+    return {member: times[member] for member in tree if member in times}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of the process and its workers so far. On a shared VM, time the
+    hypervisor steals stretches wall-clock figures but not this one."""
+    return sum(process_tree(pid).values())
 
 
 def _row(

@@ -118,7 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database", required=True)
-    parser.add_argument("--server", choices=("granian", "uvicorn"), default="granian")
+    parser.add_argument("--server", choices=("uvicorn", "granian"), default="uvicorn")
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     os.environ["FLOOR_DATABASE"] = args.database

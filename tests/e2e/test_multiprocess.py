@@ -1,5 +1,6 @@
-"""Scale-out on one machine: two app processes and two RQ workers against one
-PostgreSQL, Redis and S3-compatible store, behind a round-robin proxy on loopback.
+"""Scale-out on one machine: two app processes (one under uvicorn, one under granian)
+and two RQ workers against one PostgreSQL, Redis and S3-compatible store, behind a
+round-robin proxy on loopback.
 A load of citizens' applications and staff decisions goes through both app
 processes; afterwards no case is lost or duplicated, every case went through its
 steps exactly once, and every notification reached the applicant's inbox exactly
@@ -115,7 +116,9 @@ async def fleet(
         first = start(["demo", "--port", str(ports[0])], env, tmp_path, tmp_path / "app-1.log")
         processes.append(first)
         wait_ready(f"http://127.0.0.1:{ports[0]}", first, tmp_path / "app-1.log")
-        second = start(["serve", "--port", str(ports[1])], env, tmp_path, tmp_path / "app-2.log")
+        # The second runs under granian, the other server `govhall serve` offers.
+        serve = ["serve", "--port", str(ports[1]), "--server", "granian"]
+        second = start(serve, env, tmp_path, tmp_path / "app-2.log")
         processes.append(second)
         wait_ready(f"http://127.0.0.1:{ports[1]}", second, tmp_path / "app-2.log")
         for log in workers:
