@@ -104,6 +104,7 @@ from govhall.web.deps import (
     provide_principal,
     provide_services,
     provide_tenant,
+    resolve_dependencies_in_turn,
     tenant_scope_middleware,
 )
 from govhall.web.errors import EXCEPTION_HANDLERS
@@ -161,6 +162,7 @@ def create_app(
 ) -> Litestar:
     settings = settings or Settings.from_env()
     settings.check()
+    resolve_dependencies_in_turn()
     i18n.configure(settings.frontend_dir / "locales")
     init_sentry(settings)
     db.configure_database(settings)

@@ -67,7 +67,12 @@ def main() -> None:
     show_default=True,
     help="ASGI server (measured equal on govhall; see docs/performance.md).",
 )
-def serve(host: str, port: int, workers: int, reload: bool, server: Server) -> None:
+@click.option(
+    "--access-log", is_flag=True, help="Log every request (the reverse proxy usually does)."
+)
+def serve(
+    host: str, port: int, workers: int, reload: bool, server: Server, access_log: bool
+) -> None:
     """Serve the web app and API."""
     from govhall import serving
 
@@ -80,7 +85,14 @@ def serve(host: str, port: int, workers: int, reload: bool, server: Server) -> N
             err=True,
         )
     serving.run(
-        settings, registry, server=server, host=host, port=port, workers=workers, reload=reload
+        settings,
+        registry,
+        server=server,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        access_log=access_log,
     )
 
 

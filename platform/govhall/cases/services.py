@@ -36,6 +36,7 @@ from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import MATERIAL_FORMATS, FeeLine, ItemSpec, evaluate
+from govhall.statements import statement
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
 from govhall.workflow import machine
@@ -544,6 +545,33 @@ async def announce_action(
 _NO_SUCH_CASE = N_("办件编号或查询码不正确")
 
 
+#: The public progress query's two reads, compiled once (see govhall.statements).
+_CASE_BY_SERIAL = statement(
+    lambda tenant, serial: (
+        Case.objects()
+        .output(load_json=True)
+        .where((Case.tenant == tenant) & (Case.serial_number == serial))
+        .first()
+    )
+)
+_PUBLIC_TIMELINE = statement(
+    lambda case: (
+        CaseEvent.select(
+            CaseEvent.seq,
+            CaseEvent.action,
+            CaseEvent.step,
+            CaseEvent.to_status,
+            CaseEvent.created_at,
+            CaseEvent.opinion,
+            CaseEvent.data,
+        )
+        .output(load_json=True)
+        .where(CaseEvent.case == case)
+        .order_by(CaseEvent.seq)
+    )
+)
+
+
 async def progress(
     *,
     tenant: TenantInfo,
@@ -555,12 +583,7 @@ async def progress(
 ) -> ProgressOut:
     """Public progress by serial number and query code; the same answer for an unknown
     number and a wrong code, so numbers cannot be probed."""
-    case = (
-        await Case.objects()
-        .output(load_json=True)
-        .where((Case.tenant == tenant.id) & (Case.serial_number == serial_number.strip()))
-        .first()
-    )
+    case = await _CASE_BY_SERIAL.run(tenant.id, serial_number.strip())
     expected = hash_query_code(secret_key, serial_number.strip(), query_code)
     if case is None or not hmac.compare_digest(case.query_code_hash, expected):
         raise NotFound(_NO_SUCH_CASE, code="case_not_found")
@@ -570,20 +593,7 @@ async def progress(
 async def case_progress(
     case: Case, tenant: TenantInfo, locale: str, catalog: CatalogService
 ) -> ProgressOut:
-    events = (
-        await CaseEvent.select(
-            CaseEvent.seq,
-            CaseEvent.action,
-            CaseEvent.step,
-            CaseEvent.to_status,
-            CaseEvent.created_at,
-            CaseEvent.opinion,
-            CaseEvent.data,
-        )
-        .output(load_json=True)
-        .where(CaseEvent.case == case.id)
-        .order_by(CaseEvent.seq)
-    )
+    events = await _PUBLIC_TIMELINE.run(case.id)
     ctx = await case_context(case, tenant)
     installed = catalog.registry.items.get(case.item_code)
     item_name = ""

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request
+from litestar._kwargs.cleanup import DependencyCleanupGroup
+from litestar._kwargs.dependencies import resolve_dependency
+from litestar._kwargs.kwargs_model import KwargsModel
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -87,3 +93,33 @@ def tenant_scope_middleware(app: ASGIApp) -> ASGIApp:
             db.current_tenant.reset(token)
 
     return middleware
+
+
+#: Litestar's own method, kept to check that the replacement still matches it.
+LITESTAR_RESOLVE = KwargsModel.resolve_dependencies
+
+
+async def _resolve_in_turn(
+    self: KwargsModel, connection: ASGIConnection[Any, Any, Any, Any], kwargs: dict[str, Any]
+) -> DependencyCleanupGroup:
+    cleanup_group = DependencyCleanupGroup()
+    for batch in self.dependency_batches:
+        for dependency in batch:
+            await resolve_dependency(dependency, connection, kwargs, cleanup_group)
+    return cleanup_group
+
+
+def resolve_dependencies_in_turn() -> None:
+    """Resolve each request's dependencies one after another.
+
+    Litestar resolves the dependencies of one level concurrently, in an anyio task
+    group per request. govhall's are a dictionary lookup (services), a header parse
+    (language), and at most one statement each (tenant, caller) — nothing worth
+    overlapping, and two at once would hold two pooled connections — so the task
+    group, its tasks and cancel scopes were pure cost: ~10 % of the public progress
+    query's CPU (py-spy, issue 10). Litestar offers no setting for it; this replaces
+    its ``KwargsModel.resolve_dependencies`` with the same resolution in sequence
+    (``tests/web/test_dependencies.py`` checks the method it replaces still exists
+    with the same parameters, so an upgrade that changes it fails there).
+    """
+    KwargsModel.resolve_dependencies = _resolve_in_turn  # type: ignore[method-assign]
