@@ -50,9 +50,9 @@ class _Value:
 class Statement(Generic[R]):
     """A statement built by ``build(*values)``; :meth:`run` executes it."""
 
-    def __init__(self, build: Callable[..., Any]) -> None:
+    def __init__(self, build: Callable[..., Any], arity: int | None = None) -> None:
         self._build = build
-        self._arity = len(inspect.signature(build).parameters)
+        self._arity = len(inspect.signature(build).parameters) if arity is None else arity
         self._table: Any = None
         #: engine kind → (the query that processes rows, first row only?, SQL, arguments)
         self._compiled: dict[str, tuple[Query[Any, Any], bool, str, list[Any]]] = {}
@@ -97,7 +97,8 @@ class Statement(Generic[R]):
         return cast(R, rows)
 
 
-def statement(build: Callable[..., Any]) -> Statement[Any]:
-    """A prepared statement: ``build`` takes one placeholder per value and returns a
-    Piccolo ``select``/``objects``/``count`` query (``.first()`` allowed)."""
-    return Statement(build)
+def statement(build: Callable[..., Any], arity: int | None = None) -> Statement[Any]:
+    """A prepared statement: ``build`` takes one placeholder per value (``arity`` of
+    them when it takes ``*values``) and returns a Piccolo ``select``/``objects``/
+    ``count`` query (``.first()`` allowed)."""
+    return Statement(build, arity)

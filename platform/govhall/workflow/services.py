@@ -28,6 +28,7 @@ from govhall.identity.services import covers, grants_of, org_unit_path, plain_id
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
+from govhall.statements import Statement, statement
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
 from govhall.workflow import machine
@@ -65,36 +66,22 @@ async def worklist(
     grants = await grants_of(staff.id, tenant.id)
     if not grants:
         return WorklistPage(items=[], total=0, page=page, page_size=page_size)
-    # A grant covers its unit's subtree: the unit's path is a prefix of the task unit's path.
-    scope: Any = None
+    values: list[Any] = [tenant.id, staff.id]
     for g in grants:
-        clause = (Task.role == g.role) & Task.org_unit.path.like(f"{g.path}%")
-        clause &= (Task.position == "") | (Task.position == g.position)
-        scope = clause if scope is None else scope | clause
-    mine_or_free = Task.assignee.is_null() | (Task.assignee == staff.id)
-    where: Any = (Task.tenant == tenant.id) & (Task.status == "open") & scope & mine_or_free
-    where = await _narrowed(where, tenant, filters)
-    total = await Task.count().where(where)
-    rows = (
-        await Task.select(
-            Task.id,
-            Task.step,
-            Task.role,
-            Task.created_at,
-            Task.due_on,
-            Task.branch,
-            Task.case.serial_number,
-            Task.case.item_code,
-            Task.case.applicant_name,
-            Task.case.status,
-            Task.case.submitted_at,
-            Task.case.flow,
-        )
-        .where(where)
-        .order_by(*_ordering(filters.sort)[0], ascending=_ordering(filters.sort)[1])
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        # A grant covers its unit's subtree: the unit's path is a prefix of the step's.
+        values += [g.role, f"{g.path}%", g.position]
+    narrowing = await _narrowing(tenant, filters)
+    for _, narrowed_by in narrowing:
+        values += narrowed_by
+    count, page_rows = _worklist_statements(
+        len(grants),
+        tuple(kind for kind, _ in narrowing),
+        filters.sort,
+        (page - 1) * page_size,
+        page_size,
     )
+    total = await count.run(*values)
+    rows = await page_rows.run(*values)
     items = []
     for row in rows:
         installed = registry.items.get(row["case.item_code"])
@@ -165,9 +152,11 @@ def _check_filter(filters: WorkFilter) -> None:
             )
 
 
-async def _narrowed(where: Any, tenant: TenantInfo, filters: WorkFilter) -> Any:
+async def _narrowing(tenant: TenantInfo, filters: WorkFilter) -> list[tuple[str, list[Any]]]:
+    """The filters as (kind, values) pairs, in the order :func:`_work_where` reads them."""
+    narrowing: list[tuple[str, list[Any]]] = []
     if filters.item_code:
-        where &= Task.case.item_code == filters.item_code.strip()
+        narrowing.append(("item", [filters.item_code.strip()]))
     if filters.unit:
         unit = (
             await OrgUnit.select(OrgUnit.path)
@@ -176,13 +165,13 @@ async def _narrowed(where: Any, tenant: TenantInfo, filters: WorkFilter) -> Any:
         )
         if unit is None:
             raise NotFound(N_("找不到机构“{unit}”"), code="org_unit_not_found", unit=filters.unit)
-        where &= Task.org_unit.path.like(f"{unit['path']}%")
+        narrowing.append(("unit", [f"{unit['path']}%"]))
     if filters.signal:
         from govhall.calendar.services import tenant_calendar
 
         today = datetime.now(ZoneInfo(tenant.time_zone)).date()
         if filters.signal == "overdue":
-            where &= Task.due_on < today
+            narrowing.append(("before", [today]))
         else:
             calendar = await tenant_calendar(tenant.id)
             # The last day still "near" by the same count the lists show (临期).
@@ -192,10 +181,79 @@ async def _narrowed(where: Any, tenant: TenantInfo, filters: WorkFilter) -> Any:
                 if calendar.working_days_between(today, day) > NEAR_DUE_DAYS:
                     break
                 near = day
-            where &= (Task.due_on >= today) & (Task.due_on <= near)
+            narrowing.append(("between", [today, near]))
     if filters.kind == "pre_review":
-        where &= (Task.case.status == "submitted") & Task.case.entered_by.is_null()
+        narrowing.append(("pre_review", []))
+    return narrowing
+
+
+#: How many values each kind of narrowing adds to the work list's statement.
+VALUES_PER_NARROWING = {"item": 1, "unit": 1, "before": 1, "between": 2, "pre_review": 0}
+
+
+def _work_where(grant_count: int, kinds: tuple[str, ...], values: tuple[Any, ...]) -> Any:
+    """The steps a staff member may take: tenant, staff id, then (role, unit path
+    pattern, position) per grant, then each narrowing's values."""
+    taken = iter(values)
+    tenant, staff = next(taken), next(taken)
+    scope: Any = None
+    for _ in range(grant_count):
+        role, path, position = next(taken), next(taken), next(taken)
+        clause = (Task.role == role) & Task.org_unit.path.like(path)
+        clause &= (Task.position == "") | (Task.position == position)
+        scope = clause if scope is None else scope | clause
+    mine_or_free = Task.assignee.is_null() | (Task.assignee == staff)
+    where: Any = (Task.tenant == tenant) & (Task.status == "open") & scope & mine_or_free
+    for kind in kinds:
+        if kind == "item":
+            where &= Task.case.item_code == next(taken)
+        elif kind == "unit":
+            where &= Task.org_unit.path.like(next(taken))
+        elif kind == "before":
+            where &= Task.due_on < next(taken)
+        elif kind == "between":
+            where &= (Task.due_on >= next(taken)) & (Task.due_on <= next(taken))
+        elif kind == "pre_review":
+            where &= (Task.case.status == "submitted") & Task.case.entered_by.is_null()
     return where
+
+
+@lru_cache(maxsize=256)
+def _worklist_statements(
+    grant_count: int, kinds: tuple[str, ...], sort: str, offset: int, limit: int
+) -> tuple[Statement[int], Statement[list[dict[str, Any]]]]:
+    """The work list's count and page for one shape of request (how many grants,
+    which filters, which sort, which page): built by the query builder once, then
+    only run with each request's values (govhall.statements)."""
+    arity = 2 + 3 * grant_count + sum(VALUES_PER_NARROWING[kind] for kind in kinds)
+    columns, ascending = _ordering(sort)
+    count = statement(
+        lambda *values: Task.count().where(_work_where(grant_count, kinds, values)), arity
+    )
+    rows = statement(
+        lambda *values: (
+            Task.select(
+                Task.id,
+                Task.step,
+                Task.role,
+                Task.created_at,
+                Task.due_on,
+                Task.branch,
+                Task.case.serial_number,
+                Task.case.item_code,
+                Task.case.applicant_name,
+                Task.case.status,
+                Task.case.submitted_at,
+                Task.case.flow,
+            )
+            .where(_work_where(grant_count, kinds, values))
+            .order_by(*columns, ascending=ascending)
+            .offset(offset)
+            .limit(limit)
+        ),
+        arity,
+    )
+    return count, rows
 
 
 def _ordering(sort: str) -> tuple[tuple[Any, ...], bool]:
