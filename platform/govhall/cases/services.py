@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,7 @@ from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import MATERIAL_FORMATS, FeeLine, ItemSpec, evaluate
-from govhall.statements import statement
+from govhall.statements import Statement, statement
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
 from govhall.workflow import machine
@@ -145,13 +146,7 @@ async def check_materials(
     blob_ids = list({ref.blob_id for ref in refs})
     blobs = {}
     if blob_ids:
-        rows = await BlobRecord.select(
-            BlobRecord.id,
-            BlobRecord.content_type,
-            BlobRecord.owner_kind,
-            BlobRecord.owner_id,
-            BlobRecord.size,
-        ).where((BlobRecord.tenant == tenant.id) & BlobRecord.id.is_in(blob_ids))
+        rows = await _blobs_statement(len(blob_ids)).run(tenant.id, *blob_ids)
         blobs = {row["id"]: row for row in rows}
     supplied: dict[str, int] = {}
     accepted: list[tuple[str, uuid.UUID, str]] = []
@@ -254,7 +249,7 @@ async def prepare_application(
         )
     item = await catalog.tenant_item(tenant, data.item_code)
     spec = item.installed.spec
-    account = await Account.objects().where(Account.id == applicant.id).first()
+    account = await _ACCOUNT.run(applicant.id)
     if account is None or account.status != "active":
         raise Forbidden(N_("该账号已停用，请联系管理员"), code="account_disabled")
     if account.kind not in spec.audience:
@@ -543,6 +538,25 @@ async def announce_action(
 
 
 _NO_SUCH_CASE = N_("办件编号或查询码不正确")
+
+
+#: The applicant, read on every submission (govhall.statements).
+_ACCOUNT = statement(lambda account: Account.objects().where(Account.id == account).first())
+
+
+@lru_cache(maxsize=32)
+def _blobs_statement(count: int) -> Statement[list[dict[str, Any]]]:
+    """The uploads an application names, for ``count`` of them."""
+    return statement(
+        lambda tenant, *blobs: BlobRecord.select(
+            BlobRecord.id,
+            BlobRecord.content_type,
+            BlobRecord.owner_kind,
+            BlobRecord.owner_id,
+            BlobRecord.size,
+        ).where((BlobRecord.tenant == tenant) & BlobRecord.id.is_in(list(blobs))),
+        1 + count,
+    )
 
 
 #: The public progress query's two reads, compiled once (see govhall.statements).

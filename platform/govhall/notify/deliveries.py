@@ -27,6 +27,7 @@ from govhall.identity.tokens import Principal
 from govhall.jobs.queue import RETRY_INTERVALS, JobQueue
 from govhall.notify import outbound
 from govhall.notify.tables import Delivery, MessageTemplate, Preference, TenantChannels
+from govhall.statements import statement
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import require_account
 
@@ -101,6 +102,17 @@ async def set_preference(principal: Principal, data: PreferenceIn) -> Preference
 # -- queuing --------------------------------------------------------------------------
 
 
+#: The account's channels, read for every notification (govhall.statements).
+_CHOICES = statement(
+    lambda account: (
+        Preference.select(Preference.channels, Preference.locale)
+        .output(load_json=True)
+        .where(Preference.account == account)
+        .first()
+    )
+)
+
+
 async def queue_deliveries(
     queue: JobQueue,
     *,
@@ -111,12 +123,7 @@ async def queue_deliveries(
     params: dict[str, Any],
 ) -> None:
     """A delivery per channel the account chose, each sent by its own job."""
-    row = (
-        await Preference.select(Preference.channels, Preference.locale)
-        .output(load_json=True)
-        .where(Preference.account == account_id)
-        .first()
-    )
+    row = await _CHOICES.run(account_id)
     if not row or not row["channels"]:
         return
     jobs = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -22,6 +23,7 @@ from govhall.identity.tokens import Principal
 from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import FlowTemplate
 from govhall.sdk.flowcheck import flow_problems
+from govhall.statements import statement
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.services import unit_by_code
 from govhall.tenancy.tables import OrgUnit
@@ -71,25 +73,46 @@ async def effective_flow(
 ) -> tuple[FlowTemplate, int]:
     """The flow a new case of the item starts on: the department's latest version,
     else the tenant's, else the plugin's default (version 0)."""
-    scope: Any = FlowDefinition.department.is_null()
-    if department_id is not None:
-        scope = scope | (FlowDefinition.department == department_id)
-    rows = (
-        await FlowDefinition.select(
-            FlowDefinition.version, FlowDefinition.definition, FlowDefinition.department
-        )
-        .output(load_json=True)
-        .where(
-            (FlowDefinition.tenant == tenant_id)
-            & (FlowDefinition.item_code == installed.spec.code)
-            & scope
-        )
-        .order_by(FlowDefinition.version, ascending=False)
-    )
+    if department_id is None:
+        rows = await _TENANT_FLOWS.run(tenant_id, installed.spec.code)
+    else:
+        rows = await _UNIT_FLOWS.run(tenant_id, installed.spec.code, department_id)
     if not rows:
         return registry.flow_for(installed), 0
     best = next((r for r in rows if r["department"] is not None), rows[0])
-    return msgspec.convert(best["definition"], FlowTemplate), int(best["version"])
+    return _template_of(best["definition"]), int(best["version"])
+
+
+def _flows_of(tenant: Any, item_code: Any, department: Any = None) -> Any:
+    scope: Any = FlowDefinition.department.is_null()
+    if department is not None:
+        scope = scope | (FlowDefinition.department == department)
+    return (
+        FlowDefinition.select(
+            FlowDefinition.version, FlowDefinition.definition, FlowDefinition.department
+        )
+        .where((FlowDefinition.tenant == tenant) & (FlowDefinition.item_code == item_code) & scope)
+        .order_by(FlowDefinition.version, ascending=False)
+    )
+
+
+#: Read on every submission (govhall.statements): the tenant's versions, and those of
+#: the tenant and one department.
+_TENANT_FLOWS = statement(lambda tenant, item_code: _flows_of(tenant, item_code))
+_UNIT_FLOWS = statement(_flows_of)
+
+
+def _template_of(definition: str | dict[str, Any]) -> FlowTemplate:
+    """A stored definition as a template; the JSON text's templates are kept, as a
+    county's submissions all start on the same few versions (FlowTemplate is frozen)."""
+    if isinstance(definition, str):
+        return _template_of_text(definition)
+    return msgspec.convert(definition, FlowTemplate)
+
+
+@lru_cache(maxsize=256)
+def _template_of_text(definition: str) -> FlowTemplate:
+    return msgspec.json.decode(definition, type=FlowTemplate)
 
 
 async def _may_edit(staff: Principal, tenant: TenantInfo, unit_path: str) -> None:

@@ -1,0 +1,76 @@
+"""Prepared statements (govhall.statements): compiled once per engine, each run with
+its own values, on the engine's pool or the caller's transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from govhall import db
+from govhall.statements import statement
+from govhall.tenancy.tables import Tenant
+
+BY_SLUG = statement(
+    lambda slug: Tenant.objects().output(load_json=True).where(Tenant.slug == slug).first()
+)
+NAMES_IN = statement(
+    lambda level, *slugs: (
+        Tenant.select(Tenant.slug, Tenant.name, Tenant.branding)
+        .output(load_json=True)
+        .where((Tenant.level == level) & Tenant.slug.is_in(list(slugs)))
+        .order_by(Tenant.slug)
+    ),
+    3,
+)
+COUNT_AT = statement(lambda level: Tenant.count().where(Tenant.level == level))
+
+
+async def _county(slug: str, **more: Any) -> None:
+    await Tenant(slug=slug, name=f"{slug}县", level="county", division_code="110101", **more).save()
+
+
+async def test_first_row_as_a_table_instance_with_its_json_decoded() -> None:
+    await _county("alpha", branding={"portal_name": "甲县网上办事大厅"})
+    found = await BY_SLUG.run("alpha")
+    assert isinstance(found, Tenant)
+    assert (found.slug, found.level, found.name) == ("alpha", "county", "alpha县")
+    assert found.branding == {"portal_name": "甲县网上办事大厅"}
+    assert await BY_SLUG.run("nowhere") is None
+
+
+async def test_rows_and_counts_follow_each_runs_values() -> None:
+    for slug in ("alpha", "beta", "gamma"):
+        await _county(slug)
+    rows = await NAMES_IN.run("county", "gamma", "alpha")
+    assert [(r["slug"], r["name"], r["branding"]) for r in rows] == [
+        ("alpha", "alpha县", {}),
+        ("gamma", "gamma县", {}),
+    ]
+    assert await NAMES_IN.run("city", "alpha", "beta") == []
+    assert await COUNT_AT.run("county") == 3
+    assert await COUNT_AT.run("province") == 0
+
+
+async def test_concurrent_runs_each_get_their_own_rows() -> None:
+    slugs = [f"county-{n}" for n in range(12)]
+    for slug in slugs:
+        await _county(slug)
+    found = await asyncio.gather(*(BY_SLUG.run(slug) for slug in slugs))
+    assert [tenant.slug for tenant in found] == slugs
+
+
+async def test_runs_inside_the_callers_transaction() -> None:
+    async with db.transaction():
+        await _county("uncommitted")
+        # The statement runs on the transaction's connection: it sees the new row.
+        assert (await BY_SLUG.run("uncommitted")) is not None
+
+
+async def test_a_value_used_in_python_instead_of_sql_is_refused() -> None:
+    pattern = statement(lambda slug: Tenant.select().where(Tenant.slug.like(f"{slug}%")))
+    with pytest.raises(TypeError, match="must be a parameter"):
+        await pattern.run("al")
+    with pytest.raises(TypeError, match="takes 1 values, not 2"):
+        await BY_SLUG.run("a", "b")
