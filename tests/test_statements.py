@@ -4,13 +4,14 @@ its own values, on the engine's pool or the caller's transaction."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
 
 from govhall import db
-from govhall.statements import statement
-from govhall.tenancy.tables import Tenant
+from govhall.statements import insert, statement
+from govhall.tenancy.tables import OrgUnit, Tenant
 
 BY_SLUG = statement(
     lambda slug: Tenant.objects().output(load_json=True).where(Tenant.slug == slug).first()
@@ -74,3 +75,46 @@ async def test_a_value_used_in_python_instead_of_sql_is_refused() -> None:
         await pattern.run("al")
     with pytest.raises(TypeError, match="takes 1 values, not 2"):
         await BY_SLUG.run("a", "b")
+
+
+async def test_insert_writes_whole_rows_as_piccolo_would() -> None:
+    rows = [
+        Tenant(
+            slug=f"batch-{n}",
+            name=f"批量{n}县",
+            level="county",
+            division_code="110101",
+            branding={"portal_name": f"第{n}县"},
+        )
+        for n in range(3)
+    ]
+    await insert(*rows)
+    assert all(row._exists_in_db for row in rows)
+    stored = await NAMES_IN.run("county", "batch-0", "batch-2")
+    assert [(r["slug"], r["branding"]) for r in stored] == [
+        ("batch-0", {"portal_name": "第0县"}),
+        ("batch-2", {"portal_name": "第2县"}),
+    ]
+    # Defaults made in Python (the id, created_at, the status) are each row's own.
+    again = await Tenant.select(Tenant.id, Tenant.status, Tenant.created_at).where(
+        Tenant.slug.like("batch-%")
+    )
+    assert len({r["id"] for r in again}) == 3
+    assert {r["status"] for r in again} == {"active"}
+    assert all(r["created_at"] is not None for r in again)
+    # A second batch of another size compiles its own text.
+    await insert(Tenant(slug="single", name="单县", level="county", division_code="110101"))
+    assert await COUNT_AT.run("county") == 4
+
+
+async def test_insert_refuses_what_it_cannot_write_faithfully() -> None:
+    nameless = Tenant(slug="x", name="x", level="county", division_code="110101")
+    nameless.id = None
+    with pytest.raises(TypeError, match="primary key"):
+        await insert(nameless)
+    with pytest.raises(TypeError, match="one table"):
+        await insert(
+            Tenant(slug="y", name="y", level="county", division_code="110101"),
+            OrgUnit(tenant=uuid.uuid4(), code="z", name="z"),
+        )
+    assert await COUNT_AT.run("county") == 0

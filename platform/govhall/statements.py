@@ -14,6 +14,10 @@ the same hooks) and the same query object turn rows into dicts or table instance
 Written here because Piccolo's own ``freeze()`` fixes the values too, and its
 ``raw()`` gives up the typed results and JSON decoding.
 
+:func:`insert` does the same for whole rows: the ``INSERT`` text depends only on the
+table, the row count and the engine, so it is kept; each row's values are converted
+as Piccolo's own ``save()``/``insert()`` would convert them.
+
 A value passes to the driver as given: what Piccolo would convert when building
 (Table instances, Enums, dicts for JSON columns) must be converted by the caller.
 Each placeholder must reach the SQL as a parameter; one used in Python instead (an
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, Generic, TypeVar, cast
 
 from piccolo.query.base import Query
@@ -31,6 +36,8 @@ from piccolo.query.methods.objects import First as FirstObject
 from piccolo.query.methods.select import First as FirstRow
 from piccolo.query.proxy import Proxy
 from piccolo.querystring import QueryString
+from piccolo.table import Table
+from piccolo.utils.sql_values import convert_to_sql_value
 
 R = TypeVar("R")
 
@@ -102,3 +109,46 @@ def statement(build: Callable[..., Any], arity: int | None = None) -> Statement[
     them when it takes ``*values``) and returns a Piccolo ``select``/``objects``/
     ``count`` query (``.first()`` allowed)."""
     return Statement(build, arity)
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: type[Table], count: int, engine_type: str) -> str:
+    names = [f'"{column._meta.db_column_name}"' for column in table._meta.columns]
+    width = len(names)
+    if engine_type == "sqlite":
+        rows = [f"({','.join('?' * width)})"] * count
+    else:
+        rows = [
+            "(" + ",".join(f"${row * width + i}" for i in range(1, width + 1)) + ")"
+            for row in range(count)
+        ]
+    # Identifiers from the table's own definition, values all parameters.
+    into = f"INSERT INTO {table._meta.get_formatted_tablename()} ({','.join(names)})"
+    return f"{into} VALUES {','.join(rows)}"
+
+
+async def insert(*rows: Table) -> None:
+    """Insert new rows of one table, every column, as Piccolo's ``insert`` would —
+    with the SQL text kept per (table, row count). The rows' primary keys must be
+    set already (govhall's are UUIDs made in Python), as nothing is read back."""
+    if not rows:
+        return
+    table = type(rows[0])
+    if any(type(row) is not table for row in rows):
+        raise TypeError("rows of one table at a time")
+    primary_key = table._meta.primary_key._meta.name
+    if any(row[primary_key] is None for row in rows):
+        raise TypeError(f"{table.__name__}: set the primary key before inserting")
+    engine = table._meta.db
+    bound = QueryString("", query_type="insert", table=table)
+    bound._frozen_compiled_strings = (
+        _insert_sql(table, len(rows), engine.engine_type),
+        [
+            convert_to_sql_value(value=row[column._meta.name], column=column)
+            for row in rows
+            for column in table._meta.columns
+        ],
+    )
+    await engine.run_querystring(bound)
+    for row in rows:
+        row._exists_in_db = True

@@ -37,7 +37,7 @@ from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import MATERIAL_FORMATS, FeeLine, ItemSpec, evaluate
-from govhall.statements import Statement, statement
+from govhall.statements import Statement, insert, statement
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
 from govhall.workflow import machine
@@ -381,9 +381,11 @@ async def insert_case(
     )
     for column, value in case_columns(state).items():
         setattr(case, column._meta.name, value)
-    await case.save()
+    # Whole-row inserts with their SQL text kept (govhall.statements.insert): building
+    # it for the case's ~40 columns was a tenth of a submission's CPU.
+    await insert(case)
     if prepared.materials:
-        await CaseMaterial.insert(
+        await insert(
             *[
                 CaseMaterial(
                     tenant=tenant.id,
@@ -395,7 +397,7 @@ async def insert_case(
                 for code, blob_id, trust in prepared.materials
             ]
         )
-    await CaseEvent(
+    event_row = CaseEvent(
         tenant=tenant.id,
         case=case.id,
         seq=1,
@@ -409,7 +411,8 @@ async def insert_case(
         step="",
         data=submit_data,
         created_at=now,
-    ).save()
+    )
+    await insert(event_row)
     await sync_tasks(
         tenant_id=tenant.id,
         case_id=case.id,
