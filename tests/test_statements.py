@@ -102,9 +102,15 @@ async def test_insert_writes_whole_rows_as_piccolo_would() -> None:
     assert len({r["id"] for r in again}) == 3
     assert {r["status"] for r in again} == {"active"}
     assert all(r["created_at"] is not None for r in again)
-    # A second batch of another size compiles its own text.
-    await insert(Tenant(slug="single", name="单县", level="county", division_code="110101"))
+    # A second batch of another size compiles its own text; a JSON column's value is
+    # still written as JSON (a list here).
+    await insert(
+        Tenant(
+            slug="single", name="单县", level="county", division_code="110101", branding=["甲", 2]
+        )
+    )
     assert await COUNT_AT.run("county") == 4
+    assert (await BY_SLUG.run("single")).branding == ["甲", 2]
 
 
 async def test_insert_refuses_what_it_cannot_write_faithfully() -> None:

@@ -27,10 +27,14 @@ f-string, a list for ``is_in``) is refused when the statement is compiled.
 from __future__ import annotations
 
 import inspect
+import uuid
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Generic, TypeVar, cast
 
+from piccolo.columns import JSON, JSONB, Column
 from piccolo.query.base import Query
 from piccolo.query.methods.objects import First as FirstObject
 from piccolo.query.methods.select import First as FirstRow
@@ -111,6 +115,21 @@ def statement(build: Callable[..., Any], arity: int | None = None) -> Statement[
     return Statement(build, arity)
 
 
+#: Values the driver takes as they are in a column that is not JSON: Piccolo's
+#: conversion (Enums, rows as their keys, JSON text) would hand them back unchanged,
+#: so it is skipped for them.
+_AS_GIVEN = frozenset({str, int, float, bool, type(None), uuid.UUID, datetime, date, Decimal})
+
+
+@lru_cache(maxsize=256)
+def _column_names(table: type[Table]) -> tuple[tuple[str, Column, bool], ...]:
+    """(attribute, column, not JSON) for each column, in the table's order."""
+    return tuple(
+        (column._meta.name, column, not isinstance(column, (JSON, JSONB)))
+        for column in table._meta.columns
+    )
+
+
 @lru_cache(maxsize=256)
 def _insert_sql(table: type[Table], count: int, engine_type: str) -> str:
     names = [f'"{column._meta.db_column_name}"' for column in table._meta.columns]
@@ -141,12 +160,16 @@ async def insert(*rows: Table) -> None:
         raise TypeError(f"{table.__name__}: set the primary key before inserting")
     engine = table._meta.db
     bound = QueryString("", query_type="insert", table=table)
+    names = _column_names(table)
     bound._frozen_compiled_strings = (
         _insert_sql(table, len(rows), engine.engine_type),
         [
-            convert_to_sql_value(value=row[column._meta.name], column=column)
+            value
+            if plain and type(value) in _AS_GIVEN
+            else convert_to_sql_value(value=value, column=column)
             for row in rows
-            for column in table._meta.columns
+            for name, column, plain in names
+            for value in (getattr(row, name),)
         ],
     )
     await engine.run_querystring(bound)
