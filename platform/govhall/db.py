@@ -15,8 +15,8 @@ import asyncio
 import os
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -234,9 +234,29 @@ def tenant_setting() -> str:
 _scoped: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
+#: Set while a statement reads only platform-wide tables (no row-level security):
+#: any connection serves it as it is (see :func:`any_tenant_scope`).
+_scope_free: ContextVar[bool] = ContextVar("govhall_scope_free", default=False)
+
+
+@contextmanager
+def any_tenant_scope() -> Iterator[None]:
+    """For statements on platform-wide tables only (``tenancy.isolation.PLATFORM_WIDE``):
+    a pooled connection is used with whatever tenant setting it holds. The tenant
+    lookup every request starts with ran with no tenant, so each request moved its
+    connection to "no tenant" and back — two extra round trips (issue 10)."""
+    token = _scope_free.set(True)
+    try:
+        yield
+    finally:
+        _scope_free.reset(token)
+
+
 async def _scope_connection(connection: Any) -> None:
     """On every pool checkout: the row-level security policies read
     ``govhall.tenant`` (empty: no tenant, as for platform work and migrations)."""
+    if _scope_free.get():
+        return
     value = tenant_setting()
     # asyncpg hands setup a proxy; the connection behind it outlives checkouts.
     behind = getattr(connection, "_con", None) or connection

@@ -543,7 +543,8 @@ _RESOLVE_SQL = (
 
 async def resolve_tenant(slug: str) -> TenantInfo:
     """The active tenant at ``/t/{slug}``; 404 when unknown, 503 when suspended."""
-    rows = await Tenant.raw(_RESOLVE_SQL, slug)
+    with db.any_tenant_scope():  # tenancy_tenant is platform-wide
+        rows = await Tenant.raw(_RESOLVE_SQL, slug)
     if not rows:
         raise NotFound(N_("找不到租户“{slug}”"), code="tenant_not_found", slug=slug)
     row = rows[0]
