@@ -124,3 +124,14 @@ async def test_insert_refuses_what_it_cannot_write_faithfully() -> None:
             OrgUnit(tenant=uuid.uuid4(), code="z", name="z"),
         )
     assert await COUNT_AT.run("county") == 0
+
+
+async def test_insert_can_leave_out_rows_that_break_a_unique_constraint() -> None:
+    await _county("twice")
+    again = Tenant(slug="twice", name="重复县", level="county", division_code="110101")
+    fresh = Tenant(slug="fresh", name="新县", level="county", division_code="110101")
+    await insert(again, fresh, skip_conflicts=True)
+    assert (await BY_SLUG.run("twice")).name == "twice县"
+    assert await COUNT_AT.run("county") == 2
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        await insert(Tenant(slug="fresh", name="x", level="county", division_code="110101"))

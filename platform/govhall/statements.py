@@ -131,7 +131,7 @@ def _column_names(table: type[Table]) -> tuple[tuple[str, Column, bool], ...]:
 
 
 @lru_cache(maxsize=256)
-def _insert_sql(table: type[Table], count: int, engine_type: str) -> str:
+def _insert_sql(table: type[Table], count: int, engine_type: str, skip_conflicts: bool) -> str:
     names = [f'"{column._meta.db_column_name}"' for column in table._meta.columns]
     width = len(names)
     if engine_type == "sqlite":
@@ -143,13 +143,16 @@ def _insert_sql(table: type[Table], count: int, engine_type: str) -> str:
         ]
     # Identifiers from the table's own definition, values all parameters.
     into = f"INSERT INTO {table._meta.get_formatted_tablename()} ({','.join(names)})"
-    return f"{into} VALUES {','.join(rows)}"
+    conflicts = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    return f"{into} VALUES {','.join(rows)}{conflicts}"
 
 
-async def insert(*rows: Table) -> None:
+async def insert(*rows: Table, skip_conflicts: bool = False) -> None:
     """Insert new rows of one table, every column, as Piccolo's ``insert`` would —
     with the SQL text kept per (table, row count). The rows' primary keys must be
-    set already (govhall's are UUIDs made in Python), as nothing is read back."""
+    set already (govhall's are UUIDs made in Python), as nothing is read back.
+    ``skip_conflicts``: a row that breaks a unique constraint is left out
+    (``ON CONFLICT DO NOTHING``) instead of failing the statement."""
     if not rows:
         return
     table = type(rows[0])
@@ -162,7 +165,7 @@ async def insert(*rows: Table) -> None:
     bound = QueryString("", query_type="insert", table=table)
     names = _column_names(table)
     bound._frozen_compiled_strings = (
-        _insert_sql(table, len(rows), engine.engine_type),
+        _insert_sql(table, len(rows), engine.engine_type, skip_conflicts),
         [
             value
             if plain and type(value) in _AS_GIVEN

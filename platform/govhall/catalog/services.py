@@ -88,6 +88,9 @@ class CatalogService:
     def __init__(self, registry: PluginRegistry) -> None:
         self.registry = registry
         self._frozen: dict[tuple[str, str, str], uuid.UUID] = {}
+        #: id(spec) → (the spec, its stored version): kept with the spec, so an id
+        #: reused by a later object never matches.
+        self._frozen_specs: dict[int, tuple[object, uuid.UUID]] = {}
         self._versions: dict[uuid.UUID, ItemSpec] = {}
         # Tenant id → (catalog_version, its items, guides built so far). Every request
         # reads the tenant row anyway; its catalog_version, raised by triggers on any
@@ -345,6 +348,16 @@ class CatalogService:
 
     async def freeze(self, item: InstalledItem) -> uuid.UUID:
         """The id of the stored copy of this exact declaration, storing it the first time."""
+        # Every submission asks: the same (immutable) spec object answers from memory
+        # without encoding and hashing the declaration again.
+        seen = self._frozen_specs.get(id(item.spec))
+        if seen is not None and seen[0] is item.spec:
+            return seen[1]
+        version_id = await self._freeze(item)
+        self._frozen_specs[id(item.spec)] = (item.spec, version_id)
+        return version_id
+
+    async def _freeze(self, item: InstalledItem) -> uuid.UUID:
         spec_json = msgspec.json.encode(item.spec)
         digest = hashlib.sha256(spec_json).hexdigest()
         key = (item.spec.code, item.spec.version, digest)

@@ -7,6 +7,7 @@ from typing import Any
 
 from govhall.jobs.queue import batched_by
 from govhall.notify.tables import InboxMessage
+from govhall.statements import insert
 
 
 @batched_by("govhall.notify.jobs.deliver_inbox_many")
@@ -21,7 +22,7 @@ async def deliver_inbox_many(*, items: list[dict[str, Any]]) -> None:
     deliveries enqueued together). Safe to retry whole, for the same reason."""
     for start in range(0, len(items), 1000):
         rows = [_message(**item) for item in items[start : start + 1000]]
-        await InboxMessage.insert(*rows).on_conflict(action="DO NOTHING")
+        await insert(*rows, skip_conflicts=True)
 
 
 def _message(
