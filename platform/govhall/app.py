@@ -100,6 +100,7 @@ from govhall.tenancy.controllers import (
 )
 from govhall.tenancy.operatorpages import OperatorPages
 from govhall.web.deps import (
+    connection_per_request,
     provide_locale,
     provide_principal,
     provide_services,
@@ -304,7 +305,11 @@ def create_app(
             applicant_by_domain,
             *static_routers(settings),
         ],
-        middleware=[tenant_scope_middleware, _session_config(settings).middleware],
+        middleware=[
+            tenant_scope_middleware,
+            connection_per_request,
+            _session_config(settings).middleware,
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="govhall_csrf",

@@ -11,8 +11,9 @@ from litestar._kwargs.kwargs_model import KwargsModel
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.enums import ScopeType
 from litestar.params import FromPath
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from govhall import db
 from govhall.errors import Forbidden, Unauthorized
@@ -75,6 +76,26 @@ def require_party_of(principal: Principal, tenant: TenantInfo) -> Principal:
     if principal.kind == "account":
         return principal
     return require_staff_of(principal, tenant)
+
+
+def connection_per_request(app: ASGIApp) -> ASGIApp:
+    """An HTTP request's statements share one pooled connection on PostgreSQL
+    (:func:`govhall.db.one_connection`), given back when the response starts."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        async with db.one_connection() as give_back:
+
+            async def send_after_giving_back(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    await give_back()
+                await send(message)
+
+            await app(scope, receive, send_after_giving_back)
+
+    return middleware
 
 
 def tenant_scope_middleware(app: ASGIApp) -> ASGIApp:
