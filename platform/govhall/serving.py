@@ -84,30 +84,21 @@ def run(
         return
     import uvicorn
 
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": trusted_proxies(),
+        "log_level": "info",
+        "access_log": access_log,
+    }
     if workers == 1 and not reload:
         # One process: serve the app built here, with the registry just checked,
         # instead of letting uvicorn import the factory and load every plugin again.
         from govhall.app import create_app
 
-        uvicorn.run(
-            create_app(settings, registry=registry),
-            host=host,
-            port=port,
-            proxy_headers=True,
-            forwarded_allow_ips=trusted_proxies(),
-            log_level="info",
-            access_log=access_log,
-        )
+        uvicorn.run(create_app(settings, registry=registry), **common)
         return
     uvicorn.run(
-        "govhall.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-        forwarded_allow_ips=trusted_proxies(),
-        log_level="info",
-        access_log=access_log,
+        "govhall.app:create_app_from_env", factory=True, workers=workers, reload=reload, **common
     )
