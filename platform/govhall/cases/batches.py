@@ -46,6 +46,7 @@ from govhall.identity import realname
 from govhall.identity.services import covers, grants_of, org_unit_path
 from govhall.identity.tokens import Principal
 from govhall.sdk import BatchCheck, FeeLine, ItemSpec, evaluate
+from govhall.statements import insert
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import require_staff_of
 from govhall.workflow import machine
@@ -503,7 +504,7 @@ async def create_batch(
     async with db.transaction():
         await batch.save()
         for chunk in _chunks(rows_out):
-            await BatchRow.insert(*chunk)
+            await insert(*chunk)
     await record(
         tenant.id,
         Actor(kind="staff", id=str(staff.id), name=staff.name),
@@ -735,14 +736,15 @@ async def accept_batch(
             events.extend(case_events)
             tasks.extend(case_tasks)
             links.append((row["id"], case.id))
+        # Whole-row inserts with their SQL text kept (govhall.statements.insert).
         for chunk in _chunks(cases, CHUNK // 4):
-            await Case.insert(*chunk)
+            await insert(*chunk)
         for chunk in _chunks(events):
-            await CaseEvent.insert(*chunk)
+            await insert(*chunk)
         from govhall.workflow.tables import Task
 
         for chunk in _chunks([Task(**t) for t in tasks]):
-            await Task.insert(*chunk)
+            await insert(*chunk)
         await _link_rows(links)
     await record(
         tenant.id,
