@@ -178,3 +178,32 @@ async def insert(*rows: Table, skip_conflicts: bool = False) -> None:
     await engine.run_querystring(bound)
     for row in rows:
         row._exists_in_db = True
+
+
+TableRow = TypeVar("TableRow", bound=Table)
+
+
+@lru_cache(maxsize=256)
+def _foreign_key_defaults(table: type[Table]) -> tuple[tuple[str, Any], ...]:
+    """(name, default) of the table's nullable foreign keys whose default is a plain
+    value (a required one left out must still fail as Piccolo fails it)."""
+    defaults = []
+    for column in table._meta.foreign_key_columns:
+        default = column._meta.params.get("default")
+        if column._meta.null and (default is None or isinstance(default, (str, int, uuid.UUID))):
+            defaults.append((column._meta.name, default))
+    return tuple(defaults)
+
+
+def new_row(table: type[TableRow], **values: Any) -> TableRow:
+    """``table(**values)`` for bulk inserts, with omitted foreign keys filled in first.
+
+    Piccolo's ``Table.__init__`` asks each omitted column for its default, and a
+    foreign-key column answers every attribute lookup through a ``__getattribute__``
+    that lists the column's attributes (``dir()``) each time: a tenth of a
+    millisecond per omitted foreign key, most of a 10,000-case batch acceptance's
+    time. The same defaults, looked up once per table, are passed instead.
+    """
+    for name, default in _foreign_key_defaults(table):
+        values.setdefault(name, default)
+    return table(**values)

@@ -46,7 +46,7 @@ from govhall.identity import realname
 from govhall.identity.services import covers, grants_of, org_unit_path
 from govhall.identity.tokens import Principal
 from govhall.sdk import BatchCheck, FeeLine, ItemSpec, evaluate
-from govhall.statements import insert
+from govhall.statements import insert, new_row
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import require_staff_of
 from govhall.workflow import machine
@@ -491,7 +491,8 @@ async def create_batch(
     for number, values, errors, flags in checked:
         masked, sealed = seal_form(spec.form, {field: [values]}, column=ROW_COLUMN)
         rows_out.append(
-            BatchRow(
+            new_row(
+                BatchRow,
                 tenant=tenant.id,
                 batch=batch.id,
                 row_no=number,
@@ -743,7 +744,7 @@ async def accept_batch(
             await insert(*chunk)
         from govhall.workflow.tables import Task
 
-        for chunk in _chunks([Task(**t) for t in tasks]):
+        for chunk in _chunks([new_row(Task, **t) for t in tasks]):
             await insert(*chunk)
         await _link_rows(links)
     await record(
@@ -800,7 +801,8 @@ def _accepted_case(
         **actor,
     )
     state = machine.apply(local, started, accept)
-    case = Case(
+    case = new_row(
+        Case,
         tenant=tenant.id,
         serial_number=serial,
         # The applicant follows these cases from their account; nobody holds a code.
@@ -825,7 +827,8 @@ def _accepted_case(
     for column, value in case_columns(state).items():
         setattr(case, column._meta.name, value)
     events = [
-        CaseEvent(
+        new_row(
+            CaseEvent,
             tenant=tenant.id,
             case=case.id,
             seq=1,
@@ -840,7 +843,8 @@ def _accepted_case(
             data=submit_data,
             created_at=now,
         ),
-        CaseEvent(
+        new_row(
+            CaseEvent,
             tenant=tenant.id,
             case=case.id,
             seq=2,

@@ -37,7 +37,7 @@ from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import MATERIAL_FORMATS, FeeLine, ItemSpec, evaluate
-from govhall.statements import Statement, insert, statement
+from govhall.statements import Statement, insert, new_row, statement
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
 from govhall.workflow import machine
@@ -359,7 +359,8 @@ async def insert_case(
         form=masked_form,
     )
     state = machine.start(ctx, event)
-    case = Case(
+    case = new_row(
+        Case,
         tenant=tenant.id,
         serial_number=serial_number,
         query_code_hash=hash_query_code(secret_key, serial_number, query_code),
@@ -387,7 +388,8 @@ async def insert_case(
     if prepared.materials:
         await insert(
             *[
-                CaseMaterial(
+                new_row(
+                    CaseMaterial,
                     tenant=tenant.id,
                     case=case.id,
                     material_code=code,
@@ -397,7 +399,8 @@ async def insert_case(
                 for code, blob_id, trust in prepared.materials
             ]
         )
-    event_row = CaseEvent(
+    event_row = new_row(
+        CaseEvent,
         tenant=tenant.id,
         case=case.id,
         seq=1,

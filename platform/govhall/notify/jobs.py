@@ -7,7 +7,7 @@ from typing import Any
 
 from govhall.jobs.queue import batched_by
 from govhall.notify.tables import InboxMessage
-from govhall.statements import insert
+from govhall.statements import insert, new_row
 
 
 @batched_by("govhall.notify.jobs.deliver_inbox_many")
@@ -35,7 +35,8 @@ def _message(
     params: dict[str, Any],
     case_id: str | None = None,
 ) -> InboxMessage:
-    return InboxMessage(
+    return new_row(
+        InboxMessage,
         dedupe_key=dedupe_key,
         tenant=uuid.UUID(tenant_id),
         recipient_kind=recipient_kind,
