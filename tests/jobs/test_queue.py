@@ -121,3 +121,19 @@ async def test_rq_queue_writes_concurrent_enqueues_together(settings: Settings) 
     assert all(isinstance(r, Exception) for r in results), results
     # The queue recovers for later callers: nothing is left waiting.
     assert not broken._waiting
+
+
+@pytest.mark.redis
+async def test_rq_queue_recovers_from_a_writer_left_on_a_closed_loop(settings: Settings) -> None:
+    """A write cut short by its event loop closing (a test, a worker's job) must not
+    leave later callers, on a new loop, waiting for a writer that never runs."""
+    assert settings.redis_url
+    queue = RQJobQueue(settings.redis_url, settings.queue_name)
+    other = asyncio.new_event_loop()
+    stranded: asyncio.Future[None] = other.create_future()
+    queue._waiting.append(([("tests.jobs.test_queue.sync_job", {"key": "lost"})], stranded))
+    queue._writer = other.create_future()  # type: ignore[assignment]  # pending forever
+    other.close()
+    await asyncio.wait_for(queue.enqueue("tests.jobs.test_queue.sync_job", key="next"), 10)
+    assert [job.kwargs["key"] for job in queue.queue.get_jobs()] == ["next"]
+    await queue.close()

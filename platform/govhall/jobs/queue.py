@@ -160,7 +160,10 @@ class RQJobQueue(JobQueue):
         loop = asyncio.get_running_loop()
         written: asyncio.Future[None] = loop.create_future()
         self._waiting.append((jobs, written))
-        if self._writer is None or self._writer.done():
+        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+            # A writer left on another event loop (one that closed mid-write: a test,
+            # a worker's job) would never run again; neither would its callers.
+            self._waiting = [entry for entry in self._waiting if entry[1].get_loop() is loop]
             self._writer = loop.create_task(self._write())
         # Shielded: a caller that gives up must not cancel the others' write.
         await asyncio.shield(written)
