@@ -60,8 +60,8 @@ class EmbeddedEngine(SQLiteEngine):
     the embedded default's profile (a submission is ~15 statements). While the app
     runs (:func:`open_pool` … :func:`close_pool`) statements and transactions
     borrow an idle connection instead, and give it back; with no pool open (CLI
-    commands, scripts) the engine behaves as Piccolo's. Written here because Piccolo has no SQLite
-    pool and aiosqlite has none either.
+    commands, scripts) the engine behaves as Piccolo's. Written here because Piccolo
+    has no SQLite pool and aiosqlite has none either.
 
     Every connection runs with ``synchronous=NORMAL``: in WAL mode a commit then
     writes the log without waiting for the disk, and the database stays consistent
@@ -189,8 +189,8 @@ class ServerEngine(PostgresEngine):
     """
 
     async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
-        held = _held.get()
-        if held is None or held.task is not asyncio.current_task() or held.done:
+        held = _own_held()
+        if held is None or held.done:
             return await super()._run_in_pool(query, args)
         connection = await held.connection(self)
         return await connection.fetch(query, *(args or ()))
@@ -202,8 +202,6 @@ class _Held:
     __slots__ = ("_connection", "_pool", "done", "task")
 
     def __init__(self) -> None:
-        # Only the request's own task: a job it starts (create_task copies the
-        # context) must not use the connection at the same time.
         self.task = asyncio.current_task()
         self.done = False
         self._connection: Any = None
@@ -231,6 +229,13 @@ class _Held:
 
 
 _held: ContextVar[_Held | None] = ContextVar("govhall_held_connection", default=None)
+
+
+def _own_held() -> _Held | None:
+    """The shared connection holder, when this task is the request's own: a job it
+    starts (create_task copies the context) must not use the connection at once."""
+    held = _held.get()
+    return held if held is not None and held.task is asyncio.current_task() else None
 
 
 @asynccontextmanager
@@ -431,8 +436,8 @@ async def transaction() -> AsyncIterator[None]:
         async with engine.transaction(transaction_type=TransactionType.immediate):
             yield
     else:
-        held = _held.get()
-        if held is not None and held.task is asyncio.current_task():
+        held = _own_held()
+        if held is not None:
             # The transaction takes its own connection: never hold two at once, or
             # a full pool of requests each waiting for a second would wait forever.
             await held.park()
