@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from govhall import db
-from govhall.statements import insert, statement
+from govhall.statements import insert, inserts_together, statement
 from govhall.tenancy.tables import OrgUnit, Tenant
 
 BY_SLUG = statement(
@@ -149,3 +149,44 @@ def test_new_row_is_the_row_piccolo_would_make() -> None:
     # A required foreign key left out still fails as Piccolo fails it.
     with pytest.raises(ValueError, match="tenant"):
         new_row(Task, case=uuid.uuid4(), step="review", role="handler", org_unit=None)
+
+
+async def test_inserts_together_go_as_one_statement_parents_first() -> None:
+    from tests.web.test_query_counts import counted
+
+    tenant = Tenant(slug="together", name="合县", level="county", division_code="110101")
+    units = [OrgUnit(tenant=tenant.id, code=f"u{n}", name=f"单位{n}") for n in range(2)]
+    with counted() as seen:
+        async with db.transaction(), inserts_together():
+            await insert(tenant)
+            # A child row's foreign key is checked once its parent is in.
+            await insert(*units)
+            assert not units[0]._exists_in_db or not db.is_postgres()
+    inserts = [sql for sql, _ in seen if "INSERT" in sql]
+    assert len(inserts) == (1 if db.is_postgres() else 2)
+    assert tenant._exists_in_db and all(unit._exists_in_db for unit in units)
+    stored = await OrgUnit.select(OrgUnit.code).where(OrgUnit.tenant == tenant.id)
+    assert sorted(row["code"] for row in stored) == ["u0", "u1"]
+
+
+async def test_a_statement_inside_the_block_sees_the_rows_held_back() -> None:
+    async with db.transaction(), inserts_together():
+        await _county("held")
+        await insert(Tenant(slug="later", name="后县", level="county", division_code="110101"))
+        # Sent before this read: it counts both.
+        assert await COUNT_AT.run("county") == 2
+
+
+async def test_inserts_held_back_are_dropped_when_the_block_fails() -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction(), inserts_together():
+            await insert(Tenant(slug="lost", name="失县", level="county", division_code="110101"))
+            raise RuntimeError("the caller's own failure")
+    assert await COUNT_AT.run("county") == 0
+    # A failing part fails the whole statement: nothing of it is written.
+    await _county("taken")
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        async with db.transaction(), inserts_together():
+            await insert(Tenant(slug="new", name="新县", level="county", division_code="110101"))
+            await insert(Tenant(slug="taken", name="重县", level="county", division_code="110101"))
+    assert await BY_SLUG.run("new") is None

@@ -225,12 +225,25 @@ class ServerEngine(PostgresEngine):
     Piccolo has no notion of a request.
     """
 
+    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        hook = before_statement.get()
+        if hook is not None:
+            await hook()
+        return await super().run_querystring(querystring, in_pool)
+
     async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
         held = _own_held()
         if held is None or held.done:
             return await super()._run_in_pool(query, args)
         connection = await held.connection(self)
         return await connection.fetch(query, *(args or ()))
+
+
+#: Run before each statement on PostgreSQL: what was held back to be sent with it
+#: goes first (``govhall.statements.inserts_together``).
+before_statement: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "govhall_before_statement", default=None
+)
 
 
 class _Held:

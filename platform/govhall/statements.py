@@ -26,9 +26,12 @@ f-string, a list for ``is_in``) is refused when the statement is compiled.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -42,6 +45,8 @@ from piccolo.query.proxy import Proxy
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 from piccolo.utils.sql_values import convert_to_sql_value
+
+from govhall import db
 
 R = TypeVar("R")
 
@@ -131,20 +136,109 @@ def _column_names(table: type[Table]) -> tuple[tuple[str, Column, bool], ...]:
 
 
 @lru_cache(maxsize=256)
-def _insert_sql(table: type[Table], count: int, engine_type: str, skip_conflicts: bool) -> str:
+def _insert_sql(
+    table: type[Table], count: int, engine_type: str, skip_conflicts: bool, offset: int = 0
+) -> str:
+    """The ``INSERT`` of ``count`` whole rows; on PostgreSQL its parameters are
+    numbered from ``offset + 1`` (a part of :func:`_together_sql`)."""
     names = [f'"{column._meta.db_column_name}"' for column in table._meta.columns]
     width = len(names)
     if engine_type == "sqlite":
         rows = [f"({','.join('?' * width)})"] * count
     else:
         rows = [
-            "(" + ",".join(f"${row * width + i}" for i in range(1, width + 1)) + ")"
+            "(" + ",".join(f"${offset + row * width + i}" for i in range(1, width + 1)) + ")"
             for row in range(count)
         ]
     # Identifiers from the table's own definition, values all parameters.
     into = f"INSERT INTO {table._meta.get_formatted_tablename()} ({','.join(names)})"
     conflicts = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
     return f"{into} VALUES {','.join(rows)}{conflicts}"
+
+
+_Shape = tuple[type[Table], int, bool]
+
+
+@lru_cache(maxsize=64)
+def _together_sql(shapes: tuple[_Shape, ...]) -> str:
+    """Several PostgreSQL ``INSERT``s as one statement: all but the last as
+    data-modifying ``WITH`` parts. They run as one command, so each table's foreign
+    keys are checked at its end, when the rows they point to are in."""
+    offset, parts = 0, []
+    for table, count, skip_conflicts in shapes:
+        parts.append(_insert_sql(table, count, "postgres", skip_conflicts, offset))
+        offset += count * len(table._meta.columns)
+    *first, last = parts
+    if not first:
+        return last
+    return "WITH " + ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(first)) + " " + last
+
+
+def _values(rows: tuple[Table, ...]) -> list[Any]:
+    names = _column_names(type(rows[0]))
+    return [
+        value
+        if plain and type(value) in _AS_GIVEN
+        else convert_to_sql_value(value=value, column=column)
+        for row in rows
+        for name, column, plain in names
+        for value in (getattr(row, name),)
+    ]
+
+
+_Pending = list[tuple[tuple[Table, ...], bool]]
+
+#: Inserts waiting for the end of :func:`inserts_together`, (rows, skip conflicts),
+#: and the task whose they are: a task it starts copies the context but runs apart.
+_deferred: ContextVar[tuple[asyncio.Task[Any] | None, _Pending] | None] = ContextVar(
+    "govhall_deferred_inserts", default=None
+)
+
+
+def _own_pending() -> _Pending | None:
+    deferred = _deferred.get()
+    if deferred is None or deferred[0] is not asyncio.current_task():
+        return None
+    return deferred[1]
+
+
+async def _send_deferred() -> None:
+    pending = _own_pending()
+    if not pending:
+        return
+    groups = list(pending)
+    pending.clear()
+    table = type(groups[0][0][0])
+    bound = QueryString("", query_type="insert", table=table)
+    bound._frozen_compiled_strings = (
+        _together_sql(tuple((type(rows[0]), len(rows), skip) for rows, skip in groups)),
+        [value for rows, _ in groups for value in _values(rows)],
+    )
+    await table._meta.db.run_querystring(bound)
+    for rows, _ in groups:
+        for row in rows:
+            row._exists_in_db = True
+
+
+@asynccontextmanager
+async def inserts_together() -> AsyncIterator[None]:
+    """:func:`insert` calls inside are sent to PostgreSQL as one statement — when the
+    block ends, or before any other statement the block runs, so what the block
+    reads or changes sees them. A new case's row, materials, first event and first
+    task were four round trips of a submission. On SQLite (no data-modifying
+    ``WITH``; statements there are calls into the library, not round trips) each
+    insert runs at once."""
+    if not db.is_postgres() or _own_pending() is not None:
+        yield
+        return
+    token = _deferred.set((asyncio.current_task(), []))
+    hook = db.before_statement.set(_send_deferred)
+    try:
+        yield
+        await _send_deferred()
+    finally:
+        db.before_statement.reset(hook)
+        _deferred.reset(token)
 
 
 async def insert(*rows: Table, skip_conflicts: bool = False) -> None:
@@ -161,19 +255,15 @@ async def insert(*rows: Table, skip_conflicts: bool = False) -> None:
     primary_key = table._meta.primary_key._meta.name
     if any(row[primary_key] is None for row in rows):
         raise TypeError(f"{table.__name__}: set the primary key before inserting")
+    pending = _own_pending()
+    if pending is not None:
+        pending.append((rows, skip_conflicts))
+        return
     engine = table._meta.db
     bound = QueryString("", query_type="insert", table=table)
-    names = _column_names(table)
     bound._frozen_compiled_strings = (
         _insert_sql(table, len(rows), engine.engine_type, skip_conflicts),
-        [
-            value
-            if plain and type(value) in _AS_GIVEN
-            else convert_to_sql_value(value=value, column=column)
-            for row in rows
-            for name, column, plain in names
-            for value in (getattr(row, name),)
-        ],
+        _values(rows),
     )
     await engine.run_querystring(bound)
     for row in rows:

@@ -90,3 +90,37 @@ async def test_changing_the_format_never_repeats_a_number(api: Api, demo: None) 
     assert third[-6:] == "000002" and third[:14] == first[:14]
     serials = [r["serial_number"] for r in await Case.select(Case.serial_number)]
     assert len(serials) == len(set(serials)) == 3
+
+
+async def test_a_submission_meeting_a_number_already_made_takes_the_next(
+    api: Api, demo: None
+) -> None:
+    citizen = await api.citizen()
+    first = (await api.submit(citizen))["serial_number"]
+    county = await Tenant.select(Tenant.id).where(Tenant.slug == "demo-county").first()
+    assert county is not None
+    colliding = "{division}{yyyy}{mm}{seq:8}"
+    await Tenant.update({Tenant.serial_format: colliding}).where(Tenant.id == county["id"])
+    tenant = await resolve_tenant("demo-county")
+    local = parse_format(colliding)
+    day = datetime.now(UTC).astimezone(ZoneInfo(tenant.time_zone)).date()
+    # The new format's first two numbers are already cases' (made by an earlier one).
+    await Case.update({Case.serial_number: local.render(tenant.division_code, day, 1)}).where(
+        Case.serial_number == first
+    )
+    second = await api.submit(citizen)
+    await Case.update({Case.serial_number: local.render(tenant.division_code, day, 3)}).where(
+        Case.serial_number == second["serial_number"]
+    )
+    assert second["serial_number"] == local.render(tenant.division_code, day, 2)
+    third = await api.submit(citizen)
+    # 3 was taken: the submission went on to 4, and its case is whole.
+    assert third["serial_number"] == local.render(tenant.division_code, day, 4)
+    progress = await api.client.get(
+        api.t("/progress"),
+        params={"serial_number": third["serial_number"], "query_code": third["query_code"]},
+    )
+    assert progress.status_code == 200, progress.text
+    assert [entry["action"] for entry in progress.json()["timeline"]] == ["submit"]
+    serials = [r["serial_number"] for r in await Case.select(Case.serial_number)]
+    assert len(serials) == len(set(serials)) == 3

@@ -14,7 +14,8 @@ from tests.conftest import Api
 from tests.portal.test_apply import BASE
 from tests.workbench.test_pages import staff_sign_in
 
-#: Statements per request. Counted on the embedded default and on PostgreSQL alike.
+#: Statements per request on PostgreSQL; the same on the embedded default but where
+#: EMBEDDED_BUDGETS says otherwise.
 BUDGETS = {
     "progress": 3,
     # The tenant row; the items come from the process's cache (catalog_version).
@@ -26,11 +27,16 @@ BUDGETS = {
     # The case screen: the case, its events, materials, documents, fees, signals,
     # tickets, terminations, comments, the flow and the viewer's grants.
     "case_screen": 27,
-    # Tenant, account, blobs, flow, serial counter and its uniqueness probe; the case,
-    # materials, event and step inserts; the applicant's channels (the inbox message
-    # is a job: on the embedded default it runs in process and is not counted here).
-    "submission": 11,
+    # PostgreSQL: tenant, account, blobs, serial counter; the case, its materials,
+    # event and first task as one statement; the applicant's channels (the inbox
+    # message is a job). The flow comes from the process's cache (catalog_version); a
+    # number an earlier format made is refused by the unique index (no probe first).
+    "submission": 6,
 }
+#: The embedded default makes the rows one statement each (no data-modifying WITH in
+#: SQLite) and checks the number before using it: tenant, account, blobs, counter,
+#: probe, case, materials, event, task, channels (the inline inbox job not counted).
+EMBEDDED_BUDGETS = {"submission": 10}
 
 
 @contextmanager
@@ -104,5 +110,6 @@ async def test_statements_per_request_do_not_grow_with_rows(api: Api, demo: None
     many = await _measure(api, citizen, receipt)
     grew = {name: (few[name], many[name]) for name in few if many[name] > few[name]}
     assert not grew, f"statements grew with the rows shown (N+1): {grew}"
-    over = {name: (many[name], BUDGETS[name]) for name in many if many[name] > BUDGETS[name]}
+    budgets = BUDGETS if db.is_postgres() else {**BUDGETS, **EMBEDDED_BUDGETS}
+    over = {name: (many[name], budgets[name]) for name in many if many[name] > budgets[name]}
     assert not over, f"over budget (count, budget): {over}; all counts: {many}"

@@ -199,3 +199,25 @@ async def test_a_step_can_be_handled_by_another_unit(api: Api, demo: None) -> No
     assert (await api.act(urban, serial, "agree", step="urban_opinion")).status_code == 200
     done = await api.act(handler, serial, "agree")
     assert done.status_code == 200 and done.json()["step"] == "approve"
+
+
+async def test_a_version_saved_elsewhere_is_used_by_the_next_case(api: Api, demo: None) -> None:
+    """Another process (or a script) saving a version: this process's kept flows
+    are of an older catalogue version and are not used."""
+    from govhall.tenancy.tables import Tenant
+    from govhall.workflow.tables import FlowDefinition
+
+    citizen = await api.citizen()
+    first = (await api.submit(citizen))["serial_number"]  # the default flow, kept
+    county = await Tenant.select(Tenant.id).where(Tenant.slug == "demo-county").first()
+    assert county is not None
+    await FlowDefinition(
+        tenant=county["id"], item_code=ITEM, version=1, definition=with_countersign(), note="脚本"
+    ).save()
+    second = (await api.submit(citizen))["serial_number"]
+    approver = await api.staff("approver")
+    versions = [
+        (await api.client.get(api.t(f"/cases/{serial}"), headers=approver)).json()["flow_version"]
+        for serial in (first, second)
+    ]
+    assert versions == [0, 1]

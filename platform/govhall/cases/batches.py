@@ -669,7 +669,7 @@ async def accept_batch(
     spec = item.installed.spec
     field = spec.batch_rows
     flow, flow_version = await effective_flow(
-        tenant.id, item.installed, batch["department"], services.registry
+        tenant, item.installed, batch["department"], services.registry
     )
     first = flow.steps[0]
     path = await org_unit_path(batch["department"])

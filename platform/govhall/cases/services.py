@@ -37,7 +37,7 @@ from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import MATERIAL_FORMATS, FeeLine, ItemSpec, evaluate
-from govhall.statements import Statement, insert, new_row, statement
+from govhall.statements import Statement, insert, inserts_together, new_row, statement
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
 from govhall.workflow import machine
@@ -82,18 +82,32 @@ async def next_serial_numbers(tenant: TenantInfo, now: datetime, count: int) -> 
     One upsert both creates the period's counter and advances it atomically, so
     concurrent submissions on either engine never get the same number. A tenant that
     changed its format could meet a number an earlier format made: those are skipped."""
-    fmt = format_of(tenant.serial_format)
-    local = now.astimezone(ZoneInfo(tenant.time_zone)).date()
-    key = fmt.counter_key(local)
     for _ in range(_SERIAL_ATTEMPTS):
-        last = await _advance_counter(tenant, key, count)
-        serials = [
-            fmt.render(tenant.division_code, local, n) for n in range(last - count + 1, last + 1)
-        ]
+        serials = await _unchecked_serial_numbers(tenant, now, count)
         if not await _taken_serials(serials):
             return serials
-    raise Conflict(
+    raise _serials_exhausted()
+
+
+async def _unchecked_serial_numbers(tenant: TenantInfo, now: datetime, count: int) -> list[str]:
+    """The next ``count`` numbers of the counter, which an earlier format may have
+    made already."""
+    fmt = format_of(tenant.serial_format)
+    local = now.astimezone(ZoneInfo(tenant.time_zone)).date()
+    last = await _advance_counter(tenant, fmt.counter_key(local), count)
+    return [fmt.render(tenant.division_code, local, n) for n in range(last - count + 1, last + 1)]
+
+
+def _serials_exhausted() -> Conflict:
+    return Conflict(
         N_("办件编号格式与已有编号重复，请管理员修改编号格式"), code="serial_numbers_exhausted"
+    )
+
+
+def _serial_number_taken(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL refusing a case's serial number as a duplicate."""
+    return db.is_unique_violation(exc) and (
+        getattr(exc, "constraint_name", None) == "cases_case_serial_number_key"
     )
 
 
@@ -320,7 +334,7 @@ async def insert_case(
     spec = prepared.item.installed.spec
     account = prepared.account
     flow, flow_version = await effective_flow(
-        tenant.id, prepared.item.installed, prepared.unit_id, registry
+        tenant, prepared.item.installed, prepared.unit_id, registry
     )
     version_id = await catalog.freeze(prepared.item.installed)
     query_code = new_query_code()
@@ -383,7 +397,22 @@ async def insert_case(
     for column, value in case_columns(state).items():
         setattr(case, column._meta.name, value)
     # Whole-row inserts with their SQL text kept (govhall.statements.insert): building
-    # it for the case's ~40 columns was a tenth of a submission's CPU.
+    # it for the case's ~40 columns was a tenth of a submission's CPU. On PostgreSQL
+    # the case, its materials, event and first tasks go as one statement.
+    async with inserts_together():
+        await _insert_rows(case, prepared, tenant, state, submit_data, account, now)
+    return case, query_code
+
+
+async def _insert_rows(
+    case: Case,
+    prepared: PreparedApplication,
+    tenant: TenantInfo,
+    state: CaseState,
+    submit_data: dict[str, Any],
+    account: Account,
+    now: datetime,
+) -> None:
     await insert(case)
     if prepared.materials:
         await insert(
@@ -426,7 +455,6 @@ async def insert_case(
         acted_on=None,
         now=now,
     )
-    return case, query_code
 
 
 class Submitted(NamedTuple):
@@ -464,23 +492,36 @@ async def submit_application(
     if submitter is not None and submitter.kind == "staff":
         prepared = replace(prepared, entered_by=submitter.id)
     now = datetime.now(ZoneInfo("UTC"))
-    # On PostgreSQL the number is taken by its own statement before the transaction:
-    # the tenant's counter row for the day is then locked for that statement only, not
-    # until the case's commit, so a county's concurrent submissions do not queue on it.
-    # Like a database sequence, a submission failing after this leaves a gap in the
-    # numbers (they stay unique and increasing). SQLite has one writer anyway.
-    serial_number = await next_serial_number(tenant, now) if db.is_postgres() else None
-    async with db.transaction():
-        case, query_code = await insert_case(
-            prepared,
-            tenant=tenant,
-            catalog=catalog,
-            registry=registry,
-            secret_key=secret_key,
-            now=now,
-            pre_handling=data.pre_handling,
-            serial_number=serial_number,
+    for _ in range(_SERIAL_ATTEMPTS):
+        # On PostgreSQL the number is taken by its own statement before the
+        # transaction: the tenant's counter row for the day is then locked for that
+        # statement only, not until the case's commit, so a county's concurrent
+        # submissions do not queue on it. Like a database sequence, a submission
+        # failing after this leaves a gap in the numbers (they stay unique and
+        # increasing). The case's unique serial number is the check that an earlier
+        # format did not make it already (no probe first): refused, the next is taken.
+        # SQLite has one writer anyway, and numbers inside the transaction.
+        serial_number = (
+            (await _unchecked_serial_numbers(tenant, now, 1))[0] if db.is_postgres() else None
         )
+        try:
+            async with db.transaction():
+                case, query_code = await insert_case(
+                    prepared,
+                    tenant=tenant,
+                    catalog=catalog,
+                    registry=registry,
+                    secret_key=secret_key,
+                    now=now,
+                    pre_handling=data.pre_handling,
+                    serial_number=serial_number,
+                )
+            break
+        except Exception as exc:
+            if serial_number is None or not _serial_number_taken(exc):
+                raise
+    else:
+        raise _serials_exhausted()
     await registry.case_event(
         prepared.item.installed,
         event={

@@ -10,6 +10,7 @@ one they started on (it is copied into the case).
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -66,21 +67,55 @@ class FlowSave(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 async def effective_flow(
-    tenant_id: uuid.UUID,
+    tenant: TenantInfo,
     installed: InstalledItem,
     department_id: uuid.UUID | None,
     registry: PluginRegistry,
 ) -> tuple[FlowTemplate, int]:
     """The flow a new case of the item starts on: the department's latest version,
     else the tenant's, else the plugin's default (version 0)."""
+    stored = await _stored_flow(tenant, installed.spec.code, department_id)
+    return stored if stored is not None else (registry.flow_for(installed), 0)
+
+
+#: Tenants whose latest stored flows are kept.
+CACHED_TENANTS = 512
+
+#: Tenant id → (its catalog_version, (item code, department) → the latest stored flow
+#: version or None). Saving a version raises the tenant's catalog_version (a trigger),
+#: which every request reads with the tenant row: an entry of an older version is
+#: never used, in any process, and needs no expiry.
+_stored: OrderedDict[
+    uuid.UUID, tuple[int, dict[tuple[str, uuid.UUID | None], tuple[FlowTemplate, int] | None]]
+] = OrderedDict()
+
+
+async def _stored_flow(
+    tenant: TenantInfo, item_code: str, department_id: uuid.UUID | None
+) -> tuple[FlowTemplate, int] | None:
+    entry = _stored.get(tenant.id)
+    if entry is None or entry[0] != tenant.catalog_version:
+        entry = None
+    key = (item_code, department_id)
+    if entry is not None and key in entry[1]:
+        _stored.move_to_end(tenant.id)
+        return entry[1][key]
     if department_id is None:
-        rows = await _TENANT_FLOWS.run(tenant_id, installed.spec.code)
+        rows = await _TENANT_FLOWS.run(tenant.id, item_code)
     else:
-        rows = await _UNIT_FLOWS.run(tenant_id, installed.spec.code, department_id)
-    if not rows:
-        return registry.flow_for(installed), 0
-    best = next((r for r in rows if r["department"] is not None), rows[0])
-    return _template_of(best["definition"]), int(best["version"])
+        rows = await _UNIT_FLOWS.run(tenant.id, item_code, department_id)
+    found = None
+    if rows:
+        best = next((r for r in rows if r["department"] is not None), rows[0])
+        found = (_template_of(best["definition"]), int(best["version"]))
+    if tenant.catalog_version is not None:
+        if entry is None:
+            entry = _stored[tenant.id] = (tenant.catalog_version, {})
+        entry[1][key] = found
+        _stored.move_to_end(tenant.id)
+        while len(_stored) > CACHED_TENANTS:
+            _stored.popitem(last=False)
+    return found
 
 
 def _flows_of(tenant: Any, item_code: Any, department: Any = None) -> Any:
@@ -198,6 +233,8 @@ async def save_flow(
                 N_("其他管理员刚刚保存了新版本，请刷新后重试"), code="flow_version_taken"
             ) from exc
         raise
+    # This request's tenant row still has the old catalog_version.
+    _stored.pop(tenant.id, None)
     return FlowVersion(
         item_code=spec.code,
         version=version,
@@ -212,7 +249,7 @@ async def flow_overview(
     tenant: TenantInfo, installed: InstalledItem, department: str | None, registry: PluginRegistry
 ) -> FlowOverview:
     department_id = (await unit_by_code(tenant.id, department))["id"] if department else None
-    flow, version = await effective_flow(tenant.id, installed, department_id, registry)
+    flow, version = await effective_flow(tenant, installed, department_id, registry)
     rows = (
         await FlowDefinition.select(
             FlowDefinition.version,

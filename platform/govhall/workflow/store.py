@@ -21,7 +21,9 @@ import msgspec
 
 from govhall.cases.tables import Case
 from govhall.sdk import FlowTemplate
+from govhall.statements import insert, new_row
 from govhall.workflow.machine import ActiveStep, CaseState
+from govhall.workflow.tables import Task
 
 _flow_decoder = msgspec.json.Decoder(FlowTemplate)
 _state_decoder = msgspec.json.Decoder(CaseState)
@@ -176,22 +178,26 @@ async def update_task(
 async def open_task(
     tenant_id: uuid.UUID, case_id: uuid.UUID, step: ActiveStep, *, unit: uuid.UUID
 ) -> None:
-    await Case.raw(
-        'INSERT INTO workflow_task (id, tenant, "case", step, branch, position, role, '
-        "org_unit, status, assignee, completed_by, due_on, created_at, completed_at) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, NULL, {}, {}, NULL)",
-        uuid.uuid4(),
-        tenant_id,
-        case_id,
-        step.step,
-        step.branch,
-        step.position,
-        step.role,
-        unit,
-        "open",
-        uuid.UUID(step.assignee) if step.assignee else None,
-        step.due_on,
-        step.entered_at,
+    # A whole-row insert (govhall.statements): a new case's first task goes out with
+    # the case's other rows inside statements.inserts_together.
+    await insert(
+        new_row(
+            Task,
+            id=uuid.uuid4(),
+            tenant=tenant_id,
+            case=case_id,
+            step=step.step,
+            branch=step.branch,
+            position=step.position,
+            role=step.role,
+            org_unit=unit,
+            status="open",
+            assignee=uuid.UUID(step.assignee) if step.assignee else None,
+            completed_by=None,
+            due_on=step.due_on,
+            created_at=step.entered_at,
+            completed_at=None,
+        )
     )
 
 
