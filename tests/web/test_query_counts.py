@@ -20,13 +20,15 @@ BUDGETS = {
     "progress": 3,
     # The tenant row; the items come from the process's cache (catalog_version).
     "catalogue": 1,
-    "worklist_api": 4,
-    "case_search": 4,
+    # The tenant row, the count and the page: the staff member's grants come from the
+    # process's cache (catalog_version, raised by grant and role changes).
+    "worklist_api": 3,
+    "case_search": 3,
     "portal_home": 2,
-    "worklist_page": 5,
+    "worklist_page": 4,
     # The case screen: the case, its events, materials, documents, fees, signals,
-    # tickets, terminations, comments, the flow and the viewer's grants.
-    "case_screen": 27,
+    # tickets, terminations, comments and the flow.
+    "case_screen": 24,
     # PostgreSQL: tenant, account, blobs, serial counter; the case, its materials,
     # event and first task as one statement; the applicant's channels (the inbox
     # message is a job). The flow comes from the process's cache (catalog_version); a

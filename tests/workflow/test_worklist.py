@@ -30,3 +30,24 @@ async def test_worklist_refuses_citizens_and_bad_paging(api: Api, demo: None) ->
     clerk = await api.staff("clerk")
     bad = await api.client.get(api.t("/worklist"), headers=clerk, params={"page_size": 1000})
     assert bad.status_code == 400
+
+
+async def test_a_grant_taken_away_elsewhere_counts_from_the_next_request(
+    api: Api, demo: None
+) -> None:
+    """Grants are kept per process with the tenant's catalogue version; another
+    process (or SQL) taking one away raises the version, so it is not used again."""
+    from govhall.identity.tables import RoleGrant, Staff
+
+    citizen = await api.citizen()
+    await api.submit(citizen)
+    clerk = await api.staff("clerk")
+    assert (await api.client.get(api.t("/worklist"), headers=clerk)).json()["total"] == 1
+    staff = await Staff.select(Staff.id).where(Staff.username == "clerk").first()
+    assert staff is not None
+    kept = await RoleGrant.select().where(RoleGrant.staff == staff["id"])
+    await RoleGrant.delete().where(RoleGrant.staff == staff["id"])
+    assert (await api.client.get(api.t("/worklist"), headers=clerk)).json()["total"] == 0
+    # Given back the same way: the steps are the clerk's again.
+    await RoleGrant.insert(*[RoleGrant(**row) for row in kept])
+    assert (await api.client.get(api.t("/worklist"), headers=clerk)).json()["total"] == 1

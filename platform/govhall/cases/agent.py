@@ -89,7 +89,7 @@ async def apply_for_walk_in(
     services: Services, tenant: TenantInfo, staff: Principal, data: AgentApplication, locale: str
 ) -> ApplicationOut:
     require_staff_of(staff, tenant)
-    if not any(g.role in AGENT_ROLES for g in await grants_of(staff.id, tenant.id)):
+    if not any(g.role in AGENT_ROLES for g in await grants_of(staff.id, tenant)):
         raise Forbidden(N_("只有受理人员可以代为申请"), code="role_required")
     applicant = await account_for_walk_in(tenant, staff, data.applicant)
     submitted = await submit_application(

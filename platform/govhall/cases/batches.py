@@ -433,7 +433,7 @@ def _label(row_schema: Any, name: str) -> Localized:
 
 async def require_clerk(tenant: TenantInfo, staff: Principal) -> None:
     require_staff_of(staff, tenant)
-    if not any(g.role in BATCH_ROLES for g in await grants_of(staff.id, tenant.id)):
+    if not any(g.role in BATCH_ROLES for g in await grants_of(staff.id, tenant)):
         raise Forbidden(N_("只有受理人员可以办理批量办件"), code="role_required")
 
 
@@ -673,7 +673,7 @@ async def accept_batch(
     )
     first = flow.steps[0]
     path = await org_unit_path(batch["department"])
-    if not covers(await grants_of(staff.id, tenant.id), first.role, path, first.position):
+    if not covers(await grants_of(staff.id, tenant), first.role, path, first.position):
         raise Forbidden(N_("您没有受理该批次的权限"), code="role_required")
     rows = (
         await BatchRow.select(BatchRow.id, BatchRow.row_no, BatchRow.data, BatchRow.sealed)

@@ -80,7 +80,7 @@ async def mark_original_checked(
             N_("找不到办件 {serial_number}"), code="case_not_found", serial_number=serial_number
         )
     path = await org_unit_path(case["department"])
-    if not covers(await grants_of(staff.id, tenant.id), "clerk", path):
+    if not covers(await grants_of(staff.id, tenant), "clerk", path):
         raise Forbidden(N_("只有受理人员可以核验材料原件"), code="role_required")
     async with db.transaction():
         updated = (

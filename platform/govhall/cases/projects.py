@@ -293,7 +293,7 @@ async def _lead(tenant: TenantInfo, staff: Principal, project: Project) -> None:
     if staff.kind != "staff" or staff.tenant_id != tenant.id:
         raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
     path = await org_unit_path(project.lead_department)
-    grants = await grants_of(staff.id, tenant.id)
+    grants = await grants_of(staff.id, tenant)
     if not any(covers(grants, role, path) for role in LEAD_ROLES):
         raise Forbidden(
             N_("只有牵头部门的承办或批准人员可以调整项目的协办事项"), code="lead_required"

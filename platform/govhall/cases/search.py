@@ -62,7 +62,7 @@ class CasePage(msgspec.Struct, kw_only=True):
 async def _scope(tenant: TenantInfo, staff: Principal) -> Any:
     """Cases of the units (and below) the staff member holds any role over."""
     require_staff_of(staff, tenant)
-    paths = sorted({g.path for g in await grants_of(staff.id, tenant.id)})
+    paths = sorted({g.path for g in await grants_of(staff.id, tenant)})
     if not paths:
         return None
     clauses = [Case.department.path.like(f"{p}%") for p in paths]

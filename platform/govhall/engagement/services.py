@@ -260,7 +260,7 @@ async def _complaints(where: object, limit: int = 200) -> list[ComplaintOut]:
 
 async def _require_complaint_handler(tenant: TenantInfo, principal: Principal) -> Principal:
     staff = require_staff_of(principal, tenant)
-    if not any(g.role in HANDLERS_OF_COMPLAINTS for g in await grants_of(staff.id, tenant.id)):
+    if not any(g.role in HANDLERS_OF_COMPLAINTS for g in await grants_of(staff.id, tenant)):
         raise Forbidden(
             N_("只有监察人员或管理员可以处理投诉和领导信箱来信"), code="supervisor_required"
         )

@@ -102,7 +102,7 @@ async def _staff_over_case(tenant: TenantInfo, staff: Principal, serial_number: 
             N_("找不到办件 {serial_number}"), code="case_not_found", serial_number=serial_number
         )
     path = await org_unit_path(case.department)
-    grants = await grants_of(staff.id, tenant.id)
+    grants = await grants_of(staff.id, tenant)
     if not any(covers(grants, role, path) for role in FEE_ROLES):
         raise Forbidden(N_("只有受理或承办人员可以办理收费"), code="role_required")
     return case

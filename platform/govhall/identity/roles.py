@@ -19,7 +19,12 @@ from govhall import db
 from govhall.audit.services import Actor, record
 from govhall.errors import Conflict, FieldError, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
-from govhall.identity.services import in_scope, refuse_outside_scope, require_admin_scope
+from govhall.identity.services import (
+    forget_grants,
+    in_scope,
+    refuse_outside_scope,
+    require_admin_scope,
+)
 from govhall.identity.tables import Role, RoleGrant
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
@@ -173,6 +178,7 @@ async def define_role(
             target=data.code,
             detail={"functions": data.functions, "org_unit": data.org_unit},
         )
+    forget_grants()
     return _out((await _rows(tenant.id, data.code))[0], locale)
 
 
@@ -209,6 +215,7 @@ async def update_role(
                 target=code,
                 detail=msgspec.to_builtins(data),
             )
+        forget_grants()
     return _out((await _rows(tenant.id, code))[0], locale)
 
 
@@ -232,3 +239,4 @@ async def delete_role(tenant: TenantInfo, admin: Principal, code: str, ip: str) 
             "role_deleted",
             target=code,
         )
+    forget_grants()

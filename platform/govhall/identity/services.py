@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from govhall.identity.schemas import AccountCreate, AccountOut, TokenOut, TokenR
 from govhall.identity.sessions import issue_pair
 from govhall.identity.tables import Account, Operator, RoleGrant, Staff
 from govhall.identity.tokens import Principal, TokenService
+from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit, Tenant
 
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,63}$")
@@ -298,7 +300,28 @@ def expand_grant(role: str, path: str, position: str, functions: object) -> list
     return [Grant(role=str(f), path=path, position=position) for f in names]  # type: ignore[union-attr]
 
 
-async def grants_of(staff_id: uuid.UUID, tenant_id: uuid.UUID) -> list[Grant]:
+#: Staff members whose grants are kept per process, (tenant id, staff id) → (the
+#: tenant's catalog_version, grants). Grants and roles raise the version (triggers),
+#: which every request reads with the tenant row: a kept entry of an older version is
+#: never used, in any process — a grant taken away counts from the next request on.
+_kept_grants: OrderedDict[tuple[uuid.UUID, uuid.UUID], tuple[int, tuple[Grant, ...]]] = (
+    OrderedDict()
+)
+KEPT_GRANTS = 4096
+
+
+async def grants_of(staff_id: uuid.UUID, tenant: TenantInfo | uuid.UUID) -> list[Grant]:
+    """The staff member's grants in ``tenant``: kept between requests when it is the
+    request's tenant (its row's catalog_version says whether they still hold)."""
+    if isinstance(tenant, uuid.UUID):
+        tenant_id, version = tenant, None
+    else:
+        tenant_id, version = tenant.id, tenant.catalog_version
+    key = (tenant_id, staff_id)
+    kept = _kept_grants.get(key) if version is not None else None
+    if kept is not None and kept[0] == version:
+        _kept_grants.move_to_end(key)
+        return list(kept[1])
     # Asked on every staff action: plain SQL skips the ORM's per-query build cost.
     rows = await RoleGrant.raw(
         "SELECT g.role, u.path, g.position, r.functions FROM identity_role_grant g "
@@ -308,11 +331,23 @@ async def grants_of(staff_id: uuid.UUID, tenant_id: uuid.UUID) -> list[Grant]:
         staff_id,
         tenant_id,
     )
-    return [
+    grants = [
         grant
         for row in rows
         for grant in expand_grant(row["role"], row["path"], row["position"], row["functions"])
     ]
+    if version is not None:
+        _kept_grants[key] = (version, tuple(grants))
+        _kept_grants.move_to_end(key)
+        while len(_kept_grants) > KEPT_GRANTS:
+            _kept_grants.popitem(last=False)
+    return grants
+
+
+def forget_grants() -> None:
+    """Drop the kept grants after this process changed grants or roles: the request
+    that changed them still holds the tenant row of before."""
+    _kept_grants.clear()
 
 
 async def admin_scope(staff_id: uuid.UUID, tenant_id: uuid.UUID) -> list[Grant]:
@@ -406,6 +441,8 @@ async def provision_staff(
         await RoleGrant(
             tenant=tenant_id, staff=staff.id, role=role, org_unit=unit, position=position
         ).save()
+    if changed:
+        forget_grants()
     return "created" if created else ("updated" if changed else "")
 
 

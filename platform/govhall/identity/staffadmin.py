@@ -21,6 +21,7 @@ from govhall.identity.passwords import check_password_policy, hash_password
 from govhall.identity.roles import grantable_role, role_labels
 from govhall.identity.services import (
     Grant,
+    forget_grants,
     in_scope,
     refuse_outside_scope,
     require_admin_scope,
@@ -222,4 +223,5 @@ async def change_grant(
             target=username,
             detail={"role": grant.role, "org_unit": grant.org_unit, "position": grant.position},
         )
+    forget_grants()
     return await staff_view(tenant, staff, locale)

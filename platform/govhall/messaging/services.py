@@ -341,7 +341,7 @@ async def _case_thread(tenant: TenantInfo, staff: Principal, serial_number: str)
             N_("找不到办件 {serial_number}"), code="case_not_found", serial_number=serial_number
         )
     path = await org_unit_path(case["department"])
-    grants = await grants_of(staff.id, tenant.id)
+    grants = await grants_of(staff.id, tenant)
     if not any(covers(grants, role, path) for role in CASE_ROLES):
         raise Forbidden(N_("只有办理该办件的工作人员可以查看批注"), code="case_comments_forbidden")
     found = (

@@ -113,7 +113,7 @@ class _Period:
 
 async def reporting_scope(tenant: TenantInfo, principal: Principal) -> list[Grant]:
     staff = require_staff_of(principal, tenant)
-    scope = [g for g in await grants_of(staff.id, tenant.id) if g.role in REPORTING]
+    scope = [g for g in await grants_of(staff.id, tenant) if g.role in REPORTING]
     if not scope:
         raise Forbidden(N_("只有统计人员、监察人员或管理员可以查看报表"), code="reporting_required")
     return scope

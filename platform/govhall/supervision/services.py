@@ -112,7 +112,7 @@ async def supervision_scope(
     (``grants``: the caller's, when the page has them already)."""
     staff = require_staff_of(principal, tenant)
     if grants is None:
-        grants = await grants_of(staff.id, tenant.id)
+        grants = await grants_of(staff.id, tenant)
     scope = [g for g in grants if g.role in SUPERVISING]
     if not scope:
         raise Forbidden(N_("只有监察人员或管理员可以查看监察信息"), code="supervisor_required")

@@ -106,7 +106,7 @@ async def request_termination(
 ) -> TerminationOut:
     staff = require_staff_of(principal, tenant)
     case = await _case(tenant, data.serial_number)
-    grants = await grants_of(staff.id, tenant.id)
+    grants = await grants_of(staff.id, tenant)
     if not any(case["department.path"].startswith(g.path) for g in grants):
         raise Forbidden(N_("只有该办件所在部门的工作人员可以申请终止"), code="outside_unit")
     reason = required_text(data.reason, "reason", 2000, N_("请填写申请终止的理由"))
@@ -154,7 +154,7 @@ async def termination_requests(
         scope = await supervision_scope(tenant, principal, grants)
     else:
         staff = require_staff_of(principal, tenant)
-        scope = grants if grants is not None else await grants_of(staff.id, tenant.id)
+        scope = grants if grants is not None else await grants_of(staff.id, tenant)
     if status and status not in STATUS_LABELS:
         raise InvalidInput(
             N_("筛选条件“{name}”的取值“{value}”无效，可选：{allowed}"),

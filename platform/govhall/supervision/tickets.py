@@ -411,7 +411,7 @@ async def _load(tenant: TenantInfo, number: str) -> dict[str, Any]:
 
 async def _grants(tenant: TenantInfo, principal: Principal) -> list[Grant]:
     staff = require_staff_of(principal, tenant)
-    return await grants_of(staff.id, tenant.id)
+    return await grants_of(staff.id, tenant)
 
 
 async def ticket_of(

@@ -15,7 +15,7 @@ from govhall.cases.serials import DEFAULT_FORMAT, parse_format
 from govhall.errors import GovhallError, InvalidInput, NotFound, Unavailable
 from govhall.i18n import N_, translate
 from govhall.identity.passwords import initial_password
-from govhall.identity.services import provision_staff
+from govhall.identity.services import forget_grants, provision_staff
 from govhall.identity.tables import Role
 from govhall.plugins import PluginRegistry
 from govhall.portal.articles import apply_declarations, check_declarations
@@ -490,6 +490,8 @@ async def _apply_roles(
                 Role.id == row.id
             )
             changes.append(f"update role {decl.code}: {', '.join(differing)}")
+    if changes:
+        forget_grants()
     return changes
 
 

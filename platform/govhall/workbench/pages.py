@@ -640,7 +640,7 @@ async def case_page(
     labels = spec.form.labels() if spec else {}
     today, calendar = await _today_and_calendar(portal)
     # Read once for the three supervision boxes below.
-    grants = await grants_of(staff.id, portal.tenant.id)
+    grants = await grants_of(staff.id, portal.tenant)
     # The open tasks' deadlines: the same the work list shows.
     open_dues = await Task.select(Task.due_on).where(
         (Task.case == case.id) & (Task.status == "open") & Task.due_on.is_not_null()

@@ -362,7 +362,7 @@ async def _action_data(
         active = next((a for a in state.active if a.step == step), None)
         target_role = active.role if active else role
         unit_code = str(data.get("unit") or (active.unit if active else ""))
-        grants = await grants_of(staff["id"], tenant.id)
+        grants = await grants_of(staff["id"], tenant)
         if not _holds(grants, target_role):
             raise Conflict(
                 N_("{name}没有{role}角色，不能承办此环节"),
@@ -437,7 +437,7 @@ async def perform_action(
             case = await store.load_case_row(tenant.id, serial_number)
             if case is None:
                 raise _no_case(serial_number)
-            grants = await grants_of(actor.id, tenant.id) if actor.kind == "staff" else []
+            grants = await grants_of(actor.id, tenant) if actor.kind == "staff" else []
             plan = await _plan(tenant, actor, case, grants, request, as_role)
             await _write(tenant, plan)
         return _outcome(plan)

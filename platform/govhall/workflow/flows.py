@@ -151,7 +151,7 @@ def _template_of_text(definition: str) -> FlowTemplate:
 
 
 async def _may_edit(staff: Principal, tenant: TenantInfo, unit_path: str) -> None:
-    grants = await grants_of(staff.id, tenant.id)
+    grants = await grants_of(staff.id, tenant)
     if not covers(grants, "tenant_admin", unit_path):
         raise Forbidden(
             N_("只有管理员可以修改流程（本单位或本部门的管理员）"), code="flow_admin_required"

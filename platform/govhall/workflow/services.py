@@ -63,7 +63,7 @@ async def worklist(
     _check_filter(filters)
     page = max(page, 1)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    grants = await grants_of(staff.id, tenant.id)
+    grants = await grants_of(staff.id, tenant)
     if not grants:
         return WorklistPage(items=[], total=0, page=page, page_size=page_size)
     values: list[Any] = [tenant.id, staff.id]
@@ -397,7 +397,7 @@ async def case_history(
 async def _may_view(tenant: TenantInfo, staff: Principal) -> None:
     if staff.kind != "staff" or staff.tenant_id != tenant.id:
         raise Forbidden(N_("仅本单位工作人员可以查看办件详情"), code="staff_required")
-    if not await grants_of(staff.id, tenant.id):
+    if not await grants_of(staff.id, tenant):
         raise Forbidden(N_("您没有任何办理角色"), code="role_required")
 
 
@@ -438,7 +438,7 @@ async def case_applicant(
     sealed: dict[str, str] = (sealed_row or {}).get("form_sealed") or {}
     in_form = open_sealed(sealed)
     if full and (plain or in_form):
-        grants = await grants_of(staff.id, tenant.id)
+        grants = await grants_of(staff.id, tenant)
         path = await org_unit_path(case.department)
         if not any(covers(grants, role, path) for role in ID_VIEW_ROLES):
             raise Forbidden(
