@@ -175,6 +175,31 @@ class EmbeddedEngine(SQLiteEngine):
         await self.take_back(connection)
         return rows
 
+    async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
+        await _before_statement()
+        return await super().run_querystring(querystring, in_pool)
+
+    def in_transaction(self) -> bool:
+        return self.current_transaction.get() is not None
+
+    async def run_in_transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run ``statements`` (no rows back) in the current transaction, in one hop to
+        its connection's thread instead of one each: while a transaction holds the
+        process's writer lock, every hop is a wait for the event loop's turn
+        (``govhall.statements.inserts_together``)."""
+        transaction = self.current_transaction.get()
+        if transaction is None:
+            raise RuntimeError("run_in_transaction outside a transaction")
+        connection = transaction.connection
+
+        def run(raw: sqlite3.Connection) -> None:
+            for sql, args in statements:
+                raw.execute(sql, args)
+
+        # aiosqlite's own way of running a function on the connection's thread (it
+        # has no public one for several statements with parameters).
+        await connection._execute(run, connection._conn)
+
     async def _run_in_existing_connection(
         self,
         connection: Any,
@@ -226,9 +251,7 @@ class ServerEngine(PostgresEngine):
     """
 
     async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
-        hook = before_statement.get()
-        if hook is not None:
-            await hook()
+        await _before_statement()
         return await super().run_querystring(querystring, in_pool)
 
     async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
@@ -244,6 +267,12 @@ class ServerEngine(PostgresEngine):
 before_statement: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
     "govhall_before_statement", default=None
 )
+
+
+async def _before_statement() -> None:
+    hook = before_statement.get()
+    if hook is not None:
+        await hook()
 
 
 class _Held:

@@ -209,12 +209,26 @@ async def _send_deferred() -> None:
     groups = list(pending)
     pending.clear()
     table = type(groups[0][0][0])
+    engine = table._meta.db
+    if isinstance(engine, db.EmbeddedEngine):
+        await engine.run_in_transaction(
+            [
+                (_insert_sql(type(rows[0]), len(rows), "sqlite", skip), _values(rows))
+                for rows, skip in groups
+            ]
+        )
+        _mark_stored(groups)
+        return
     bound = QueryString("", query_type="insert", table=table)
     bound._frozen_compiled_strings = (
         _together_sql(tuple((type(rows[0]), len(rows), skip) for rows, skip in groups)),
         [value for rows, _ in groups for value in _values(rows)],
     )
-    await table._meta.db.run_querystring(bound)
+    await engine.run_querystring(bound)
+    _mark_stored(groups)
+
+
+def _mark_stored(groups: _Pending) -> None:
     for rows, _ in groups:
         for row in rows:
             row._exists_in_db = True
@@ -222,13 +236,18 @@ async def _send_deferred() -> None:
 
 @asynccontextmanager
 async def inserts_together() -> AsyncIterator[None]:
-    """:func:`insert` calls inside are sent to PostgreSQL as one statement — when the
-    block ends, or before any other statement the block runs, so what the block
-    reads or changes sees them. A new case's row, materials, first event and first
-    task were four round trips of a submission. On SQLite (no data-modifying
-    ``WITH``; statements there are calls into the library, not round trips) each
-    insert runs at once."""
-    if not db.is_postgres() or _own_pending() is not None:
+    """:func:`insert` calls inside are held back and sent together — when the block
+    ends, or before any other statement the block runs, so what the block reads or
+    changes sees them. On PostgreSQL they go as one statement: a new case's row,
+    materials, first event and first task were four round trips of a submission.
+    On the embedded SQLite (no data-modifying ``WITH``) they run one after another
+    in one hop to the connection's thread, inside a transaction only (outside one,
+    each insert runs at once)."""
+    engine = db.get_engine()
+    held_back = db.is_postgres() or (
+        isinstance(engine, db.EmbeddedEngine) and engine.in_transaction()
+    )
+    if not held_back or _own_pending() is not None:
         yield
         return
     token = _deferred.set((asyncio.current_task(), []))

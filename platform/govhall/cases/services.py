@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -105,10 +106,12 @@ def _serials_exhausted() -> Conflict:
 
 
 def _serial_number_taken(exc: BaseException) -> bool:
-    """Whether ``exc`` is PostgreSQL refusing a case's serial number as a duplicate."""
-    return db.is_unique_violation(exc) and (
-        getattr(exc, "constraint_name", None) == "cases_case_serial_number_key"
-    )
+    """Whether ``exc`` is the database refusing a case's serial number as a duplicate."""
+    if not db.is_unique_violation(exc):
+        return False
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "cases_case.serial_number" in str(exc)
+    return getattr(exc, "constraint_name", None) == "cases_case_serial_number_key"
 
 
 async def _advance_counter(tenant: TenantInfo, key: str, count: int) -> int:
@@ -328,9 +331,12 @@ async def insert_case(
     project_id: uuid.UUID | None = None,
     joint: bool = False,
     serial_number: str | None = None,
+    unchecked_serial: bool = False,
 ) -> tuple[Case, str]:
     """Create the case, its materials, its first event and tasks (inside the caller's
-    transaction). Returns the case and its query code."""
+    transaction). Returns the case and its query code. Without ``serial_number`` the
+    case is numbered here; ``unchecked_serial``: without first looking whether an
+    earlier format made the number (the caller retries when the insert refuses it)."""
     spec = prepared.item.installed.spec
     account = prepared.account
     flow, flow_version = await effective_flow(
@@ -339,7 +345,11 @@ async def insert_case(
     version_id = await catalog.freeze(prepared.item.installed)
     query_code = new_query_code()
     if serial_number is None:
-        serial_number = await next_serial_number(tenant, now)
+        serial_number = (
+            (await _unchecked_serial_numbers(tenant, now, 1))[0]
+            if unchecked_serial
+            else await next_serial_number(tenant, now)
+        )
     # Materials the applicant's e-certificates supply (trust A), by material code.
     certificates = {
         code: {"certificate_type": found.certificate_type, "number": found.number}
@@ -492,15 +502,17 @@ async def submit_application(
     if submitter is not None and submitter.kind == "staff":
         prepared = replace(prepared, entered_by=submitter.id)
     now = datetime.now(ZoneInfo("UTC"))
+    look_first = False
     for _ in range(_SERIAL_ATTEMPTS):
         # On PostgreSQL the number is taken by its own statement before the
         # transaction: the tenant's counter row for the day is then locked for that
         # statement only, not until the case's commit, so a county's concurrent
         # submissions do not queue on it. Like a database sequence, a submission
         # failing after this leaves a gap in the numbers (they stay unique and
-        # increasing). The case's unique serial number is the check that an earlier
-        # format did not make it already (no probe first): refused, the next is taken.
-        # SQLite has one writer anyway, and numbers inside the transaction.
+        # increasing). SQLite has one writer anyway, and numbers inside the
+        # transaction. On both, the case's unique serial number is the check that an
+        # earlier format did not make it already (no probe first): refused, the
+        # transaction is rolled back and the next number taken.
         serial_number = (
             (await _unchecked_serial_numbers(tenant, now, 1))[0] if db.is_postgres() else None
         )
@@ -515,11 +527,15 @@ async def submit_application(
                     now=now,
                     pre_handling=data.pre_handling,
                     serial_number=serial_number,
+                    unchecked_serial=not look_first,
                 )
             break
         except Exception as exc:
-            if serial_number is None or not _serial_number_taken(exc):
+            if not _serial_number_taken(exc):
                 raise
+            # SQLite's counter was advanced inside the transaction rolled back: the
+            # next attempt there looks before using a number.
+            look_first = True
     else:
         raise _serials_exhausted()
     await registry.case_event(
