@@ -6,7 +6,9 @@ time went into query building and JSON decoding through the ORM). These few
 statements are fixed, so they are written once here, run through Piccolo's
 ``raw`` (its placeholders, its transaction, its SQLite type adapters) and work
 unchanged on PostgreSQL and SQLite. JSON is passed as text and decoded straight
-into typed msgspec structs.
+into typed msgspec structs. A new task is a whole-row insert
+(:func:`govhall.statements.insert`), so that a new case's first task goes out
+with the case's other rows.
 """
 
 from __future__ import annotations
