@@ -28,6 +28,8 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -137,14 +139,20 @@ def _row(
 
 
 async def _govhall(
-    env: dict[str, str], work: Path, args: argparse.Namespace
+    env: dict[str, str],
+    work: Path,
+    args: argparse.Namespace,
+    under: Sequence[str] = (),
+    measuring: Callable[[int], AbstractContextManager[None]] = nullcontext,
 ) -> tuple[float, float]:
+    """``govhall demo`` (under ``under``, e.g. valgrind) and its submissions; the
+    measured ones inside ``measuring(server pid)``."""
     port = free_port()
     command = ["demo", "--port", str(port), "--server", args.server, "--workers", str(args.workers)]
-    process = start(command, env, work, work / "govhall.log")
+    process = start(command, env, work, work / "govhall.log", under=under)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(base, process, work / "govhall.log", seconds=120)
+        wait_ready(base, process, work / "govhall.log", seconds=900 if under else 120)
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
             registered = await http.post(
                 "/api/v1/accounts",
@@ -185,16 +193,17 @@ async def _govhall(
         # Warm up (plugins' first calls, caches, the pool), then measure.
         await load(base, "POST", path, 50, 4, expect=201, json=body, headers=headers)
         cpu = cpu_seconds(process.pid)
-        elapsed, latencies, failures = await load(
-            base,
-            "POST",
-            path,
-            args.requests,
-            args.concurrency,
-            expect=201,
-            json=body,
-            headers=headers,
-        )
+        with measuring(process.pid):
+            elapsed, latencies, failures = await load(
+                base,
+                "POST",
+                path,
+                args.requests,
+                args.concurrency,
+                expect=201,
+                json=body,
+                headers=headers,
+            )
         cpu = cpu_seconds(process.pid) - cpu
         label = "govhall, embedded (SQLite)" if args.embedded else "govhall (PostgreSQL + Redis)"
         return _row(label, elapsed, latencies, failures, cpu)
@@ -202,20 +211,28 @@ async def _govhall(
         stop(process)
 
 
-async def _floor(database: str, work: Path, args: argparse.Namespace) -> tuple[float, float]:
+async def _floor(
+    database: str,
+    work: Path,
+    args: argparse.Namespace,
+    under: Sequence[str] = (),
+    measuring: Callable[[int], AbstractContextManager[None]] = nullcontext,
+) -> tuple[float, float]:
     port = free_port()
     args_ = ["--port", str(port), "--database", database, "--server", args.server]
     args_ += ["--workers", str(args.workers)]
-    process = start(args_, clean_env(), REPO, work / "floor.log", module="tests.bench.floor_app")
+    log = work / "floor.log"
+    process = start(args_, clean_env(), REPO, log, module="tests.bench.floor_app", under=under)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(base, process, work / "floor.log")
+        wait_ready(base, process, log, seconds=900 if under else 60)
         body = {"item_code": ITEM_CODE, "form": GOOD_FORM}
         await load(base, "POST", "/submit", 50, 4, expect=201, json=body)
         cpu = cpu_seconds(process.pid)
-        elapsed, latencies, failures = await load(
-            base, "POST", "/submit", args.requests, args.concurrency, expect=201, json=body
-        )
+        with measuring(process.pid):
+            elapsed, latencies, failures = await load(
+                base, "POST", "/submit", args.requests, args.concurrency, expect=201, json=body
+            )
         cpu = cpu_seconds(process.pid) - cpu
         return _row("floor: Litestar + asyncpg, 2 inserts", elapsed, latencies, failures, cpu)
     finally:

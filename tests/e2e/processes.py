@@ -7,18 +7,25 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 
 
 def start(
-    args: list[str], env: dict[str, str], cwd: Path, log: Path, module: str = "govhall"
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    log: Path,
+    module: str = "govhall",
+    under: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
-    """``python -m module *args`` in its own session, its output in ``log``."""
+    """``python -m module *args`` in its own session, its output in ``log``;
+    ``under``: a command it runs under (``valgrind …``)."""
     with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", module, *args],
+            [*under, sys.executable, "-m", module, *args],
             env=env,
             cwd=cwd,
             stdout=handle,
