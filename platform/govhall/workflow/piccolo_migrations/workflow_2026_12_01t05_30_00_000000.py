@@ -1,10 +1,16 @@
-"""Saving a flow version raises the tenant's ``catalog_version`` too, like a change
-to its units, plugins or item settings (tenancy's catalogue version triggers).
+"""Saving a flow version, and changing a role or a role grant, raise the tenant's
+``catalog_version`` too, like a change to its units, plugins or item settings
+(tenancy's catalogue version triggers).
 
-Written by hand: Piccolo has no triggers. With it, the flow a new case starts on is
-kept per process with the tenant's catalogue (``workflow.flows.effective_flow``)
-instead of being read on every submission, and a version saved by any process, a
-script or SQL is seen on the next request.
+Written by hand: Piccolo has no triggers. With them, the flow a new case starts on
+(``workflow.flows.effective_flow``) and a staff member's grants
+(``identity.services.grants_of``) are kept per process with the tenant's catalogue
+instead of being read on every submission and staff request, and a version saved or
+a grant taken away by any process, a script or SQL counts from the next request.
+
+Here, in the workflow app, because its migrations run after identity's: all three
+tables exist. The trigger statements are written out again rather than imported
+from tenancy's migration: a migration is a record of what was run.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -13,22 +19,24 @@ from piccolo.table import Table
 
 ID = "2026-12-01T05:30:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "flow versions raise the catalogue version"
+DESCRIPTION = "flows, roles and grants raise the catalogue version"
 
-TABLE = "workflow_flow_definition"
+TABLES = ("workflow_flow_definition", "identity_role", "identity_role_grant")
 
 # The function is tenancy's (govhall_catalog_changed), created before this app's
 # migrations run.
-POSTGRES = (
-    f"CREATE TRIGGER {TABLE}_catalog_changed AFTER INSERT OR UPDATE OR DELETE "
-    f"ON {TABLE} FOR EACH ROW EXECUTE FUNCTION govhall_catalog_changed()",
+POSTGRES = tuple(
+    f"CREATE TRIGGER {table}_catalog_changed AFTER INSERT OR UPDATE OR DELETE "
+    f"ON {table} FOR EACH ROW EXECUTE FUNCTION govhall_catalog_changed()"
+    for table in TABLES
 )
 
-# The table name and row references are this module's constants, not input.
+# Table names and row references are this module's constants, not input.
 SQLITE = tuple(
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_catalog_{event.lower()} AFTER {event} ON {TABLE} "  # noqa: S608
+    f"CREATE TRIGGER IF NOT EXISTS {table}_catalog_{event.lower()} AFTER {event} ON {table} "  # noqa: S608
     f"BEGIN UPDATE tenancy_tenant SET catalog_version = catalog_version + 1 "
     f"WHERE id IN ({rows}); END"
+    for table in TABLES
     for event, rows in (
         ("INSERT", "NEW.tenant"),
         ("UPDATE", "NEW.tenant, OLD.tenant"),
