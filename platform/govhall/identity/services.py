@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -31,6 +30,7 @@ from govhall.identity.schemas import AccountCreate, AccountOut, TokenOut, TokenR
 from govhall.identity.sessions import issue_pair
 from govhall.identity.tables import Account, Operator, RoleGrant, Staff
 from govhall.identity.tokens import Principal, TokenService
+from govhall.tenancy.kept import MISSING, KeptByVersion
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit, Tenant
 
@@ -300,14 +300,10 @@ def expand_grant(role: str, path: str, position: str, functions: object) -> list
     return [Grant(role=str(f), path=path, position=position) for f in names]  # type: ignore[union-attr]
 
 
-#: Staff members whose grants are kept per process, (tenant id, staff id) → (the
-#: tenant's catalog_version, grants). Grants and roles raise the version (triggers),
-#: which every request reads with the tenant row: a kept entry of an older version is
-#: never used, in any process — a grant taken away counts from the next request on.
-_kept_grants: OrderedDict[tuple[uuid.UUID, uuid.UUID], tuple[int, tuple[Grant, ...]]] = (
-    OrderedDict()
-)
-KEPT_GRANTS = 4096
+#: Staff members' grants, (tenant id, staff id) → grants, kept under the tenant's
+#: catalog_version (grants and roles raise it): a grant taken away counts from the
+#: next request on, in every process.
+_kept_grants: KeptByVersion[tuple[Grant, ...]] = KeptByVersion(4096)
 
 
 async def grants_of(staff_id: uuid.UUID, tenant: TenantInfo | uuid.UUID) -> list[Grant]:
@@ -317,11 +313,9 @@ async def grants_of(staff_id: uuid.UUID, tenant: TenantInfo | uuid.UUID) -> list
         tenant_id, version = tenant, None
     else:
         tenant_id, version = tenant.id, tenant.catalog_version
-    key = (tenant_id, staff_id)
-    kept = _kept_grants.get(key) if version is not None else None
-    if kept is not None and kept[0] == version:
-        _kept_grants.move_to_end(key)
-        return list(kept[1])
+    kept = _kept_grants.get((tenant_id, staff_id), version)
+    if kept is not MISSING:
+        return list(cast(tuple[Grant, ...], kept))
     # Asked on every staff action: plain SQL skips the ORM's per-query build cost.
     rows = await RoleGrant.raw(
         "SELECT g.role, u.path, g.position, r.functions FROM identity_role_grant g "
@@ -336,11 +330,7 @@ async def grants_of(staff_id: uuid.UUID, tenant: TenantInfo | uuid.UUID) -> list
         for row in rows
         for grant in expand_grant(row["role"], row["path"], row["position"], row["functions"])
     ]
-    if version is not None:
-        _kept_grants[key] = (version, tuple(grants))
-        _kept_grants.move_to_end(key)
-        while len(_kept_grants) > KEPT_GRANTS:
-            _kept_grants.popitem(last=False)
+    _kept_grants.put((tenant_id, staff_id), version, tuple(grants))
     return grants
 
 

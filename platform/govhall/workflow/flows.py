@@ -10,10 +10,9 @@ one they started on (it is copied into the case).
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -25,6 +24,7 @@ from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import FlowTemplate
 from govhall.sdk.flowcheck import flow_problems
 from govhall.statements import statement
+from govhall.tenancy.kept import MISSING, KeptByVersion
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.services import unit_by_code
 from govhall.tenancy.tables import OrgUnit
@@ -78,28 +78,20 @@ async def effective_flow(
     return stored if stored is not None else (registry.flow_for(installed), 0)
 
 
-#: Tenants whose latest stored flows are kept.
-CACHED_TENANTS = 512
+_Stored = tuple[FlowTemplate, int] | None
 
-#: Tenant id → (its catalog_version, (item code, department) → the latest stored flow
-#: version or None). Saving a version raises the tenant's catalog_version (a trigger),
-#: which every request reads with the tenant row: an entry of an older version is
-#: never used, in any process, and needs no expiry.
-_stored: OrderedDict[
-    uuid.UUID, tuple[int, dict[tuple[str, uuid.UUID | None], tuple[FlowTemplate, int] | None]]
-] = OrderedDict()
+#: (tenant id, item code, department) → the latest stored flow version or None,
+#: kept under the tenant's catalog_version (saving a version raises it).
+_stored: KeptByVersion[_Stored] = KeptByVersion(8192)
 
 
 async def _stored_flow(
     tenant: TenantInfo, item_code: str, department_id: uuid.UUID | None
-) -> tuple[FlowTemplate, int] | None:
-    entry = _stored.get(tenant.id)
-    if entry is None or entry[0] != tenant.catalog_version:
-        entry = None
-    key = (item_code, department_id)
-    if entry is not None and key in entry[1]:
-        _stored.move_to_end(tenant.id)
-        return entry[1][key]
+) -> _Stored:
+    key = (tenant.id, item_code, department_id)
+    kept = _stored.get(key, tenant.catalog_version)
+    if kept is not MISSING:
+        return cast(_Stored, kept)
     if department_id is None:
         rows = await _TENANT_FLOWS.run(tenant.id, item_code)
     else:
@@ -108,13 +100,7 @@ async def _stored_flow(
     if rows:
         best = next((r for r in rows if r["department"] is not None), rows[0])
         found = (_template_of(best["definition"]), int(best["version"]))
-    if tenant.catalog_version is not None:
-        if entry is None:
-            entry = _stored[tenant.id] = (tenant.catalog_version, {})
-        entry[1][key] = found
-        _stored.move_to_end(tenant.id)
-        while len(_stored) > CACHED_TENANTS:
-            _stored.popitem(last=False)
+    _stored.put(key, tenant.catalog_version, found)
     return found
 
 
@@ -234,7 +220,7 @@ async def save_flow(
             ) from exc
         raise
     # This request's tenant row still has the old catalog_version.
-    _stored.pop(tenant.id, None)
+    _stored.clear()
     return FlowVersion(
         item_code=spec.code,
         version=version,
