@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
@@ -251,8 +252,20 @@ class ServerEngine(PostgresEngine):
     """
 
     async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        # Piccolo's own, less its query logging (govhall never turns it on), plus the
+        # two hooks: held-back inserts first, a tenant row's change noticed after.
         await _before_statement()
-        return await super().run_querystring(querystring, in_pool)
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        current = self.current_transaction.get()
+        if current:
+            response = await current.connection.fetch(query, *args)
+        elif in_pool and self.pool:
+            response = await self._run_in_pool(query, args)
+        else:
+            response = await self._run_in_new_connection(query, args)
+        if on_tenant_rows_written and _writes(query) and _TENANT_ROW_TABLES.search(query):
+            _tenant_rows_written(in_transaction=current is not None)
+        return response
 
     async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
         held = _own_held()
@@ -260,6 +273,33 @@ class ServerEngine(PostgresEngine):
             return await super()._run_in_pool(query, args)
         connection = await held.connection(self)
         return await connection.fetch(query, *(args or ()))
+
+
+#: Tables whose rows make a tenant's row (``tenancy_tenant`` itself, and those whose
+#: triggers raise its ``catalog_version``; ``identity_role`` covers the grants too).
+_TENANT_ROW_TABLES = re.compile(
+    r"tenancy_tenant|tenancy_org_unit|tenancy_department_plugin|tenancy_item_setting"
+    r"|workflow_flow_definition|identity_role"
+)
+
+#: Called when this process writes one of those tables on PostgreSQL (at the
+#: statement, and again when its transaction ends): the process's kept tenant rows
+#: (``tenancy.directory.TenantDirectory.drop``) must not outlive the change, even for
+#: the moment before PostgreSQL's notification of it arrives.
+on_tenant_rows_written: set[Callable[[], None]] = set()
+
+#: Inside :func:`transaction`: set to True when a statement wrote such a table.
+_tenant_rows_marks: ContextVar[list[bool] | None] = ContextVar(
+    "govhall_tenant_rows_marks", default=None
+)
+
+
+def _tenant_rows_written(*, in_transaction: bool = False) -> None:
+    for drop in list(on_tenant_rows_written):
+        drop()
+    marks = _tenant_rows_marks.get() if in_transaction else None
+    if marks is not None:
+        marks.append(True)
 
 
 #: Run before each statement on PostgreSQL: what was held back to be sent with it
@@ -520,8 +560,18 @@ async def transaction() -> AsyncIterator[None]:
             # The transaction takes its own connection: never hold two at once, or
             # a full pool of requests each waiting for a second would wait forever.
             await held.park()
-        async with engine.transaction():
-            yield
+        outermost = _tenant_rows_marks.get() is None
+        marks: list[bool] = []
+        token = _tenant_rows_marks.set(marks) if outermost else None
+        try:
+            async with engine.transaction():
+                yield
+        finally:
+            if token is not None:
+                _tenant_rows_marks.reset(token)
+            if marks:
+                # Committed (or rolled back): drop again what a request read meanwhile.
+                _tenant_rows_written()
 
 
 async def ping() -> None:

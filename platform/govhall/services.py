@@ -20,6 +20,7 @@ from govhall.notify import outbound
 from govhall.plugins import PluginRegistry, get_plugin_manager
 from govhall.settings import Settings
 from govhall.storage.blobstore import BlobStore, make_blob_store
+from govhall.tenancy.directory import TenantDirectory
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,16 @@ class Services:
     """Scheduled jobs in-process (embedded default only; production runs ``govhall cron``)."""
     live: ChannelsPlugin | None = None
     """Live delivery to browsers (staff messages): Redis pub/sub, or memory."""
+    tenants: TenantDirectory | None = None
+    """Tenant rows kept between requests (PostgreSQL: dropped on its notifications)."""
 
     async def start(self) -> None:
         """Open what the process holds for its lifetime (the PostgreSQL pool)."""
-        await db.open_pool(db.get_engine(), self.settings.db_pool_max_size)
+        engine = db.get_engine()
+        await db.open_pool(engine, self.settings.db_pool_max_size)
+        if self.tenants is not None and db.is_postgres():
+            await self.tenants.start(self.settings.database_url)
+            db.on_tenant_rows_written.add(self.tenants.drop)
         if self.live is not None:
             await self.live.__aenter__()
         if self.scheduler is not None:
@@ -80,6 +87,9 @@ class Services:
             for store in (self.revoked, self.store):
                 if store is not None:
                     await store.__aexit__(None, None, None)
+        if self.tenants is not None:
+            db.on_tenant_rows_written.discard(self.tenants.drop)
+            await self.tenants.stop()
         await db.close_pool(db.get_engine())
 
     @classmethod
@@ -107,4 +117,5 @@ class Services:
             blobs=make_blob_store(settings.storage_url),
             live=make_channels(settings.redis_url),
             revoked=revoked,
+            tenants=TenantDirectory(),
         )

@@ -40,12 +40,16 @@ from govhall.workflow.labels import STATUS_LABELS, label
 Query = Annotated[str, QueryParameter()]
 
 
-async def provide_portal_by_slug(tenant_slug: FromPath[str]) -> Portal:
-    return await portal_by_slug(tenant_slug)
+async def provide_portal_by_slug(
+    tenant_slug: FromPath[str], services: NamedDependency[Services]
+) -> Portal:
+    return await portal_by_slug(tenant_slug, services.tenants)
 
 
-async def provide_portal_by_host(request: Request[Any, Any, Any]) -> Portal | None:
-    return await portal_by_host(request.headers.get("host", ""))
+async def provide_portal_by_host(
+    request: Request[Any, Any, Any], services: NamedDependency[Services]
+) -> Portal | None:
+    return await portal_by_host(request.headers.get("host", ""), services.tenants)
 
 
 class PortalPages(Controller):
@@ -291,8 +295,10 @@ PORTAL_BY_SLUG = {"portal": Provide(provide_portal_by_slug)}
 PORTAL_BY_HOST = {"portal": Provide(provide_portal_by_host)}
 
 
-async def provide_required_portal_by_host(request: Request[Any, Any, Any]) -> Portal:
-    return _required(await portal_by_host(request.headers.get("host", "")))
+async def provide_required_portal_by_host(
+    request: Request[Any, Any, Any], services: NamedDependency[Services]
+) -> Portal:
+    return _required(await provide_portal_by_host(request, services))
 
 
 PORTAL_REQUIRED_BY_HOST = {"portal": Provide(provide_required_portal_by_host)}

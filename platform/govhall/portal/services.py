@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Awaitable
 from typing import Any
 
 import msgspec
@@ -14,6 +15,7 @@ from govhall.catalog.schemas import ItemSummary
 from govhall.catalog.services import CatalogService
 from govhall.errors import NotFound, Unavailable
 from govhall.i18n import N_
+from govhall.tenancy.directory import TenantDirectory
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.services import tenant_info
 from govhall.tenancy.tables import Tenant
@@ -67,17 +69,28 @@ async def _portal(row: Tenant | None, base: str) -> Portal:
     return Portal(tenant=tenant_info(row), branding=branding, base=base)
 
 
-async def portal_by_slug(slug: str) -> Portal:
-    row = await Tenant.objects().output(load_json=True).where(Tenant.slug == slug).first()
+async def _portal_row(column: Any, value: str) -> Tenant | None:
+    return await Tenant.objects().output(load_json=True).where(column == value).first()
+
+
+async def portal_by_slug(slug: str, tenants: TenantDirectory | None = None) -> Portal:
+    def read() -> Awaitable[Tenant | None]:
+        return _portal_row(Tenant.slug, slug)
+
+    row = await (tenants.keep(("portal", slug), read) if tenants else read())
     return await _portal(row, f"/t/{slug}")
 
 
-async def portal_by_host(host: str) -> Portal | None:
+async def portal_by_host(host: str, tenants: TenantDirectory | None = None) -> Portal | None:
     """The tenant whose own domain this is, or None (the platform's landing page)."""
     name = host.split(":", 1)[0].strip().lower()
     if not name:
         return None
-    row = await Tenant.objects().output(load_json=True).where(Tenant.domain == name).first()
+
+    def read() -> Awaitable[Tenant | None]:
+        return _portal_row(Tenant.domain, name)
+
+    row = await (tenants.keep(("host", name), read) if tenants else read())
     return await _portal(row, "") if row is not None else None
 
 

@@ -543,20 +543,33 @@ _RESOLVE_SQL = (
 )
 
 
-async def resolve_tenant(slug: str) -> TenantInfo:
-    """The active tenant at ``/t/{slug}``; 404 when unknown, 503 when suspended."""
+async def read_tenant(slug: str) -> TenantInfo | None:
+    """The tenant row at ``/t/{slug}`` as it is in the database, whatever its status."""
     with db.any_tenant_scope():  # tenancy_tenant is platform-wide
         rows = await Tenant.raw(_RESOLVE_SQL, slug)
     if not rows:
-        raise NotFound(N_("找不到租户“{slug}”"), code="tenant_not_found", slug=slug)
+        return None
     row = rows[0]
-    if row["status"] != "active":
-        raise Unavailable(
-            N_("{name}网上办事大厅暂停服务，请稍后再试"), code="tenant_suspended", name=row["name"]
-        )
     # SQLite hands back the id as text.
     tenant_id = row["id"] if isinstance(row["id"], uuid.UUID) else uuid.UUID(row["id"])
     return TenantInfo(**{**row, "id": tenant_id})
+
+
+def admit_tenant(slug: str, tenant: TenantInfo | None) -> TenantInfo:
+    """``tenant`` if it serves requests; 404 when unknown, 503 when suspended."""
+    if tenant is None:
+        raise NotFound(N_("找不到租户“{slug}”"), code="tenant_not_found", slug=slug)
+    if tenant.status != "active":
+        raise Unavailable(
+            N_("{name}网上办事大厅暂停服务，请稍后再试"), code="tenant_suspended", name=tenant.name
+        )
+    return tenant
+
+
+async def resolve_tenant(slug: str) -> TenantInfo:
+    """The active tenant at ``/t/{slug}``, read now (requests use the process's
+    :class:`govhall.tenancy.directory.TenantDirectory`)."""
+    return admit_tenant(slug, await read_tenant(slug))
 
 
 async def enabled_items(tenant_id: object, registry: PluginRegistry) -> dict[str, list[object]]:

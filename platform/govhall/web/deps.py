@@ -51,8 +51,14 @@ async def provide_principal(request: Request, services: NamedDependency[Services
     return principal
 
 
-async def provide_tenant(tenant_slug: FromPath[str]) -> TenantInfo:
-    tenant = await resolve_tenant(tenant_slug)
+async def provide_tenant(
+    tenant_slug: FromPath[str], services: NamedDependency[Services]
+) -> TenantInfo:
+    directory = services.tenants
+    if directory is not None:
+        tenant = await directory.resolve(tenant_slug)
+    else:
+        tenant = await resolve_tenant(tenant_slug)
     db.enter_tenant(tenant.id)
     return tenant
 
