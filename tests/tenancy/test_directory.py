@@ -34,6 +34,13 @@ async def _statements(client: httpx.AsyncClient, path: str = ITEMS) -> tuple[int
     return response.status_code, len(seen)
 
 
+async def _warm(directory: TenantDirectory, client: httpx.AsyncClient) -> None:
+    """Listening, the demo's own changes heard, and the county's row kept."""
+    await _until(lambda: directory.listening)
+    await directory.settle()
+    await client.get(ITEMS)
+
+
 async def _until(condition: Any, seconds: float = 10.0) -> None:
     for _ in range(int(seconds / 0.05)):
         if condition():
@@ -56,8 +63,7 @@ async def test_a_change_over_another_connection_is_seen_once_notified(
     app: Litestar, client: httpx.AsyncClient, demo: None, settings: Settings
 ) -> None:
     directory: TenantDirectory = app.state.services.tenants
-    await _until(lambda: directory.listening)
-    await client.get(ITEMS)
+    await _warm(directory, client)
     assert await _statements(client) == (200, 0)  # kept
 
     owner = await _owner(settings)
@@ -97,8 +103,7 @@ async def test_this_process_sees_its_own_change_at_once(
 ) -> None:
     """Dropped when the statement runs, without waiting for the notification."""
     directory: TenantDirectory = app.state.services.tenants
-    await _until(lambda: directory.listening)
-    await client.get(ITEMS)
+    await _warm(directory, client)
     # Deaf to notifications: only the process's own drop can make this pass.
     await directory._listener.remove_listener(CHANNEL, directory._notified)
     await Tenant.update({Tenant.status: "suspended"}).where(Tenant.slug == "demo-county")
@@ -122,8 +127,7 @@ async def test_nothing_is_kept_while_the_listener_is_lost(
     app: Litestar, client: httpx.AsyncClient, demo: None, settings: Settings
 ) -> None:
     directory: TenantDirectory = app.state.services.tenants
-    await _until(lambda: directory.listening)
-    await client.get(ITEMS)
+    await _warm(directory, client)
     assert await _statements(client) == (200, 0)
     listener_pid = directory._listener.get_server_pid()
 
@@ -170,3 +174,19 @@ async def test_a_kept_row_is_read_again_after_its_age(
     finally:
         await directory.stop()
     assert not directory.listening
+
+
+@pytest.mark.postgres
+async def test_nothing_is_kept_when_notifications_do_not_come_back(
+    client: httpx.AsyncClient, demo: None, settings: Settings
+) -> None:
+    """As behind a pooler in transaction mode: LISTEN accepted, nothing delivered."""
+    directory = TenantDirectory()
+    directory._notified = lambda *args: None  # type: ignore[method-assign]
+    await directory.start(settings.database_url, verify_seconds=0.3)
+    assert not directory.listening
+    for _ in range(2):
+        with counted() as seen:
+            await directory.resolve("demo-county")
+        assert len(seen) == 1
+    await directory.stop()

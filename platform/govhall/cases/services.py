@@ -15,6 +15,8 @@ from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 import msgspec
+import orjson
+from piccolo.query.methods.select import SelectRaw
 
 from govhall import db
 from govhall.calendar.services import tenant_calendar
@@ -42,7 +44,12 @@ from govhall.statements import Statement, insert, inserts_together, new_row, sta
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
 from govhall.workflow import machine
-from govhall.workflow.engine import ActionOutcome, case_columns, case_context, sync_tasks
+from govhall.workflow.engine import (
+    ActionOutcome,
+    case_columns,
+    context_of,
+    sync_tasks,
+)
 from govhall.workflow.flows import effective_flow
 from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
 from govhall.workflow.machine import CaseState, Context, Event
@@ -622,10 +629,54 @@ def _blobs_statement(count: int) -> Statement[list[dict[str, Any]]]:
     )
 
 
-#: The public progress query's two reads, compiled once (see govhall.statements).
+#: What a progress answer shows of the case.
+_PROGRESS_FIELDS = (
+    "serial_number",
+    "item_code",
+    "status",
+    "decision",
+    "submitted_at",
+    "concluded_at",
+    "acceptance_due",
+    "promised_due_on",
+    "state",
+    "flow",
+    "form",
+)
+#: The event columns of a timeline, in the order the one-statement form packs them.
+_TIMELINE_FIELDS = ("seq", "action", "step", "to_status", "created_at", "opinion", "data")
+
+
+#: A case's events as one JSON array of arrays (:data:`_TIMELINE_FIELDS`), per engine.
+_TIMELINE_SQL = {
+    "postgres": (
+        "(SELECT coalesce(json_agg(json_build_array(e.seq, e.action, e.step, e.to_status, "
+        "e.created_at, e.opinion, e.data)), '[]') FROM cases_case_event e "
+        'WHERE e."case" = cases_case.id) AS timeline'
+    ),
+    "sqlite": (
+        "(SELECT json_group_array(json_array(e.seq, e.action, e.step, e.to_status, "
+        "e.created_at, e.opinion, json(e.data))) FROM cases_case_event e "
+        'WHERE e."case" = cases_case.id) AS timeline'
+    ),
+}
+
+
+def _timeline_column(engine_type: str) -> SelectRaw:
+    """The timeline as a column of the case's own row: the public progress query is
+    one round trip."""
+    return SelectRaw(_TIMELINE_SQL[engine_type])
+
+
+#: The public progress query: the case and its timeline in one statement, compiled
+#: once per engine (see govhall.statements).
 _CASE_BY_SERIAL = statement(
     lambda tenant, serial: (
-        Case.objects()
+        Case.select(
+            *(getattr(Case, name) for name in _PROGRESS_FIELDS),
+            Case.query_code_hash,
+            _timeline_column(Case._meta.db.engine_type),
+        )
         .output(load_json=True)
         .where((Case.tenant == tenant) & (Case.serial_number == serial))
         .first()
@@ -633,20 +684,25 @@ _CASE_BY_SERIAL = statement(
 )
 _PUBLIC_TIMELINE = statement(
     lambda case: (
-        CaseEvent.select(
-            CaseEvent.seq,
-            CaseEvent.action,
-            CaseEvent.step,
-            CaseEvent.to_status,
-            CaseEvent.created_at,
-            CaseEvent.opinion,
-            CaseEvent.data,
-        )
+        CaseEvent.select(*(getattr(CaseEvent, name) for name in _TIMELINE_FIELDS))
         .output(load_json=True)
         .where(CaseEvent.case == case)
         .order_by(CaseEvent.seq)
     )
 )
+
+
+def _unpacked_timeline(packed: Any) -> list[dict[str, Any]]:
+    """:func:`_timeline_column`'s array as the rows :data:`_PUBLIC_TIMELINE` gives."""
+    events = []
+    for values in orjson.loads(packed) if isinstance(packed, str | bytes) else packed:
+        event = dict(zip(_TIMELINE_FIELDS, values, strict=True))
+        at = event["created_at"]
+        event["created_at"] = datetime.fromisoformat(at) if isinstance(at, str) else at
+        events.append(event)
+    # An aggregate's order is the engine's choice: put it right here.
+    events.sort(key=lambda event: event["seq"])
+    return events
 
 
 async def progress(
@@ -662,17 +718,29 @@ async def progress(
     number and a wrong code, so numbers cannot be probed."""
     case = await _CASE_BY_SERIAL.run(tenant.id, serial_number.strip())
     expected = hash_query_code(secret_key, serial_number.strip(), query_code)
-    if case is None or not hmac.compare_digest(case.query_code_hash, expected):
+    if case is None or not hmac.compare_digest(case["query_code_hash"], expected):
         raise NotFound(_NO_SUCH_CASE, code="case_not_found")
-    return await case_progress(case, tenant, locale, catalog)
+    events = _unpacked_timeline(case["timeline"])
+    return await _progress_of(case, events, tenant, locale, catalog)
 
 
 async def case_progress(
     case: Case, tenant: TenantInfo, locale: str, catalog: CatalogService
 ) -> ProgressOut:
     events = await _PUBLIC_TIMELINE.run(case.id)
-    ctx = await case_context(case, tenant)
-    installed = catalog.registry.items.get(case.item_code)
+    shown = {name: getattr(case, name) for name in _PROGRESS_FIELDS}
+    return await _progress_of(shown, events, tenant, locale, catalog)
+
+
+async def _progress_of(
+    case: dict[str, Any],
+    events: list[dict[str, Any]],
+    tenant: TenantInfo,
+    locale: str,
+    catalog: CatalogService,
+) -> ProgressOut:
+    ctx = await context_of(case["flow"], case["form"], tenant)
+    installed = catalog.registry.items.get(case["item_code"])
     item_name = ""
     if installed:
         item_name = Localized(installed.spec.name, installed.spec.name_en).pick(locale)
@@ -695,18 +763,18 @@ async def case_progress(
                 else [],
             )
         )
-    state = CaseState.from_builtins(cast(dict[str, Any], case.state))
+    state = CaseState.from_builtins(cast(dict[str, Any], case["state"]))
     return ProgressOut(
-        serial_number=case.serial_number,
-        item_code=case.item_code,
+        serial_number=case["serial_number"],
+        item_code=case["item_code"],
         item_name=item_name,
-        status=case.status,
-        status_label=label(STATUS_LABELS, case.status).pick(locale),
-        decision=case.decision,
-        submitted_at=case.submitted_at,
-        concluded_at=case.concluded_at,
-        acceptance_due=case.acceptance_due,
-        due_on=case.promised_due_on,
+        status=case["status"],
+        status_label=label(STATUS_LABELS, case["status"]).pick(locale),
+        decision=case["decision"],
+        submitted_at=case["submitted_at"],
+        concluded_at=case["concluded_at"],
+        acceptance_due=case["acceptance_due"],
+        due_on=case["promised_due_on"],
         timeline=timeline,
         steps=tracked(ctx, state, locale),
     )

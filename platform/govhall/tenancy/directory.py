@@ -72,12 +72,23 @@ class TenantDirectory:
         listener = self._listener
         return listener is not None and not listener.is_closed()
 
-    async def start(self, dsn: str) -> None:
+    async def start(self, dsn: str, verify_seconds: float = 5.0) -> None:
         """Listen for tenant changes (PostgreSQL only); on failure, keep nothing and
         try again in the background."""
         self._dsn, self._closed = dsn, False
         if not await self._listen():
             self._reconnect_later()
+            return
+        try:
+            # A notification sent over the pool must come back: behind a pooler in
+            # transaction mode LISTEN is accepted and nothing ever arrives.
+            await self.settle(verify_seconds)
+        except TimeoutError:
+            log.warning(
+                "tenant-change notifications do not arrive (a pooler in transaction "
+                "mode?); tenants are read per request"
+            )
+            await self.stop()
 
     async def stop(self) -> None:
         self._closed = True
@@ -98,7 +109,7 @@ class TenantDirectory:
         try:
             listener = await asyncpg.connect(self._dsn, timeout=10)
             await listener.add_listener(CHANNEL, self._notified)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, asyncpg.PostgresError):
             log.warning(
                 "cannot listen for tenant changes; tenants are read per request", exc_info=True
             )
@@ -164,7 +175,7 @@ class TenantDirectory:
             self._kept[key] = (started, value)
         return value
 
-    async def settle(self, timeout: float = 5.0) -> None:
+    async def settle(self, seconds: float = 5.0) -> None:
         """Return once every change committed before the call has dropped the rows it
         concerns (PostgreSQL delivers notifications in commit order). For tests and
         tools that change tenants over a connection of their own."""
@@ -175,6 +186,7 @@ class TenantDirectory:
         self._barriers[token] = arrived
         try:
             await db.get_engine().run_ddl(f"NOTIFY {CHANNEL}, '{token}'")
-            await asyncio.wait_for(arrived, timeout)
+            async with asyncio.timeout(seconds):
+                await arrived
         finally:
             self._barriers.pop(token, None)

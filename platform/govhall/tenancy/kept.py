@@ -2,8 +2,9 @@
 
 Database triggers raise ``tenancy_tenant.catalog_version`` on every change to a
 tenant's units, plugins, item settings, flows, roles and grants, and every request
-reads the tenant row: a value kept under an older version is never handed out, in
-any process, so nothing expires by time and no process tells another. Written here
+starts from the tenant row (read, or kept until PostgreSQL notifies a change:
+:mod:`govhall.tenancy.directory`): a value kept under an older version is not handed
+out, in any process, so nothing here expires by time. Written here
 because the stores that need it (the flow a new case starts on, a staff member's
 grants) share this one rule; a plain LRU cache cannot compare versions.
 """

@@ -69,11 +69,17 @@ def flow_of(case: Case) -> FlowTemplate:
 
 
 async def case_context(case: Case, tenant: TenantInfo) -> Context:
+    return await context_of(case.flow, case.form, tenant)
+
+
+async def context_of(flow: Any, form: Any, tenant: TenantInfo) -> Context:
+    """A case's context from its stored flow and form (for a row read without the
+    rest of the case)."""
     return Context(
-        flow=flow_of(case),
+        flow=msgspec.convert(flow, FlowTemplate),
         calendar=await tenant_calendar(tenant.id),
         tz=ZoneInfo(tenant.time_zone),
-        form=cast(dict[str, Any], case.form or {}),
+        form=cast(dict[str, Any], form or {}),
     )
 
 
