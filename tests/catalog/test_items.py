@@ -209,6 +209,7 @@ async def test_catalogue_cache_follows_every_change(client: httpx.AsyncClient, d
     items = "/t/demo-county/api/v1/items"
     guide = f"{items}/NR-BDC-0001"
     await client.get(items)
+    await client.get(guide)
     with counted() as seen:
         assert (await client.get(items)).status_code == 200
         first_guide = (await client.get(guide)).json()
