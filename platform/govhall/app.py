@@ -81,6 +81,7 @@ from govhall.portal.pages import (
 )
 from govhall.reports.controllers import ReportController
 from govhall.services import Services
+from govhall.serving import served
 from govhall.settings import Settings
 from govhall.storage.controllers import UploadController
 from govhall.supervision.controllers import (
@@ -346,4 +347,4 @@ def create_app(
 
 def create_app_from_env() -> Litestar:
     """Factory for ASGI servers (``uvicorn --factory govhall.app:create_app_from_env``)."""
-    return create_app(Settings.from_env())
+    return served(create_app(Settings.from_env()))

@@ -524,6 +524,77 @@ async def _keep_session(connection: Any) -> None:
     left open before calling this."""
 
 
+class FairPool:
+    """asyncpg's pool with its waiters served in the order they came.
+
+    asyncpg hands connections out through an ``asyncio.LifoQueue``. When every
+    connection is out, a returned one wakes the first waiter — but a task arriving
+    before that waiter runs takes the connection first, and the woken waiter queues
+    again *at the back*. A busy server always has such arrivals, so a few requests
+    kept losing: at 64 connections on one process the progress query's p99 was
+    ~400 ms against a p50 of ~19 ms, and the wasted wake-ups cost throughput too
+    (``tests/bench/bench_reads.py``; docs/performance.md). A semaphore — FIFO, and
+    it lets no newcomer past a waiter — admits as many as there are connections,
+    so the pool below it never makes anyone wait. Every checkout (Piccolo's
+    statements and transactions, a request's shared connection, the workflow's own
+    reads) goes through ``engine.pool``, which this replaces.
+    """
+
+    def __init__(self, pool: Any, size: int) -> None:
+        self._pool = pool
+        self._gate = asyncio.Semaphore(size)
+
+    def acquire(self, *, timeout: float | None = None) -> _FairCheckout:
+        """Awaited (a connection) or entered (``async with``, given back on exit),
+        like asyncpg's own."""
+        return _FairCheckout(self, timeout)
+
+    async def checkout(self, limit: float | None = None) -> Any:
+        """A connection; ``limit``: seconds asyncpg may take to make one."""
+        await self._gate.acquire()
+        try:
+            return await self._pool.acquire(timeout=limit)
+        except BaseException:
+            self._gate.release()
+            raise
+
+    async def release(self, connection: Any) -> None:
+        try:
+            await self._pool.release(connection)
+        finally:
+            self._gate.release()
+
+    @property
+    def waiting(self) -> int:
+        """Checkouts waiting for a connection now."""
+        waiters = self._gate._waiters  # asyncio keeps them; no public count
+        return sum(not waiter.done() for waiter in waiters or ())
+
+    def __getattr__(self, name: str) -> Any:
+        # close(), terminate(), get_size() … pass through to asyncpg's pool.
+        return getattr(self._pool, name)
+
+
+class _FairCheckout:
+    __slots__ = ("_connection", "_pool", "_timeout")
+
+    def __init__(self, pool: FairPool, timeout: float | None) -> None:
+        self._pool = pool
+        self._timeout = timeout
+        self._connection: Any = None
+
+    def __await__(self) -> Any:
+        return self._pool.checkout(self._timeout).__await__()
+
+    async def __aenter__(self) -> Any:
+        self._connection = await self._pool.checkout(self._timeout)
+        return self._connection
+
+    async def __aexit__(self, *exc: object) -> None:
+        connection, self._connection = self._connection, None
+        await self._pool.release(connection)
+
+
 async def open_pool(engine: Engine[Any], max_size: int) -> None:
     if isinstance(engine, EmbeddedEngine):
         engine.start_pool()
@@ -531,6 +602,7 @@ async def open_pool(engine: Engine[Any], max_size: int) -> None:
         await engine.start_connection_pool(
             min_size=1, max_size=max_size, reset=_keep_session, setup=_scope_connection
         )
+        engine.pool = FairPool(engine.pool, max_size)
 
 
 async def close_pool(engine: Engine[Any]) -> None:

@@ -14,20 +14,46 @@ crashed worker is respawned).
 Both honour ``X-Forwarded-For``/``-Proto`` only from the addresses in
 ``FORWARDED_ALLOW_IPS`` (uvicorn's own variable; default ``127.0.0.1``), so the
 caller's address in audit entries and rate limits is the citizen's, not the proxy's.
+
+Every server path runs the app :func:`served`: once it has started, what start-up
+built (Litestar's ~440 routes, the plugins, the compiled templates and schemas —
+most of the process's objects) is frozen out of the garbage collector's view. A
+busy server's in-flight requests keep promoting objects to the oldest generation,
+which set off a full collection about once a second that scanned that whole heap:
+~70 ms, the event loop and every request in flight stopped, for nothing collected
+(measured under ``tests/bench/bench_reads.py``; docs/performance.md).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from litestar import Litestar
+
     from govhall.plugins import PluginRegistry
     from govhall.settings import Settings
 
 Server = Literal["granian", "uvicorn"]
 SERVERS: tuple[Server, ...] = ("uvicorn", "granian")
 DEFAULT_SERVER: Server = "uvicorn"
+
+
+def served(app: Litestar) -> Litestar:
+    """``app`` as a server runs it: its start-up heap frozen once it has started
+    (see the module's docstring). Tests build apps without it: a frozen heap is never
+    collected, and a test process builds hundreds."""
+    app.on_startup.append(freeze_heap)
+    return app
+
+
+def freeze_heap() -> None:
+    """Collect once, then move every object left to the collector's permanent
+    generation: later full collections scan only what came after."""
+    gc.collect()
+    gc.freeze()
 
 
 def trusted_proxies() -> list[str]:
@@ -97,7 +123,7 @@ def run(
         # instead of letting uvicorn import the factory and load every plugin again.
         from govhall.app import create_app
 
-        uvicorn.run(create_app(settings, registry=registry), **common)
+        uvicorn.run(served(create_app(settings, registry=registry)), **common)
         return
     uvicorn.run(
         "govhall.app:create_app_from_env", factory=True, workers=workers, reload=reload, **common
