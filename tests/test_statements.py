@@ -77,6 +77,52 @@ async def test_a_value_used_in_python_instead_of_sql_is_refused() -> None:
         await BY_SLUG.run("a", "b")
 
 
+#: Plain selects whose rows govhall.statements turns into dicts itself, each shape of
+#: JSON output Piccolo knows: all columns, none decoded, an alias, a column reached
+#: through a foreign key, a JSON path with an alias.
+PLAIN_SELECTS = {
+    "every column": lambda slug: (
+        Tenant.select().output(load_json=True).where(Tenant.slug == slug)
+    ),
+    "JSON left as text": lambda slug: Tenant.select(Tenant.slug, Tenant.branding).where(
+        Tenant.slug == slug
+    ),
+    "an alias": lambda slug: (
+        Tenant.select(Tenant.slug, Tenant.branding.as_alias("look"))
+        .output(load_json=True)
+        .where(Tenant.slug == slug)
+    ),
+    "through a foreign key": lambda slug: (
+        OrgUnit.select(OrgUnit.code, OrgUnit.tenant.branding, OrgUnit.tenant.slug)
+        .output(load_json=True)
+        .where(OrgUnit.tenant.slug == slug)
+        .order_by(OrgUnit.code)
+    ),
+    "a JSON path": lambda slug: (
+        Tenant.select(Tenant.slug, Tenant.branding.arrow("colours").as_alias("colours"))
+        .output(load_json=True)
+        .where(Tenant.slug == slug)
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(PLAIN_SELECTS))
+async def test_plain_select_rows_are_the_rows_piccolo_gives(shape: str) -> None:
+    await _county("alpha", branding={"portal_name": "甲县", "colours": {"main": "#b00"}})
+    tenant = await Tenant.objects().where(Tenant.slug == "alpha").first()
+    assert tenant is not None
+    for code in ("b-office", "a-office"):
+        await OrgUnit(
+            tenant=tenant.id, kind="department", code=code, name=code, path=f"/{code}/"
+        ).save()
+    build = PLAIN_SELECTS[shape]
+    prepared = statement(build)
+    assert await prepared.run("alpha") == await build("alpha")
+    assert await prepared.run("nowhere") == []
+    # …and they did not come through Piccolo's own result processing.
+    assert [entry.json_names is not None for entry in prepared._compiled.values()] == [True]
+
+
 async def test_insert_writes_whole_rows_as_piccolo_would() -> None:
     rows = [
         Tenant(

@@ -43,7 +43,7 @@ from govhall.sdk import MATERIAL_FORMATS, FeeLine, ItemSpec, evaluate
 from govhall.statements import Statement, insert, inserts_together, new_row, statement
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
-from govhall.workflow import machine
+from govhall.workflow import machine, store
 from govhall.workflow.engine import (
     ActionOutcome,
     case_columns,
@@ -643,6 +643,13 @@ _PROGRESS_FIELDS = (
     "flow",
     "form",
 )
+#: The same read by serial number takes the flow as its text: flows repeat across
+#: cases, and store.flow_from_json decodes each distinct one once.
+_PROGRESS_FIELDS_BUT_FLOW = tuple(name for name in _PROGRESS_FIELDS if name != "flow")
+_FLOW_TEXT_SQL = {
+    "postgres": "cases_case.flow::text AS flow_text",
+    "sqlite": "cases_case.flow AS flow_text",
+}
 #: The event columns of a timeline, in the order the one-statement form packs them.
 _TIMELINE_FIELDS = ("seq", "action", "step", "to_status", "created_at", "opinion", "data")
 
@@ -673,7 +680,8 @@ def _timeline_column(engine_type: str) -> SelectRaw:
 _CASE_BY_SERIAL = statement(
     lambda tenant, serial: (
         Case.select(
-            *(getattr(Case, name) for name in _PROGRESS_FIELDS),
+            *(getattr(Case, name) for name in _PROGRESS_FIELDS_BUT_FLOW),
+            SelectRaw(_FLOW_TEXT_SQL[Case._meta.db.engine_type]),
             Case.query_code_hash,
             _timeline_column(Case._meta.db.engine_type),
         )
@@ -721,6 +729,7 @@ async def progress(
     if case is None or not hmac.compare_digest(case["query_code_hash"], expected):
         raise NotFound(_NO_SUCH_CASE, code="case_not_found")
     events = _unpacked_timeline(case["timeline"])
+    case["flow"] = store.flow_from_json(case["flow_text"])
     return await _progress_of(case, events, tenant, locale, catalog)
 
 

@@ -73,10 +73,11 @@ async def case_context(case: Case, tenant: TenantInfo) -> Context:
 
 
 async def context_of(flow: Any, form: Any, tenant: TenantInfo) -> Context:
-    """A case's context from its stored flow and form (for a row read without the
-    rest of the case)."""
+    """A case's context from its stored flow (decoded, or already a
+    :class:`FlowTemplate` — :func:`store.flow_from_json` keeps those per flow text) and
+    form (for a row read without the rest of the case)."""
     return Context(
-        flow=msgspec.convert(flow, FlowTemplate),
+        flow=flow if type(flow) is FlowTemplate else msgspec.convert(flow, FlowTemplate),
         calendar=await tenant_calendar(tenant.id),
         tz=ZoneInfo(tenant.time_zone),
         form=cast(dict[str, Any], form or {}),
