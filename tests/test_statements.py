@@ -81,9 +81,7 @@ async def test_a_value_used_in_python_instead_of_sql_is_refused() -> None:
 #: JSON output Piccolo knows: all columns, none decoded, an alias, a column reached
 #: through a foreign key, a JSON path with an alias.
 PLAIN_SELECTS = {
-    "every column": lambda slug: (
-        Tenant.select().output(load_json=True).where(Tenant.slug == slug)
-    ),
+    "every column": lambda slug: Tenant.select().output(load_json=True).where(Tenant.slug == slug),
     "JSON left as text": lambda slug: Tenant.select(Tenant.slug, Tenant.branding).where(
         Tenant.slug == slug
     ),
