@@ -5,13 +5,18 @@ sent by the scheduled job and retried when the channel fails."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from govhall.identity.tables import Staff
 from govhall.notify.tables import InboxMessage, TenantChannels
-from govhall.supervision.leaders import MAX_ATTEMPTS, send_leader_alerts
+from govhall.supervision.leaders import (
+    KEEP_DAYS,
+    MAX_ATTEMPTS,
+    prune_leader_alerts,
+    send_leader_alerts,
+)
 from govhall.supervision.sweep import sweep
 from govhall.supervision.tables import LeaderAlert, Signal
 from govhall.tenancy.tables import OrgUnit
@@ -140,6 +145,48 @@ async def test_a_failing_channel_is_retried_then_marked_failed(api: Api, demo: N
         assert row is not None and row["attempts"] == attempt
         assert row["status"] == ("failed" if attempt == MAX_ATTEMPTS else "queued")
         assert "not_installed" in row["last_error"]
+
+
+async def test_texts_sent_or_failed_long_ago_are_deleted_and_queued_ones_kept(
+    api: Api, demo: None
+) -> None:
+    supervisor = await api.staff("supervisor")
+    added = await api.client.post(
+        api.t("/supervision-leaders"),
+        headers=supervisor,
+        json={"username": "approver", "org_unit": "zrzyj", "mobile": "13900139000"},
+    )
+    assert added.status_code == 201
+    await _late_case(api)
+    await sweep(datetime.now(UTC))
+    first = await LeaderAlert.select().first()
+    assert first is not None
+    # Three more texts of the same leader, from sweeps at other moments: one of each
+    # status, all older than the days kept, and one sent yesterday.
+    now = datetime.now(UTC)
+    old = now - timedelta(days=KEEP_DAYS + 1)
+    for status, raised_at in (
+        ("sent", old),
+        ("failed", old - timedelta(minutes=5)),
+        ("queued", old - timedelta(minutes=10)),
+        ("sent", now - timedelta(days=1)),
+    ):
+        await LeaderAlert(
+            tenant=first["tenant"],
+            leader=first["leader"],
+            mobile=first["mobile"],
+            yellow=1,
+            raised_at=raised_at,
+            status=status,
+        ).save()
+    assert await prune_leader_alerts(now) == 2
+    kept = await LeaderAlert.select(LeaderAlert.status, LeaderAlert.raised_at)
+    assert sorted((r["status"], r["raised_at"] < now - timedelta(days=2)) for r in kept) == [
+        ("queued", False),  # the sweep's own text, still to be sent
+        ("queued", True),  # old, but never sent: kept
+        ("sent", False),
+    ]
+    assert await prune_leader_alerts(now) == 0
 
 
 async def test_the_leaders_form_on_the_supervisors_screen(api: Api, demo: None) -> None:

@@ -38,6 +38,7 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("govhall.supervision.sweep.sweep_signals", SWEEP_SECONDS),
     Scheduled("govhall.reports.facts.refresh_facts", REFRESH_SECONDS),
     Scheduled("govhall.supervision.leaders.send_leader_alerts", ALERT_SECONDS),
+    Scheduled("govhall.supervision.leaders.prune_leader_alerts", DAY),
 )
 
 

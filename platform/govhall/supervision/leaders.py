@@ -11,7 +11,10 @@ and below, counted, with one case number as an example — a leader of a busy
 department gets a digest, not a hundred messages. The scheduled job
 :func:`send_leader_alerts` sends the queued texts through the tenant's SMS channel
 (the same providers as applicants' messages) and retries a failing one on its
-next runs, up to :data:`MAX_ATTEMPTS`.
+next runs, up to :data:`MAX_ATTEMPTS`. The daily job :func:`prune_leader_alerts`
+deletes texts sent or failed more than :data:`KEEP_DAYS` ago: the table gains a row
+per leader per sweep with cards, and a text is a notice — the cards themselves
+(``supervision_signal``) are the record and are kept.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -45,6 +48,8 @@ MAX_ATTEMPTS = 4
 #: Texts sent per run of the job (the rest wait for the next minute).
 PER_RUN = 500
 TEMPLATE = "signal_digest"
+#: Days a sent or failed text is kept (shown as the leader's last text meanwhile).
+KEEP_DAYS = 180
 
 
 class LeaderIn(msgspec.Struct, kw_only=True):
@@ -245,3 +250,18 @@ async def send_leader_alerts() -> int:
         ).where(LeaderAlert.id == row["id"])
         sent += 1
     return sent
+
+
+async def prune_leader_alerts(now: datetime | None = None) -> int:
+    """The scheduled job (daily): delete the texts sent or failed more than
+    :data:`KEEP_DAYS` before ``now``; returns how many. A queued text is never
+    deleted, however old: it is still to be sent."""
+    before = (now or datetime.now(UTC)) - timedelta(days=KEEP_DAYS)
+    deleted = await (
+        LeaderAlert.delete()
+        .where(LeaderAlert.status.is_in(["sent", "failed"]) & (LeaderAlert.raised_at < before))
+        .returning(LeaderAlert.id)
+    )
+    if deleted:
+        log.info("deleted %d leader texts older than %d days", len(deleted), KEEP_DAYS)
+    return len(deleted)
