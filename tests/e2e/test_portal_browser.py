@@ -135,6 +135,9 @@ async def no_serious_violations(page: Page) -> None:
 
 
 async def fits_the_screen(page: Page) -> None:
+    # A check that just passed may have passed on a page still loading after a form
+    # post (its document not yet parsed: no documentElement); measure the loaded one.
+    await page.wait_for_load_state("load")
     width = await page.evaluate("() => document.documentElement.scrollWidth")
     viewport = page.viewport_size
     assert viewport and width <= viewport["width"], f"{page.url} is {width}px wide"
