@@ -26,9 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
-import shutil
-import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -40,8 +37,10 @@ import asyncpg
 
 from govhall.cases.services import hash_query_code
 from govhall.serving import DEFAULT_SERVER, SERVERS
-from tests.bench.bench_submit import cpu_seconds, load, staff_headers
+from tests.bench.bench_submit import load, staff_headers
 from tests.bench.bench_sweep import prepare
+from tests.bench.loadgen import Figures, cpu_seconds, have_wrk, wrk
+from tests.bench.results import record
 from tests.conftest import free_port
 from tests.e2e.processes import clean_env, start, stop, wait_ready
 
@@ -51,47 +50,17 @@ QUERY_CODE = "BENCH7"
 PASSWORD = "bench-pass-1234"
 
 
-def _row(label: str, elapsed: float, latencies: list[float], failures: int, cpu: float) -> float:
+def _row(label: str, elapsed: float, latencies: list[float], failures: int, cpu: float) -> Figures:
     ordered = sorted(latencies)
     rate = len(ordered) / elapsed
     p50 = ordered[len(ordered) // 2] * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    figures = Figures(rate, p50, p99, cpu * 1000 / max(1, len(ordered)), failures)
     print(
         f"{label:<36}{rate:>8,.0f}/s   p50 {p50:>6.1f} ms   p99 {p99:>7.1f} ms"
-        f"   server CPU {cpu * 1000 / max(1, len(ordered)):>5.2f} ms/request   failed {failures}"
+        f"   server CPU {figures.cpu_ms:>5.2f} ms/request   failed {failures}"
     )
-    return rate
-
-
-_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def _wrk(
-    label: str, url: str, pid: int, headers: dict[str, str], args: argparse.Namespace
-) -> float:
-    """``wrk`` (a C load generator, far lighter than any Python client) for
-    ``--seconds``: requests/s and latency percentiles."""
-    command = ["wrk", "-t", "2", "-c", str(args.concurrency), "-d", f"{args.seconds}s", "--latency"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    cpu = cpu_seconds(pid)
-    output = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=args.seconds + 60
-    ).stdout
-    cpu = cpu_seconds(pid) - cpu
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    percent = {
-        p: float(v) * _WRK_UNITS[u]
-        for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
-    }
-    print(
-        f"{label:<36}{rate:>8,.0f}/s   p50 {percent['50']:>6.1f} ms   p99 {percent['99']:>7.1f} ms"
-        f"   server CPU {cpu * 1000 / max(1, total):>5.2f} ms/request"
-        f"   failed {errors.group(1) if errors else 0}"
-    )
-    return rate
+    return figures
 
 
 async def _measure(
@@ -102,10 +71,18 @@ async def _measure(
     params: dict[str, str],
     headers: dict[str, str],
     args: argparse.Namespace,
-) -> float:
+) -> Figures:
     await load(base, "GET", path, 200, 8, params=params, headers=headers)  # warm
-    if shutil.which("wrk"):
-        return _wrk(label, f"{base}{path}?{urlencode(params)}", pid, headers, args)
+    if have_wrk():
+        url = f"{base}{path}?{urlencode(params)}"
+        return wrk(
+            label,
+            url,
+            pid,
+            seconds=args.seconds,
+            connections=args.concurrency,
+            headers=headers,
+        )
     cpu = cpu_seconds(pid)
     elapsed, latencies, failures = await load(
         base, "GET", path, args.requests, args.concurrency, params=params, headers=headers
@@ -165,9 +142,9 @@ async def prepare_reads(args: argparse.Namespace) -> Reads:
 
 async def govhall_reads(
     reads: Reads, args: argparse.Namespace, server: str, workers: int
-) -> tuple[float, float]:
-    """``govhall serve`` under ``server`` with ``workers`` processes: (progress/s,
-    work list/s)."""
+) -> tuple[Figures, Figures]:
+    """``govhall serve`` under ``server`` with ``workers`` processes: (progress, work
+    list)."""
     work = Path(tempfile.mkdtemp(prefix="govhall-bench-reads-"))
     env = {
         **clean_env(),
@@ -212,8 +189,8 @@ async def govhall_reads(
 
 async def floor_reads(
     reads: Reads, args: argparse.Namespace, server: str, workers: int
-) -> tuple[float, float]:
-    """The floor app under the same server and process count: (progress/s, work list/s)."""
+) -> tuple[Figures, Figures]:
+    """The floor app under the same server and process count: (progress, work list)."""
     work = Path(tempfile.mkdtemp(prefix="govhall-bench-reads-"))
     port = free_port()
     command = ["--port", str(port), "--database", reads.url, "--server", server]
@@ -253,16 +230,20 @@ async def floor_reads(
         stop(process)
 
 
-def describe(reads: Reads, args: argparse.Namespace) -> None:
+def describe(reads: Reads, args: argparse.Namespace) -> str:
+    """Print what the figures are of; return it in short, for the table."""
     generator = (
         f"wrk, {args.seconds} s per figure"
-        if shutil.which("wrk")
+        if have_wrk()
         else f"Python client, {args.requests:,} requests per figure"
     )
     print(
         f"{args.cases:,} cases among {args.tenants} tenants (the county holds"
         f" {reads.county_cases:,}); {generator}, {args.concurrency} connections,"
         f" {os.cpu_count()} cores"
+    )
+    return (
+        f"{args.cases:,} cases, {args.tenants} tenants, {generator}, {args.concurrency} connections"
     )
 
 
@@ -273,13 +254,25 @@ async def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     reads = await prepare_reads(args)
-    describe(reads, args)
+    load_ = describe(reads, args)
     ours = await govhall_reads(reads, args, args.server, args.workers)
     bare = await floor_reads(reads, args, args.server, args.workers)
-    for name, mine, floor in zip(("progress", "work list"), ours, bare, strict=True):
-        ratio = mine / floor
+    names = ("progress query by serial number", "work list, 20 rows, role- and unit-scoped")
+    for name, mine, floor in zip(names, ours, bare, strict=True):
+        ratio = mine.rate / floor.rate
         verdict = "met" if ratio >= 0.7 else "NOT met"
-        print(f"{'ratio ' + name + ' govhall / floor':<36}{ratio:>8.2f}   target ≥ 0.7: {verdict}")
+        print(
+            f"{'ratio ' + name[:9] + ' govhall / floor':<36}{ratio:>8.2f}   target ≥ 0.7: {verdict}"
+        )
+        record(
+            f"{name} ({load_}, {args.workers} server process(es) each side)",
+            f"{mine.rate:,.0f}/s, {mine.cpu_ms:.2f} ms server CPU, p50 {mine.p50_ms:.1f} ms,"
+            f" p99 {mine.p99_ms:.1f} ms",
+            floor=f"{floor.rate:,.0f}/s, {floor.cpu_ms:.2f} ms, p99 {floor.p99_ms:.1f} ms (asyncpg)",
+            ratio=ratio,
+            target="≥ 0.7, p99 < 20 ms",
+            met=ratio >= 0.7 and mine.p99_ms < 20,
+        )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ async def main() -> None:
         for server in SERVERS:
             ours = await govhall_reads(reads, args, server, workers)
             bare = await floor_reads(reads, args, server, workers)
-            rates[server, workers] = (*ours, *bare)
+            rates[server, workers] = tuple(f.rate for f in (*ours, *bare))
     for workers in args.workers:
         granian, uvicorn = rates["granian", workers], rates["uvicorn", workers]
         for name, fast, slow in zip(FIGURES, granian, uvicorn, strict=True):

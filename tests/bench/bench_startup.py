@@ -25,7 +25,8 @@ from pathlib import Path
 import httpx
 
 from govhall.serving import DEFAULT_SERVER, SERVERS
-from tests.bench.bench_submit import process_tree
+from tests.bench.loadgen import process_tree
+from tests.bench.results import record
 from tests.conftest import free_port
 from tests.e2e.processes import clean_env, start, stop, wait_ready
 
@@ -111,6 +112,22 @@ def main() -> None:
     print(f"{'resident memory at start':<44}{max(r[1] for r in runs):>8.0f} MB")
     print(
         f"{'resident memory after 300 requests':<44}{max(r[2] for r in runs):>8.0f} MB   (target < 250 MB)"
+    )
+    record(
+        f"`govhall serve --server {args.server}` start-up to `/readyz`, all plugins (best of"
+        f" {args.runs})",
+        f"{ready:.2f} s",
+        floor=f"{floor:.2f} s (`import litestar, uvicorn`)",
+        ratio=floor / ready,
+        target="< 2 s",
+        met=ready < 2,
+    )
+    memory = max(r[2] for r in runs)
+    record(
+        "resident memory per server process, after 300 requests",
+        f"{memory:.0f} MB",
+        target="< 250 MB",
+        met=memory < 250,
     )
 
 

@@ -2,8 +2,8 @@
 
 Run (PostgreSQL on 127.0.0.1:5432, Redis on 6379)::
 
-    uv run python -m tests.bench.bench_submit [--requests 2000] [--concurrency 32] \
-        [--server granian|uvicorn] [--workers N]
+    uv run python -m tests.bench.bench_submit [--seconds 10] [--concurrency 32] \
+        [--server granian|uvicorn] [--workers N] [--client wrk|python [--requests 2000]]
     uv run python -m tests.bench.bench_submit --embedded     # the SQLite default
 
 govhall: ``govhall demo`` (``--workers`` processes under ``--server``) on a fresh
@@ -13,8 +13,11 @@ checks the materials, computes the fees, numbers the case, inserts the case, its
 events and material links, audits, and enqueues the applicant's notification.
 Floor: :mod:`tests.bench.floor_app` (the same server and process count, bare
 Litestar + asyncpg) inserting a case row and an event row for the same body. The
-load generator is this process, on loopback: ``--requests`` submissions with
-``--concurrency`` in flight, bounded in count and in time. Figures: submissions per
+load generator runs on loopback with ``--concurrency`` in flight: ``wrk`` for
+``--seconds`` when it is installed (``apt install wrk``; :mod:`tests.bench.loadgen`),
+else this process's own client for ``--requests`` submissions, bounded in count and
+in time (it spends about a millisecond of CPU per request, which on two cores is
+taken from the server). Figures: submissions per
 second, p50 and p99 latency, server CPU per request (every server process), and
 govhall ÷ floor (target ≥ 0.6); with ``--embedded``: govhall on SQLite with
 in-process jobs (target ≥ 300/s).
@@ -37,6 +40,8 @@ import httpx
 
 from govhall.serving import DEFAULT_SERVER, SERVERS
 from tests.bench.bench_sweep import _database
+from tests.bench.loadgen import cpu_seconds, have_wrk, wrk
+from tests.bench.results import record
 from tests.conftest import GOOD_FORM, ID_NUMBER, ITEM_CODE, PDF_BYTES, PNG_BYTES, free_port
 from tests.e2e.processes import clean_env, start, stop, wait_ready
 
@@ -95,33 +100,6 @@ async def staff_headers(base: str, username: str, password: str) -> dict[str, st
     return {"authorization": f"Bearer {token.json()['access_token']}"}
 
 
-def process_tree(pid: int) -> dict[int, float]:
-    """The process and its live descendants (a server's worker processes), each with
-    the user + system CPU seconds it has used so far."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended while we looked
-            continue
-        child = int(stat.parent.name)
-        parents[child] = int(fields[1])
-        times[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    tree, grown = {pid}, True
-    while grown:
-        more = {child for child, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grown = bool(more)
-    return {member: times[member] for member in tree if member in times}
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time of the process and its workers so far. On a shared VM, time the
-    hypervisor steals stretches wall-clock figures but not this one."""
-    return sum(process_tree(pid).values())
-
-
 def _row(
     label: str, elapsed: float, latencies: list[float], failures: int, cpu: float
 ) -> tuple[float, float]:
@@ -136,6 +114,48 @@ def _row(
         f"   failed {failures}"
     )
     return rate, per_request
+
+
+async def _submissions(
+    label: str,
+    base: str,
+    path: str,
+    pid: int,
+    args: argparse.Namespace,
+    measuring: Callable[[int], AbstractContextManager[None]],
+    body: dict[str, Any],
+    headers: dict[str, str],
+) -> tuple[float, float]:
+    """Warm the server up (plugins' first calls, caches, the pool), then measure its
+    submissions: with wrk for ``--seconds`` when it is installed and asked for, else
+    with this process's client for ``--requests``. (requests/s, CPU ms per request)"""
+    await load(base, "POST", path, 50, 4, expect=201, json=body, headers=headers)
+    if getattr(args, "client", "python") == "wrk":
+        with measuring(pid):
+            figures = wrk(
+                label,
+                base + path,
+                pid,
+                seconds=args.seconds,
+                connections=args.concurrency,
+                headers=headers,
+                method="POST",
+                body=body,
+            )
+        return figures.rate, figures.cpu_ms
+    cpu = cpu_seconds(pid)
+    with measuring(pid):
+        elapsed, latencies, failures = await load(
+            base,
+            "POST",
+            path,
+            args.requests,
+            args.concurrency,
+            expect=201,
+            json=body,
+            headers=headers,
+        )
+    return _row(label, elapsed, latencies, failures, cpu_seconds(pid) - cpu)
 
 
 async def _govhall(
@@ -189,24 +209,9 @@ async def _govhall(
                 for code, blob in zip(("application_form", "identity_proof"), blobs, strict=True)
             ],
         }
-        path = "/t/demo-county/api/v1/applications"
-        # Warm up (plugins' first calls, caches, the pool), then measure.
-        await load(base, "POST", path, 50, 4, expect=201, json=body, headers=headers)
-        cpu = cpu_seconds(process.pid)
-        with measuring(process.pid):
-            elapsed, latencies, failures = await load(
-                base,
-                "POST",
-                path,
-                args.requests,
-                args.concurrency,
-                expect=201,
-                json=body,
-                headers=headers,
-            )
-        cpu = cpu_seconds(process.pid) - cpu
         label = "govhall, embedded (SQLite)" if args.embedded else "govhall (PostgreSQL + Redis)"
-        return _row(label, elapsed, latencies, failures, cpu)
+        path = "/t/demo-county/api/v1/applications"
+        return await _submissions(label, base, path, process.pid, args, measuring, body, headers)
     finally:
         stop(process)
 
@@ -227,21 +232,22 @@ async def _floor(
     try:
         wait_ready(base, process, log, seconds=900 if under else 60)
         body = {"item_code": ITEM_CODE, "form": GOOD_FORM}
-        await load(base, "POST", "/submit", 50, 4, expect=201, json=body)
-        cpu = cpu_seconds(process.pid)
-        with measuring(process.pid):
-            elapsed, latencies, failures = await load(
-                base, "POST", "/submit", args.requests, args.concurrency, expect=201, json=body
-            )
-        cpu = cpu_seconds(process.pid) - cpu
-        return _row("floor: Litestar + asyncpg, 2 inserts", elapsed, latencies, failures, cpu)
+        label = "floor: Litestar + asyncpg, 2 inserts"
+        return await _submissions(label, base, "/submit", process.pid, args, measuring, body, {})
     finally:
         stop(process)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=2000, help="with the Python client")
+    parser.add_argument("--seconds", type=int, default=10, help="per figure, with wrk")
+    parser.add_argument(
+        "--client",
+        choices=("wrk", "python"),
+        default="wrk" if have_wrk() else "python",
+        help="load generator (wrk when installed: the Python client costs a core)",
+    )
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--embedded", action="store_true", help="SQLite, local files, inline jobs")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
@@ -254,11 +260,23 @@ async def main() -> None:
     env["GOVHALL_DEMO_PASSWORD"] = PASSWORD
     env["GOVHALL_STORAGE_URL"] = str(work / "blobs")
     env["GOVHALL_ENV"] = "dev"
-    print(f"{args.requests:,} submissions, {args.concurrency} in flight, {os.cpu_count()} cores")
+    amount = f"{args.seconds} s" if args.client == "wrk" else f"{args.requests:,} requests"
+    processes = "one server process" if args.workers == 1 else f"{args.workers} server processes"
+    how = f"{args.client}, {amount}, {args.concurrency} in flight, {processes}"
+    print(
+        f"submissions for {amount} per figure ({args.client}), {args.concurrency} in flight,"
+        f" {os.cpu_count()} cores"
+    )
     if args.embedded:
         env["GOVHALL_DATABASE_URL"] = f"sqlite:///{work / 'govhall.sqlite3'}"
-        rate, _ = await _govhall(env, work, args)
+        rate, cpu = await _govhall(env, work, args)
         print(f"{'target':<34}{300:>10,}/s   {'met' if rate >= 300 else 'NOT met'}")
+        record(
+            f"submissions/s, embedded SQLite default ({how})",
+            f"{rate:,.0f}/s, {cpu:.2f} ms server CPU each",
+            target="≥ 300/s",
+            met=rate >= 300,
+        )
         return
     env["GOVHALL_DATABASE_URL"] = await _database(f"{args.postgres}/govhall_bench_submit")
     env["GOVHALL_REDIS_URL"] = args.redis
@@ -276,6 +294,14 @@ async def main() -> None:
     )
     # The same ratio by server CPU per request: steadier when the VM's neighbours are busy.
     print(f"{'ratio by server CPU (floor / govhall)':<34}{floor_cpu / our_cpu:>7.2f}")
+    record(
+        f"submissions/s, full HTTP path, PostgreSQL + Redis ({how} each side)",
+        f"{ours:,.0f}/s, {our_cpu:.2f} ms server CPU each",
+        floor=f"{floor:,.0f}/s, {floor_cpu:.2f} ms (Litestar + asyncpg, two inserts)",
+        ratio=ratio,
+        target="≥ 0.6",
+        met=ratio >= 0.6,
+    )
 
 
 if __name__ == "__main__":
