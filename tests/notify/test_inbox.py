@@ -29,3 +29,17 @@ async def test_submission_and_decisions_reach_the_inbox(
     assert english[1]["text"].startswith(f"Your case {serial} (First registration")
     await run_jobs()  # running again delivers nothing twice
     assert await InboxMessage.count() == 3
+
+
+async def test_the_submitted_message_is_written_with_the_case(api: Api, demo: None) -> None:
+    # No job has run: the receipt's message went in the case's own transaction, so it
+    # is there exactly when the case is, whatever the queue does afterwards.
+    citizen = await api.citizen()
+    receipt = await api.submit(citizen)
+    rows = await InboxMessage.select(InboxMessage.template, InboxMessage.params).output(
+        load_json=True
+    )
+    assert [row["template"] for row in rows] == ["case_submitted"]
+    assert rows[0]["params"]["serial_number"] == receipt["serial_number"]
+    inbox = (await api.client.get(api.t("/inbox"), headers=citizen)).json()
+    assert receipt["serial_number"] in inbox[0]["text"]

@@ -23,7 +23,11 @@ from govhall.documents.services import issue_for_action
 from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
 from govhall.identity.tokens import Principal
-from govhall.notify.services import notify_applicant
+from govhall.notify.services import (
+    applicant_params,
+    notify_applicant,
+    queue_applicant_deliveries,
+)
 from govhall.supervision.rules import CORRECTING, check_action
 from govhall.tenancy.schemas import TenantInfo
 from govhall.workflow.engine import ActionRequest, perform_action
@@ -69,18 +73,18 @@ async def file_application(
 async def receipt_for(
     services: Services, tenant: TenantInfo, submitted: Submitted, locale: str
 ) -> ApplicationOut:
-    """The applicant's inbox message and the receipt for a newly submitted case."""
+    """The receipt for a newly submitted case, and its texts and e-mails on the
+    applicant's channels (the inbox message was written with the case)."""
     receipt, case_id, item, applicant_id = submitted
     spec = item.installed.spec
-    await notify_applicant(
+    await queue_applicant_deliveries(
         services.queue,
         tenant=tenant,
         applicant_id=applicant_id,
         case_id=case_id,
         event_seq=1,
         template="case_submitted",
-        item=Localized(spec.name, spec.name_en),
-        serial_number=receipt.serial_number,
+        params=applicant_params(Localized(spec.name, spec.name_en), receipt.serial_number),
     )
     receipt.status_label = label(STATUS_LABELS, receipt.status).pick(locale)
     return receipt

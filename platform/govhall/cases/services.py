@@ -38,6 +38,7 @@ from govhall.fees.services import assess_fees, total_fen
 from govhall.i18n import N_, Localized
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
+from govhall.notify.services import applicant_message, applicant_params
 from govhall.plugins import InstalledItem, PluginRegistry
 from govhall.sdk import MATERIAL_FORMATS, FeeLine, ItemSpec, evaluate
 from govhall.statements import Statement, insert, inserts_together, new_row, statement
@@ -339,11 +340,14 @@ async def insert_case(
     joint: bool = False,
     serial_number: str | None = None,
     unchecked_serial: bool = False,
+    tell_applicant: bool = False,
 ) -> tuple[Case, str]:
     """Create the case, its materials, its first event and tasks (inside the caller's
     transaction). Returns the case and its query code. Without ``serial_number`` the
     case is numbered here; ``unchecked_serial``: without first looking whether an
-    earlier format made the number (the caller retries when the insert refuses it)."""
+    earlier format made the number (the caller retries when the insert refuses it).
+    ``tell_applicant``: the applicant's 'submitted' inbox message goes with the case
+    (a project's parts are announced by the project instead)."""
     spec = prepared.item.installed.spec
     account = prepared.account
     flow, flow_version = await effective_flow(
@@ -418,6 +422,19 @@ async def insert_case(
     # the case, its materials, event and first tasks go as one statement.
     async with inserts_together():
         await _insert_rows(case, prepared, tenant, state, submit_data, account, now)
+        if tell_applicant:
+            # In the case's own transaction, not a job after it: the receipt is in
+            # the inbox exactly when the case exists, whatever Redis does meanwhile.
+            item = Localized(spec.name, spec.name_en)
+            message = applicant_message(
+                tenant_id=tenant.id,
+                applicant_id=account.id,
+                case_id=case.id,
+                event_seq=1,
+                template="case_submitted",
+                params=applicant_params(item, serial_number),
+            )
+            await insert(message, skip_conflicts=True)
     return case, query_code
 
 
@@ -535,6 +552,7 @@ async def submit_application(
                     pre_handling=data.pre_handling,
                     serial_number=serial_number,
                     unchecked_serial=not look_first,
+                    tell_applicant=True,
                 )
             break
         except Exception as exc:

@@ -13,6 +13,7 @@ from govhall.identity.tokens import Principal
 from govhall.jobs.queue import JobQueue
 from govhall.notify.deliveries import queue_deliveries
 from govhall.notify.tables import InboxMessage
+from govhall.statements import new_row
 from govhall.tenancy.schemas import TenantInfo
 
 DELIVER_INBOX = "govhall.notify.jobs.deliver_inbox"
@@ -57,6 +58,60 @@ class InboxEntry(msgspec.Struct, kw_only=True):
     read: bool
 
 
+def applicant_params(item: Localized, serial_number: str, opinion: str = "") -> dict[str, Any]:
+    """The params of an applicant's message about a case event."""
+    return {"item": dict(item), "serial_number": serial_number, "opinion": opinion}
+
+
+def _event_key(case_id: uuid.UUID, event_seq: int) -> str:
+    return f"case:{case_id}:{event_seq}"
+
+
+def applicant_message(
+    *,
+    tenant_id: uuid.UUID,
+    applicant_id: uuid.UUID,
+    case_id: uuid.UUID,
+    event_seq: int,
+    template: str,
+    params: dict[str, Any],
+) -> InboxMessage:
+    """The applicant's inbox row for one case event, for writing in the event's own
+    transaction; its dedupe key is the one :func:`notify_applicant`'s job uses, so the
+    message is stored once whichever way it comes."""
+    return new_row(
+        InboxMessage,
+        dedupe_key=f"{_event_key(case_id, event_seq)}:account",
+        tenant=tenant_id,
+        recipient_kind="account",
+        recipient_id=applicant_id,
+        case=case_id,
+        template=template,
+        params=params,
+    )
+
+
+async def queue_applicant_deliveries(
+    queue: JobQueue,
+    *,
+    tenant: TenantInfo,
+    applicant_id: uuid.UUID,
+    case_id: uuid.UUID,
+    event_seq: int,
+    template: str,
+    params: dict[str, Any],
+) -> None:
+    """The texts and e-mails of one case event, on the channels the applicant chose."""
+    await queue_deliveries(
+        queue,
+        tenant=tenant,
+        account_id=applicant_id,
+        event_key=_event_key(case_id, event_seq),
+        template=template,
+        params=params,
+    )
+
+
 async def notify_applicant(
     queue: JobQueue,
     *,
@@ -69,13 +124,14 @@ async def notify_applicant(
     serial_number: str,
     opinion: str = "",
 ) -> None:
-    """Queue the applicant's inbox message for one case event (if it has a template)."""
+    """Queue the applicant's inbox message for one case event (if it has a template)
+    and its deliveries on the applicant's channels."""
     if applicant_id is None or template not in TEMPLATES:
         return
-    params = {"item": dict(item), "serial_number": serial_number, "opinion": opinion}
+    params = applicant_params(item, serial_number, opinion)
     await queue.enqueue(
         DELIVER_INBOX,
-        dedupe_key=f"case:{case_id}:{event_seq}:account",
+        dedupe_key=f"{_event_key(case_id, event_seq)}:account",
         tenant_id=str(tenant.id),
         recipient_kind="account",
         recipient_id=str(applicant_id),
@@ -83,11 +139,12 @@ async def notify_applicant(
         params=params,
         case_id=str(case_id),
     )
-    await queue_deliveries(
+    await queue_applicant_deliveries(
         queue,
         tenant=tenant,
-        account_id=applicant_id,
-        event_key=f"case:{case_id}:{event_seq}",
+        applicant_id=applicant_id,
+        case_id=case_id,
+        event_seq=event_seq,
         template=template,
         params=params,
     )
