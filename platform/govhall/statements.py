@@ -45,6 +45,7 @@ from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from piccolo.columns import JSON, JSONB, Column
+from piccolo.columns.defaults.base import Default
 from piccolo.columns.m2m import M2MSelect
 from piccolo.query.base import Query
 from piccolo.query.methods.objects import First as FirstObject
@@ -236,14 +237,17 @@ def _together_sql(shapes: tuple[_Shape, ...]) -> str:
 
 
 def _values(rows: tuple[Table, ...]) -> list[Any]:
+    # Read from each row's __dict__, where every Piccolo column descriptor keeps its
+    # value: a foreign key's descriptor is reached through a slow __getattribute__.
     names = _column_names(type(rows[0]))
     return [
         value
         if plain and type(value) in _AS_GIVEN
         else convert_to_sql_value(value=value, column=column)
         for row in rows
+        for fields in (row.__dict__,)
         for name, column, plain in names
-        for value in (getattr(row, name),)
+        for value in (fields[name],)
     ]
 
 
@@ -365,15 +369,64 @@ def _foreign_key_defaults(table: type[Table]) -> tuple[tuple[str, Any], ...]:
     return tuple(defaults)
 
 
+_MISSING: Any = object()
+
+
+def _column_default(column: Column) -> Callable[[], Any]:
+    """A function giving the column's default as ``Table.__init__`` works it out:
+    ``get_default_value()``, and a ``Default`` object's Python value."""
+
+    def default() -> Any:
+        value = column.get_default_value()
+        return value.python() if isinstance(value, Default) else value
+
+    return default
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+@lru_cache(maxsize=256)
+def _row_columns(table: type[Table]) -> tuple[tuple[str, str, Callable[[], Any], bool], ...]:
+    """(name, database name, default, required) for each column, in the table's
+    order; the defaults of nullable foreign keys looked up once (see :func:`new_row`)."""
+    kept = dict(_foreign_key_defaults(table))
+    columns = []
+    for column in table._meta.columns:
+        name = column._meta.name
+        default = _constant(kept[name]) if name in kept else _column_default(column)
+        columns.append((name, column._meta.db_column_name, default, not column._meta.null))
+    return tuple(columns)
+
+
 def new_row(table: type[TableRow], **values: Any) -> TableRow:
-    """``table(**values)`` for bulk inserts, with omitted foreign keys filled in first.
+    """``table(**values)`` for bulk inserts: the same row, made faster.
 
     Piccolo's ``Table.__init__`` asks each omitted column for its default, and a
     foreign-key column answers every attribute lookup through a ``__getattribute__``
     that lists the column's attributes (``dir()``) each time: a tenth of a
     millisecond per omitted foreign key, most of a 10,000-case batch acceptance's
-    time. The same defaults, looked up once per table, are passed instead.
+    time. It then sets each value through the column's descriptor, which stores it
+    in the instance's ``__dict__`` under the column's name. Here the columns, their
+    defaults and the foreign keys' are looked up once per table, and the values go
+    into ``__dict__`` directly — a submission makes five rows, and
+    ``Table.__init__`` was 8 % of its CPU. The checks are Piccolo's: a required
+    column left out and an unknown name are refused with its messages.
     """
-    for name, default in _foreign_key_defaults(table):
-        values.setdefault(name, default)
-    return table(**values)
+    row = table.__new__(table)
+    fields = row.__dict__
+    fields["_exists_in_db"] = False
+    fields["_was_created"] = None
+    for name, db_name, default, required in _row_columns(table):
+        value = values.pop(name, _MISSING)
+        if value is _MISSING and db_name != name:
+            value = values.pop(db_name, _MISSING)
+        if value is _MISSING:
+            value = default()
+            if value is None and required:
+                raise ValueError(f"{name} wasn't provided")
+        fields[name] = value
+    if values:
+        raise ValueError(f"Unrecognized columns - {list(values)}")
+    return row
