@@ -78,17 +78,18 @@ def machine() -> str:
     )
 
 
-def table(rows: list[dict[str, object]], ran: list[str], failed: list[str]) -> str:
+def table(rows: list[dict[str, object]], how: str, failed: list[str]) -> str:
     def cell(value: object) -> str:
         if value is None:
             return "—"
         if isinstance(value, bool):
             return "yes" if value else "**no**"
+        if isinstance(value, float):
+            return f"{value:.2f}"
         return str(value).replace("|", "\\|")
 
     lines = [
-        f"Measured {date.today().isoformat()} by `python -m tests.bench"
-        f" --only {' '.join(ran)}` on {machine()}.",
+        f"Measured {date.today().isoformat()} by `python -m tests.bench {how}` on {machine()}.",
         "",
         "| figure | govhall | floor | ratio | target | met |",
         "|---|---|---|---|---|---|",
@@ -154,7 +155,8 @@ def main() -> int:
         if not ok:
             failed.append(bench.name)
     rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
-    text = table(rows, ran, failed)
+    how = "--all" if args.all and not args.only else f"--only {' '.join(ran)}"
+    text = table(rows, how, failed)
     print("\n" + text)
     if args.write:
         write_into(args.write, text)

@@ -257,6 +257,7 @@ async def main() -> None:
     load_ = describe(reads, args)
     ours = await govhall_reads(reads, args, args.server, args.workers)
     bare = await floor_reads(reads, args, args.server, args.workers)
+    processes = "one server process" if args.workers == 1 else f"{args.workers} server processes"
     names = ("progress query by serial number", "work list, 20 rows, role- and unit-scoped")
     for name, mine, floor in zip(names, ours, bare, strict=True):
         ratio = mine.rate / floor.rate
@@ -265,7 +266,7 @@ async def main() -> None:
             f"{'ratio ' + name[:9] + ' govhall / floor':<36}{ratio:>8.2f}   target ≥ 0.7: {verdict}"
         )
         record(
-            f"{name} ({load_}, {args.workers} server process(es) each side)",
+            f"{name} ({load_}, {processes} each side)",
             f"{mine.rate:,.0f}/s, {mine.cpu_ms:.2f} ms server CPU, p50 {mine.p50_ms:.1f} ms,"
             f" p99 {mine.p99_ms:.1f} ms",
             floor=f"{floor.rate:,.0f}/s, {floor.cpu_ms:.2f} ms, p99 {floor.p99_ms:.1f} ms (asyncpg)",
