@@ -39,7 +39,7 @@ from govhall.cases.services import hash_query_code
 from govhall.serving import DEFAULT_SERVER, SERVERS
 from tests.bench.bench_submit import load, staff_headers
 from tests.bench.bench_sweep import prepare
-from tests.bench.loadgen import Figures, cpu_seconds, have_wrk, wrk
+from tests.bench.loadgen import Figures, cpu_seconds, have_wrk, measured, wrk
 from tests.bench.results import record
 from tests.conftest import free_port
 from tests.e2e.processes import clean_env, start, stop, wait_ready
@@ -48,19 +48,6 @@ REPO = Path(__file__).resolve().parents[2]
 DEADLINE_SECONDS = 300
 QUERY_CODE = "BENCH7"
 PASSWORD = "bench-pass-1234"
-
-
-def _row(label: str, elapsed: float, latencies: list[float], failures: int, cpu: float) -> Figures:
-    ordered = sorted(latencies)
-    rate = len(ordered) / elapsed
-    p50 = ordered[len(ordered) // 2] * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    figures = Figures(rate, p50, p99, cpu * 1000 / max(1, len(ordered)), failures)
-    print(
-        f"{label:<36}{rate:>8,.0f}/s   p50 {p50:>6.1f} ms   p99 {p99:>7.1f} ms"
-        f"   server CPU {figures.cpu_ms:>5.2f} ms/request   failed {failures}"
-    )
-    return figures
 
 
 async def _measure(
@@ -87,7 +74,7 @@ async def _measure(
     elapsed, latencies, failures = await load(
         base, "GET", path, args.requests, args.concurrency, params=params, headers=headers
     )
-    return _row(label, elapsed, latencies, failures, cpu_seconds(pid) - cpu)
+    return measured(label, elapsed, latencies, failures, cpu_seconds(pid) - cpu)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ govhall: ``govhall demo`` (``--workers`` processes under ``--server``) on a fres
 PostgreSQL database with Redis for its jobs — each ``POST
 /t/demo-county/api/v1/applications`` validates the form against the item's schema,
 checks the materials, computes the fees, numbers the case, inserts the case, its
-events and material links, audits, and enqueues the applicant's notification.
+event, first step, material links and the applicant's inbox message in one statement,
+and queues the texts and e-mails on the channels the applicant chose.
 Floor: :mod:`tests.bench.floor_app` (the same server and process count, bare
 Litestar + asyncpg) inserting a case row and an event row for the same body. The
 load generator runs on loopback with ``--concurrency`` in flight: ``wrk`` for
@@ -28,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -40,7 +40,7 @@ import httpx
 
 from govhall.serving import DEFAULT_SERVER, SERVERS
 from tests.bench.bench_sweep import _database
-from tests.bench.loadgen import cpu_seconds, have_wrk, wrk
+from tests.bench.loadgen import cpu_seconds, have_wrk, measured, wrk
 from tests.bench.results import record
 from tests.conftest import GOOD_FORM, ID_NUMBER, ITEM_CODE, PDF_BYTES, PNG_BYTES, free_port
 from tests.e2e.processes import clean_env, start, stop, wait_ready
@@ -100,22 +100,6 @@ async def staff_headers(base: str, username: str, password: str) -> dict[str, st
     return {"authorization": f"Bearer {token.json()['access_token']}"}
 
 
-def _row(
-    label: str, elapsed: float, latencies: list[float], failures: int, cpu: float
-) -> tuple[float, float]:
-    """Print one line; (requests per second, server CPU milliseconds per request)."""
-    rate = len(latencies) / elapsed
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    per_request = cpu * 1000 / max(1, len(latencies))
-    print(
-        f"{label:<34}{rate:>10,.0f}/s   p50 {statistics.median(ordered) * 1000:>6.1f} ms"
-        f"   p99 {p99 * 1000:>6.1f} ms   server CPU {per_request:>5.2f} ms/request"
-        f"   failed {failures}"
-    )
-    return rate, per_request
-
-
 async def _submissions(
     label: str,
     base: str,
@@ -155,7 +139,8 @@ async def _submissions(
             json=body,
             headers=headers,
         )
-    return _row(label, elapsed, latencies, failures, cpu_seconds(pid) - cpu)
+    figures = measured(label, elapsed, latencies, failures, cpu_seconds(pid) - cpu)
+    return figures.rate, figures.cpu_ms
 
 
 async def _govhall(

@@ -64,6 +64,37 @@ class Figures:
     failures: int
 
 
+def show(label: str, figures: Figures) -> Figures:
+    """Print the figures as one line of a benchmark's output; return them."""
+    print(
+        f"{label:<36}{figures.rate:>8,.0f}/s   p50 {figures.p50_ms:>6.1f} ms"
+        f"   p99 {figures.p99_ms:>7.1f} ms   server CPU {figures.cpu_ms:>5.2f} ms/request"
+        f"   failed {figures.failures}"
+    )
+    return figures
+
+
+def measured(
+    label: str, elapsed: float, latencies: list[float], failures: int, cpu: float
+) -> Figures:
+    """The figures of a run of this process's own client (every latency, the run's
+    length, the server's CPU seconds over it), printed."""
+    ordered = sorted(latencies)
+    count = max(1, len(ordered))
+    return show(
+        label,
+        Figures(
+            rate=len(ordered) / elapsed,
+            p50_ms=ordered[len(ordered) // 2] * 1000 if ordered else 0.0,
+            p99_ms=ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+            if ordered
+            else 0.0,
+            cpu_ms=cpu * 1000 / count,
+            failures=failures,
+        ),
+    )
+
+
 def _script(method: str, body: Any) -> str:
     # ASCII JSON in a Lua long string: no escaping to get wrong, whatever the body holds.
     text = json.dumps(body, ensure_ascii=True, separators=(",", ":"))
@@ -107,16 +138,13 @@ def wrk(
         p: float(v) * _UNITS[u]
         for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
     }
-    figures = Figures(
-        rate=rate,
-        p50_ms=percent["50"],
-        p99_ms=percent["99"],
-        cpu_ms=cpu * 1000 / max(1, total),
-        failures=int(errors.group(1)) if errors else 0,
+    return show(
+        label,
+        Figures(
+            rate=rate,
+            p50_ms=percent["50"],
+            p99_ms=percent["99"],
+            cpu_ms=cpu * 1000 / max(1, total),
+            failures=int(errors.group(1)) if errors else 0,
+        ),
     )
-    print(
-        f"{label:<36}{rate:>8,.0f}/s   p50 {figures.p50_ms:>6.1f} ms"
-        f"   p99 {figures.p99_ms:>7.1f} ms   server CPU {figures.cpu_ms:>5.2f} ms/request"
-        f"   failed {figures.failures}"
-    )
-    return figures

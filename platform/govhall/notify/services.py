@@ -67,6 +67,11 @@ def _event_key(case_id: uuid.UUID, event_seq: int) -> str:
     return f"case:{case_id}:{event_seq}"
 
 
+def _inbox_key(case_id: uuid.UUID, event_seq: int) -> str:
+    """The applicant's inbox message's dedupe key, however the message is written."""
+    return f"{_event_key(case_id, event_seq)}:account"
+
+
 def applicant_message(
     *,
     tenant_id: uuid.UUID,
@@ -81,7 +86,7 @@ def applicant_message(
     message is stored once whichever way it comes."""
     return new_row(
         InboxMessage,
-        dedupe_key=f"{_event_key(case_id, event_seq)}:account",
+        dedupe_key=_inbox_key(case_id, event_seq),
         tenant=tenant_id,
         recipient_kind="account",
         recipient_id=applicant_id,
@@ -131,7 +136,7 @@ async def notify_applicant(
     params = applicant_params(item, serial_number, opinion)
     await queue.enqueue(
         DELIVER_INBOX,
-        dedupe_key=f"{_event_key(case_id, event_seq)}:account",
+        dedupe_key=_inbox_key(case_id, event_seq),
         tenant_id=str(tenant.id),
         recipient_kind="account",
         recipient_id=str(applicant_id),
