@@ -5,6 +5,7 @@ button that classifies the tenant's cases now."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -441,14 +442,68 @@ class MonitorPages(Controller):
         )
 
 
-class ComplaintPages(Controller):
+class _DecidedInPlace(Controller):
+    """A list of requests a supervisor decides in place: the list, and each decision
+    posted back to it — the list again with the errors and what was typed when the
+    decision is refused (nothing saved is touched), or back to the list, marked with
+    ``done``, when it is taken."""
+
+    tags = ("workbench",)
+    include_in_schema = False
+    done = "decided"
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        staff: Principal,
+        *,
+        status: int = 200,
+        errors: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> Response[Any]:
+        raise NotImplementedError
+
+    @get("/")
+    async def index(
+        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        return await self._page(request, portal, staff)
+
+    async def _decide(
+        self,
+        request: Request[Any, Any, Any],
+        portal: Portal,
+        typed: dict[str, str],
+        decide: Callable[[Principal], Awaitable[object]],
+    ) -> Response[Any]:
+        staff = signed_in_staff(request, portal)
+        if staff is None:
+            return _login(request, portal)
+        try:
+            await decide(staff)
+        except GovhallError as error:
+            return await self._page(
+                request,
+                portal,
+                staff,
+                status=error.status_code,
+                errors=error_messages(error, request_locale(request)),
+                typed=typed,
+            )
+        return Redirect(f"{portal.base}{self.path}/?{self.done}=1", status_code=303)
+
+
+class ComplaintPages(_DecidedInPlace):
     """投诉与领导信箱 for supervisors: each complaint with its working-day deadline
     (overdue and escalated ones marked), handled in place: accepted or dismissed
     with the outcome, and an accepted complaint's outcome disclosed if chosen."""
 
     path = "/work/supervision/complaints"
-    tags = ("workbench",)
-    include_in_schema = False
+    done = "handled"
 
     async def _page(
         self,
@@ -477,15 +532,6 @@ class ComplaintPages(Controller):
             typed=typed or {},
         )
 
-    @get("/")
-    async def index(
-        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
-    ) -> Response[Any]:
-        staff = signed_in_staff(request, portal)
-        if staff is None:
-            return _login(request, portal)
-        return await self._page(request, portal, staff)
-
     @post("/{complaint_id:uuid}/handle")
     async def handle(
         self,
@@ -494,44 +540,30 @@ class ComplaintPages(Controller):
         data: FormPost,
         portal: NamedDependency[Portal],
     ) -> Response[Any]:
-        staff = signed_in_staff(request, portal)
-        if staff is None:
-            return _login(request, portal)
         typed = {
             "id": str(complaint_id),
             "decision": str(data.get("decision") or ""),
             "outcome": str(data.get("outcome") or ""),
         }
-        try:
-            await handle_complaint(
-                portal.tenant,
-                staff,
-                complaint_id,
-                HandleIn(
-                    decision=typed["decision"],
-                    outcome=typed["outcome"],
-                    disclose=data.get("disclose") == "1",
-                ),
-            )
-        except GovhallError as error:
-            return await self._page(
-                request,
-                portal,
-                staff,
-                status=error.status_code,
-                errors=error_messages(error, request_locale(request)),
-                typed=typed,
-            )
-        return Redirect(f"{portal.base}/work/supervision/complaints/?handled=1", status_code=303)
+        decision = HandleIn(
+            decision=typed["decision"],
+            outcome=typed["outcome"],
+            disclose=data.get("disclose") == "1",
+        )
+        return await self._decide(
+            request,
+            portal,
+            typed,
+            lambda staff: handle_complaint(portal.tenant, staff, complaint_id, decision),
+        )
 
 
-class TerminationPages(Controller):
+class TerminationPages(_DecidedInPlace):
     """终止申请审核: the requests in the supervisor's units, approved (the case is
     terminated) or rejected with a reason, in place."""
 
     path = "/work/supervision/terminations"
-    tags = ("workbench",)
-    include_in_schema = False
+    done = "reviewed"
 
     async def _page(
         self,
@@ -562,15 +594,6 @@ class TerminationPages(Controller):
             typed=typed or {},
         )
 
-    @get("/")
-    async def index(
-        self, request: Request[Any, Any, Any], portal: NamedDependency[Portal]
-    ) -> Response[Any]:
-        staff = signed_in_staff(request, portal)
-        if staff is None:
-            return _login(request, portal)
-        return await self._page(request, portal, staff)
-
     @post("/{request_id:uuid}/review")
     async def review(
         self,
@@ -579,32 +602,19 @@ class TerminationPages(Controller):
         data: FormPost,
         portal: NamedDependency[Portal],
     ) -> Response[Any]:
-        staff = signed_in_staff(request, portal)
-        if staff is None:
-            return _login(request, portal)
         typed = {
             "id": str(request_id),
             "decision": str(data.get("decision") or ""),
             "comment": str(data.get("comment") or ""),
         }
-        try:
-            await review_termination(
-                portal.tenant,
-                staff,
-                request_id,
-                TerminationReview(decision=typed["decision"], comment=typed["comment"]),
-                request_locale(request),
-            )
-        except GovhallError as error:
-            return await self._page(
-                request,
-                portal,
-                staff,
-                status=error.status_code,
-                errors=error_messages(error, request_locale(request)),
-                typed=typed,
-            )
-        return Redirect(f"{portal.base}/work/supervision/terminations/?reviewed=1", status_code=303)
+        review = TerminationReview(decision=typed["decision"], comment=typed["comment"])
+        locale = request_locale(request)
+        return await self._decide(
+            request,
+            portal,
+            typed,
+            lambda staff: review_termination(portal.tenant, staff, request_id, review, locale),
+        )
 
 
 class StaffInboxPages(Controller):
