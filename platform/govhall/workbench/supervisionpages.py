@@ -451,18 +451,8 @@ class _DecidedInPlace(Controller):
     tags = ("workbench",)
     include_in_schema = False
     done = "decided"
-
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        portal: Portal,
-        staff: Principal,
-        *,
-        status: int = 200,
-        errors: dict[str, str] | None = None,
-        typed: dict[str, str] | None = None,
-    ) -> Response[Any]:
-        raise NotImplementedError
+    # Each page's list, shown with status, errors and typed; every subclass defines it.
+    _page: Callable[..., Awaitable[Response[Any]]]
 
     @get("/")
     async def index(
