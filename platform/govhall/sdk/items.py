@@ -255,6 +255,10 @@ class FlowTemplate(msgspec.Struct, frozen=True, kw_only=True):
     steps: tuple[FlowStep, ...]
     name: str = ""
     name_en: str = ""
+    suspension_grounds: tuple[str, ...] = ()
+    """The legal grounds on which a case of this flow may be suspended (中止) with its
+    clock stopped, each citing its rule (e.g. "申请人死亡需确定继承人（《某条例》第十条）").
+    A suspension on no declared ground is a note: the clock keeps running."""
 
 
 class ItemSpec(msgspec.Struct, frozen=True, kw_only=True):

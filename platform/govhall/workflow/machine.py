@@ -14,16 +14,30 @@ of them; its serialised state is also several times slower to persist (see
 ``tests/bench/test_workflow.py``).
 
 The clock (all dates in the tenant's time zone, counted as
-:mod:`govhall.calendar.working` describes):
+:mod:`govhall.calendar.working` describes; 行政许可法 articles in brackets):
 
-- receipt → the acceptance decision is due within 5 working days; a correction
-  request (补正, once, with the complete list) must come within them, and the
-  5 days start again when the corrected materials arrive; an acceptance after
-  the due day counts from receipt (行政许可法 §32: 视为受理);
+- receipt → the acceptance decision is due within 5 working days (§32); a
+  correction request (补正, once, with the complete list) must come within them,
+  and the 5 days start again when the corrected materials arrive. No other hold
+  stretches the 5 days. Past them the application counts as accepted from the
+  day of receipt: the ``deem_accept`` system event (written by the sweep, or an
+  acceptance or refusal that comes too late) starts the limits from receipt;
+  a refusal (不予受理) is then no longer possible;
 - acceptance starts the legal limit (the item's statutory days, or 45 for joint
-  handling) and the promised limit; holds (returned to the applicant,
-  suspension, special procedures §45) add their working days back; one
-  extension adds 10 working days (15 for joint handling, §42).
+  handling) and the promised limit. Holds that the law recognises add their
+  working days back: the applicant's own time (returned for supplementation),
+  a §45 special procedure (听证, 招标, 拍卖, 检验, 检测, 检疫, 鉴定, 专家评审 —
+  with the time needed, told in writing) and a suspension (中止) on a ground the
+  flow declares; a suspension without such a ground is a note that stops nothing;
+- one extension (§42), asked on or before the last day of the limit: 10 working
+  days by the approver, 15 for joint handling by the head of the government
+  at that level (``government_leader``);
+- the decision (approve/deny) stops the §42 clock; issuing and delivering the
+  document is due within 10 working days of it (§44, ``issue_due``);
+- a hearing (§47): the applicant may ask within 5 working days of being told,
+  and the hearing is held within 20 working days of the request (``hold_due``);
+- an on-the-spot item (即办件, promised 0 days) is accepted and concluded in one
+  visit: the window's conclusion is its acceptance.
 """
 
 from __future__ import annotations
@@ -45,10 +59,19 @@ ACCEPTANCE_DAYS = 5
 EXTENSION_DAYS = 10
 JOINT_LIMIT_DAYS = 45
 JOINT_EXTENSION_DAYS = 15
+#: §44: issue and deliver the licence within 10 working days of the decision.
+ISSUE_DAYS = 10
+#: §47: the applicant asks for a hearing within 5 days; it is held within 20 of the ask.
+HEARING_REQUEST_DAYS = 5
+HEARING_HELD_DAYS = 20
+#: The longest time a special procedure may announce (a year of working days).
+LONGEST_PROCEDURE_DAYS = 250
 
 #: 特别程序 (行政许可法 §45): their time does not count towards the limit.
 SPECIAL_PROCEDURES: dict[str, Localized] = {
     "hearing": Localized("听证", "hearing"),
+    "tendering": Localized("招标", "tendering"),
+    "auction": Localized("拍卖", "auction"),
     "inspection": Localized("检验", "inspection"),
     "testing": Localized("检测", "testing"),
     "quarantine": Localized("检疫", "quarantine"),
@@ -68,6 +91,8 @@ CASE_ACTIONS = (
     "pause",
     "resume",
     "extend",
+    "hearing_requested",
+    "deem_accept",
     "claim",
     "assign",
     "transfer",
@@ -147,6 +172,17 @@ class Hold(msgspec.Struct, kw_only=True, frozen=True):
     items: tuple[str, ...] = ()
     """For a correction: the complete list of what to supply (一次性告知)."""
     prior_status: str
+    stops_clock: bool = True
+    """False for a suspension without a declared legal ground: a note, no more."""
+    ground: str = ""
+    """A suspension's legal ground (one the flow declares)."""
+    days_needed: int = 0
+    """A special procedure's announced time, in working days (§45)."""
+    due_on: date | None = None
+    """The hold's own limit: the procedure's announced end, or for a hearing the
+    applicant's request window and then the hearing date (§47)."""
+    requested_on: date | None = None
+    """A hearing: the day the applicant asked for it."""
 
 
 class Pause(msgspec.Struct, kw_only=True, frozen=True):
@@ -174,6 +210,11 @@ class Clock(msgspec.Struct, kw_only=True, frozen=True):
     due_on: date | None = None
     promised_due_on: date | None = None
     stopped_on: date | None = None
+    decided_on: date | None = None
+    """The decision (§42 stops here)."""
+    issue_due: date | None = None
+    """§44: the document issued and delivered by this day."""
+    on_the_spot: bool = False
 
 
 class CaseState(msgspec.Struct, kw_only=True, frozen=True):
@@ -261,11 +302,13 @@ def _action_name(name: str) -> Localized:
 
 def _with_dues(clock: Clock, calendar: WorkingCalendar) -> Clock:
     if clock.received_on is not None and clock.accepted_on is None:
+        # §32: no hold but a correction (which restarts the count) stretches the 5 days.
         clock = msgspec.structs.replace(
-            clock,
-            acceptance_due=calendar.add_working_days(
-                clock.received_on, ACCEPTANCE_DAYS + clock.acceptance_paused
-            ),
+            clock, acceptance_due=calendar.add_working_days(clock.received_on, ACCEPTANCE_DAYS)
+        )
+    if clock.decided_on is not None:
+        clock = msgspec.structs.replace(
+            clock, issue_due=calendar.add_working_days(clock.decided_on, ISSUE_DAYS)
         )
     if clock.start_on is None:
         return clock
@@ -281,14 +324,45 @@ def _accepted(clock: Clock, day: date, calendar: WorkingCalendar) -> Clock:
     """The acceptance decision: late ones count from receipt (§32 视为受理)."""
     deemed = clock.acceptance_due is not None and day > clock.acceptance_due
     start = clock.received_on if deemed and clock.received_on else day
-    # Counted from receipt, the limit also leaves out the holds since receipt.
-    paused = clock.acceptance_paused if deemed else 0
     return _with_dues(
-        msgspec.structs.replace(
-            clock, accepted_on=day, deemed_accepted=deemed, start_on=start, paused_days=paused
-        ),
+        msgspec.structs.replace(clock, accepted_on=day, deemed_accepted=deemed, start_on=start),
         calendar,
     )
+
+
+def past_acceptance(state: CaseState, day: date) -> bool:
+    """True when the 5 days of §32 ran out before ``day`` with no acceptance decision
+    (an application awaiting correction waits for the applicant)."""
+    clock = state.clock
+    return (
+        clock.accepted_on is None
+        and clock.acceptance_due is not None
+        and day > clock.acceptance_due
+        and not state.ended
+        and not (state.hold is not None and state.hold.kind == "correction")
+    )
+
+
+def clock_columns(state: CaseState) -> tuple[date | None, ...]:
+    """The case's deadline columns, as supervision reads them: (acceptance_due,
+    due_on, promised_due_on, issue_due, hold_due). The §42 limits stop at the
+    decision; §44's issue limit runs from it until the case ends; a hold's own
+    limit runs while the hold lasts."""
+    clock, hold = state.clock, state.hold
+    decided = clock.decided_on is not None
+    return (
+        clock.acceptance_due if clock.accepted_on is None else None,
+        None if decided else clock.due_on,
+        None if decided else clock.promised_due_on,
+        clock.issue_due if decided and not state.ended else None,
+        hold.due_on if hold is not None else None,
+    )
+
+
+def hold_column(state: CaseState) -> str | None:
+    """The hold kind supervision sees: only a hold that stops the clock."""
+    hold = state.hold
+    return hold.kind if hold is not None and hold.stops_clock else None
 
 
 def _step_due(step: ActiveStep, calendar: WorkingCalendar) -> date | None:
@@ -484,6 +558,7 @@ def start(ctx: Context, ev: Event) -> CaseState:
         promised_days=int(data.get("promised_days", data.get("statutory_days", 0))),
         joint=joint,
     )
+    clock = msgspec.structs.replace(clock, on_the_spot=clock.promised_days == 0)
     pre = bool(data.get("pre_handling"))
     if not pre:
         clock = _with_dues(msgspec.structs.replace(clock, received_on=ctx.day(ev.at)), ctx.calendar)
@@ -516,9 +591,18 @@ def _step_action(ctx: Context, state: CaseState, ev: Event) -> CaseState:
         _opinion(ev, _action_name(ev.action))
     clock = state.clock
     day = ctx.day(ev.at)
+    if ev.action == "reject" and (clock.deemed_accepted or past_acceptance(state, day)):
+        raise Conflict(
+            N_("已超过 5 个工作日的受理期限（{due}），依法自收到申请材料之日起视为受理，"
+               "不能再作出不予受理决定"),
+            code="deemed_accepted",
+            due=clock.acceptance_due.isoformat() if clock.acceptance_due else "",
+        )
     at_first = ev.action == "accept" or placed.step is ctx.flow.steps[0]
     if clock.accepted_on is None and at_first and ev.action != "reject":
         clock = _accepted(clock, day, ctx.calendar)
+    if action.decision and clock.decided_on is None:
+        clock = _with_dues(msgspec.structs.replace(clock, decided_on=day), ctx.calendar)
     state = msgspec.structs.replace(
         state,
         status=action.status or state.status,
@@ -549,6 +633,7 @@ def _pre_review(ctx: Context, state: CaseState, ev: Event) -> CaseState:
 
 
 def _hold(state: CaseState, ev: Event, kind: str, day: date, **extra: Any) -> CaseState:
+    """Enter a hold (``extra``: the :class:`Hold` fields of its kind)."""
     hold = Hold(
         kind=kind,
         since=day,
@@ -597,12 +682,26 @@ def _return_to_applicant(ctx: Context, state: CaseState, ev: Event) -> CaseState
 
 
 def _suspend(ctx: Context, state: CaseState, ev: Event) -> CaseState:
+    """中止: stops the legal clock only on a ground the flow declares (a suspension
+    the law does not recognise must not buy time); without one it is a note."""
     _no_hold(state)
     _opinion(ev, Localized("挂起", "suspend"))
-    return _hold(state, ev, "suspended", ctx.day(ev.at))
+    ground = str(ev.data.get("ground") or "").strip()
+    declared = ctx.flow.suspension_grounds
+    if ground and ground not in declared:
+        raise InvalidInput(
+            N_("中止的法定事由须为本流程声明的事由之一：{known}"),
+            code="unknown_suspension_ground",
+            known="、".join(declared) or "—",
+        )
+    return _hold(
+        state, ev, "suspended", ctx.day(ev.at), ground=ground, stops_clock=bool(ground)
+    )
 
 
 def _pause(ctx: Context, state: CaseState, ev: Event) -> CaseState:
+    """§45: a special procedure, with the time it needs told to the applicant in
+    writing; a hearing (§47) runs on its own two limits instead."""
     _no_hold(state)
     procedure = str(ev.data.get("procedure", ""))
     if procedure not in SPECIAL_PROCEDURES:
@@ -614,8 +713,74 @@ def _pause(ctx: Context, state: CaseState, ev: Event) -> CaseState:
                 ", ".join(p["en"] for p in SPECIAL_PROCEDURES.values()),
             ),
         )
+    raw_days = ev.data.get("days_needed")
+    try:
+        days = int(raw_days)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        days = 0
+    if isinstance(raw_days, bool) or not 1 <= days <= LONGEST_PROCEDURE_DAYS:
+        raise InvalidInput(
+            N_("请填写特别程序所需时间（1 到 {most} 个工作日），并书面告知申请人"),
+            code="procedure_days_required",
+            most=LONGEST_PROCEDURE_DAYS,
+        )
     _opinion(ev, SPECIAL_PROCEDURES[procedure])
-    return _hold(state, ev, "special", ctx.day(ev.at), procedure=procedure)
+    day = ctx.day(ev.at)
+    window = HEARING_REQUEST_DAYS if procedure == "hearing" else days
+    return _hold(
+        state,
+        ev,
+        "special",
+        day,
+        procedure=procedure,
+        days_needed=days,
+        due_on=ctx.calendar.add_working_days(day, window),
+    )
+
+
+def _hearing_requested(ctx: Context, state: CaseState, ev: Event) -> CaseState:
+    """§47: the applicant asked for the hearing; it is due within 20 working days."""
+    hold = state.hold
+    if hold is None or hold.procedure != "hearing":
+        raise Conflict(N_("办件不在听证程序中"), code="not_in_hearing")
+    if hold.requested_on is not None:
+        raise Conflict(N_("已经登记过听证申请"), code="hearing_already_requested")
+    day = ctx.day(ev.at)
+    if hold.due_on is not None and day > hold.due_on:
+        raise Conflict(
+            N_("申请人提出听证的期限（{due}）已过"),
+            code="hearing_request_too_late",
+            due=hold.due_on.isoformat(),
+        )
+    hold = msgspec.structs.replace(
+        hold,
+        requested_on=day,
+        due_on=ctx.calendar.add_working_days(day, HEARING_HELD_DAYS),
+    )
+    return msgspec.structs.replace(state, hold=hold)
+
+
+def _deem_accept(ctx: Context, state: CaseState, ev: Event) -> CaseState:
+    """§32: the 5 days ran out with no acceptance decision; the application counts as
+    accepted from receipt. Written by the system, not a clerk; the acceptance step
+    is done (when the case is not on hold) and the flow moves on as after "accept"."""
+    day = ctx.day(ev.at)
+    if not past_acceptance(state, day):
+        raise Conflict(N_("受理期限尚未届满，不能视为受理"), code="acceptance_not_due")
+    clock = _accepted(state.clock, day, ctx.calendar)
+    first = ctx.flow.steps[0]
+    active = next((a for a in state.active if a.step == first.key), None)
+    accept = next((a for a in first.actions if a.name == "accept"), None)
+    if state.hold is not None or active is None or accept is None:
+        return msgspec.structs.replace(state, clock=clock)
+    state = msgspec.structs.replace(
+        state,
+        status=accept.status or "accepted",
+        trail=_record(state, ev, active),
+        active=_without(state, active),
+        clock=clock,
+    )
+    return _goto(ctx, state, ctx.places[first.key], _target(accept, _facts(ctx, state)), ev)
 
 
 def _resume(ctx: Context, state: CaseState, ev: Event) -> CaseState:
@@ -635,19 +800,15 @@ def _resume(ctx: Context, state: CaseState, ev: Event) -> CaseState:
             else Conflict(N_("办件处于挂起或特别程序中，请使用“恢复办理”"), code="use_resume")
         )
     day = ctx.day(ev.at)
-    days = ctx.calendar.working_days_between(hold.since, day)
+    days = ctx.calendar.working_days_between(hold.since, day) if hold.stops_clock else 0
     clock = state.clock
     active = state.active
     if hold.kind == "correction":
         clock = msgspec.structs.replace(clock, received_on=day, acceptance_paused=0)
         clock = _with_dues(clock, ctx.calendar)
         active = tuple(msgspec.structs.replace(a, due_on=clock.acceptance_due) for a in active)
-    elif clock.start_on is None:
-        clock = _with_dues(
-            msgspec.structs.replace(clock, acceptance_paused=clock.acceptance_paused + days),
-            ctx.calendar,
-        )
-        active = tuple(msgspec.structs.replace(a, due_on=clock.acceptance_due) for a in active)
+    elif clock.start_on is None or not days:
+        days = 0  # §32's 5 days are not stretched; a note stops nothing
     else:
         clock = _with_dues(
             msgspec.structs.replace(clock, paused_days=clock.paused_days + days), ctx.calendar
@@ -674,6 +835,17 @@ def _extend(ctx: Context, state: CaseState, ev: Event) -> CaseState:
         raise Conflict(N_("办件尚未受理，不能延期"), code="not_accepted")
     if clock.extension_days:
         raise Conflict(N_("办理期限只能延长一次，本件已延长过"), code="already_extended")
+    if clock.decided_on is not None:
+        raise Conflict(N_("已作出决定，办理期限不再计算，无需延期"), code="already_decided")
+    day = ctx.day(ev.at)
+    hold = state.hold
+    held_in_time = hold is not None and hold.stops_clock and hold.since <= (clock.due_on or day)
+    if clock.due_on is not None and day > clock.due_on and not held_in_time:
+        raise Conflict(
+            N_("办理期限已于 {due} 届满，延期须在期限届满前决定"),
+            code="extension_too_late",
+            due=clock.due_on.isoformat(),
+        )
     _opinion(ev, Localized("延期", "extension"))
     days = JOINT_EXTENSION_DAYS if clock.joint else EXTENSION_DAYS
     clock = _with_dues(msgspec.structs.replace(clock, extension_days=days), ctx.calendar)
@@ -752,6 +924,8 @@ _CASE_HANDLERS = {
     "pause": _pause,
     "resume": _resume,
     "extend": _extend,
+    "hearing_requested": _hearing_requested,
+    "deem_accept": _deem_accept,
     "claim": _claim,
     "assign": _claim,
     "transfer": _claim,
