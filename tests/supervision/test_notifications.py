@@ -33,8 +33,9 @@ async def test_warnings_go_to_handlers_and_cards_to_leaders_once(
     now = datetime.now(UTC)
     first = await sweep(now)
     assert first.raised >= 3
-    # The acceptance clock (clerk) and the open acceptance step are both long overdue.
-    assert await _templates("approver") == sorted(["signal_red", "signal_yellow"] * 2)
+    # The acceptance clock is long overdue; the open acceptance step carries the same
+    # deadline and raises no second card (one deadline, one card).
+    assert await _templates("approver") == sorted(["signal_red", "signal_yellow"])
     assert set(await _templates("clerk")) == {"signal_warning"}
     assert await _templates("handler") == []
     sent = await InboxMessage.count()
@@ -45,7 +46,7 @@ async def test_warnings_go_to_handlers_and_cards_to_leaders_once(
     await staff_sign_in(api, "approver")
     page = await api.client.get(f"{BASE}/work/inbox/")
     assert page.status_code == 200 and "红牌：办件" in page.text and serial in page.text
-    assert page.text.count('class="unread"') == 4
+    assert page.text.count('class="unread"') == 2
     read = await api.client.post(
         f"{BASE}/work/inbox/read", data={"_csrf_token": hidden(page.text, "_csrf_token")}
     )

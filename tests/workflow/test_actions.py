@@ -75,8 +75,14 @@ async def test_pause_resume_and_one_extension_move_the_deadline(api: Api, demo: 
     handler, approver = await api.staff("handler"), await api.staff("approver")
     due = (await _case(serial)).due_on
     assert due is not None
-    paused = await api.act(handler, serial, "pause", "委托测绘", procedure="testing")
+    revision = (await _case(serial)).revision
+    vague = await api.act(handler, serial, "pause", "委托测绘", procedure="testing")
+    assert vague.status_code == 422 and vague.json()["code"] == "procedure_days_required"
+    assert (await _case(serial)).revision == revision  # refused: nothing changed
+    paused = await api.act(handler, serial, "pause", "委托测绘", procedure="testing", days_needed=10)
     assert paused.json()["status"] == "special_procedure"
+    held = await _case(serial)
+    assert held.hold == "special" and held.hold_due is not None
     assert (await api.act(handler, serial, "pass")).status_code == 409
     assert (await api.act(handler, serial, "resume")).json()["status"] == "accepted"
     assert (await api.act(handler, serial, "extend", "复杂")).status_code == 403  # approver only

@@ -134,9 +134,7 @@ def test_special_procedures_stop_the_clock(procedure: str) -> None:
     case.do("submit", date(2026, 3, 2))
     case.do("accept", date(2026, 3, 2))
     assert case.state is not None and case.state.clock.due_on == date(2026, 3, 30)
-    state = case.do(
-        "pause", date(2026, 3, 4), "需要专业意见", procedure=procedure, days_needed=5
-    )
+    state = case.do("pause", date(2026, 3, 4), "需要专业意见", procedure=procedure, days_needed=5)
     assert state.status == "special_procedure"
     with pytest.raises(Conflict):
         case.do("pass", date(2026, 3, 5))
@@ -196,7 +194,9 @@ def test_step_limits_shift_with_pauses() -> None:
     case.do("submit", date(2026, 3, 2))
     state = case.do("accept", date(2026, 3, 2))
     assert state.active[0].step == "handle" and state.active[0].due_on == date(2026, 3, 5)
-    case.do("suspend", date(2026, 3, 3), "等待上级答复", ground="等待上级机关答复（示例条例第十条）")
+    case.do(
+        "suspend", date(2026, 3, 3), "等待上级答复", ground="等待上级机关答复（示例条例第十条）"
+    )
     state = case.do("resume", date(2026, 3, 5))
     assert state.active[0].due_on == date(2026, 3, 9)
 

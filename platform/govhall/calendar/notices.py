@@ -112,15 +112,11 @@ def validate(notice: NoticeIn) -> NoticeDays:
                 for day in _dates(spec, problems):
                     if day.year != year:
                         problems.append(
-                            _problem(
-                                N_("{day} 不在 {year} 年内"), day=day.isoformat(), year=year
-                            )
+                            _problem(N_("{day} 不在 {year} 年内"), day=day.isoformat(), year=year)
                         )
                     target[day] = name
     for day in sorted(set(off) & set(worked)):
-        problems.append(
-            _problem(N_("{day} 既是放假日又是调休上班日"), day=day.isoformat())
-        )
+        problems.append(_problem(N_("{day} 既是放假日又是调休上班日"), day=day.isoformat()))
     for day in sorted(worked):
         if day.weekday() < 5 and day not in off:
             problems.append(
@@ -237,11 +233,15 @@ async def unload_notice(year: int) -> list[date]:
 
     forget_all()
     before = await national_calendar()
-    deleted = await NationalNotice.delete().where(NationalNotice.year == year).returning(
-        NationalNotice.id
+    deleted = (
+        await NationalNotice.delete()
+        .where(NationalNotice.year == year)
+        .returning(NationalNotice.id)
     )
     if not deleted:
-        raise NotFound(N_("{year} 年没有运营人员载入的节假日通知"), code="notice_not_found", year=year)
+        raise NotFound(
+            N_("{year} 年没有运营人员载入的节假日通知"), code="notice_not_found", year=year
+        )
     forget_all()
     return changed_days(before, await national_calendar(), year)
 

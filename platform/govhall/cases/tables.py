@@ -74,6 +74,12 @@ class Case(Table, tablename="cases_case"):
     acceptance_due = Date(null=True, default=None, index=True)
     due_on = Date(null=True, default=None, index=True, help_text="Legal deadline (法定)")
     promised_due_on = Date(null=True, default=None, index=True, help_text="承诺 deadline")
+    issue_due = Date(
+        null=True, default=None, help_text="§44: the decision's document issued and delivered by"
+    )
+    hold_due = Date(
+        null=True, default=None, help_text="A hold's own limit (§45 time needed, §47 hearing)"
+    )
     project = ForeignKey(Project, null=True, default=None, index=True, on_delete=OnDelete.restrict)
     submitted_at = Timestamptz(default=TimestamptzNow())
     entered_by = ForeignKey(

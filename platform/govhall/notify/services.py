@@ -36,6 +36,9 @@ TEMPLATES: dict[str, str] = {
         "您的办件 {serial_number}（{item}）进入特别程序，所需时间不计入办理时限：{opinion}"
     ),
     "case_extend": N_("您的办件 {serial_number}（{item}）办理期限已依法延长，理由：{opinion}"),
+    "case_deadline_moved": N_(
+        "节假日安排调整后，您的办件 {serial_number} 的{clock}由 {before} 调整为 {after}。"
+    ),
     "case_terminate": N_("您的办件 {serial_number}（{item}）已终止办理，理由：{opinion}"),
     # To staff, from the supervision sweep.
     "signal_warning": N_("预警：办件 {serial_number} 的办理期限 {deadline} 即将到期，请抓紧办理。"),

@@ -22,6 +22,7 @@ from govhall.supervision.tables import Signal, SupervisionSettings
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
 from govhall.web.deps import require_staff_of
+from govhall.workflow.tables import Task
 
 #: Working days to rectify after a poor rating, unless the tenant sets its own.
 DEFAULT_RECTIFICATION_DAYS = 5
@@ -37,6 +38,8 @@ LEVEL_LABELS = {
 SUBJECT_LABELS = {
     "case": Localized("法定办结时限", "legal time limit"),
     "acceptance": Localized("受理时限", "acceptance time limit"),
+    "issue": Localized("决定送达时限（行政许可法第四十四条）", "issue and delivery limit (§44)"),
+    "hold": Localized("特别程序时限", "special procedure time limit"),
     "step": Localized("环节时限", "step time limit"),
     "rule": Localized("违规办理", "rule breach"),
 }
@@ -214,18 +217,30 @@ def _out(row: dict[str, Any], locale: str) -> SignalOut:
 
 
 async def cards_of_tasks(task_ids: Iterable[Any]) -> dict[Any, str]:
-    """The highest open card (yellow or red) per open step, for a page of the work
-    list in one query; warnings are the list's own 临期 mark."""
+    """The highest open card (yellow or red) per open step — its own, or its case's
+    (the acceptance step's deadline is the case's acceptance clock, carded once) —
+    for a page of the work list in two queries; warnings are the list's own 临期 mark."""
     ids = list(task_ids)
     if not ids:
         return {}
+    case_of = {
+        row["id"]: row["case"]
+        for row in await Task.select(Task.id, Task.case).where(Task.id.is_in(ids))
+    }
+    tasks_of: dict[Any, list[Any]] = {}
+    for task, case in case_of.items():
+        tasks_of.setdefault(case, []).append(task)
     highest: dict[Any, str] = {}
-    for row in await Signal.select(Signal.task, Signal.level).where(
-        Signal.task.is_in(ids) & Signal.cleared_at.is_null() & (Signal.level != "warning")
+    for row in await Signal.select(Signal.task, Signal.case, Signal.level).where(
+        Signal.case.is_in(list(tasks_of) or [None])
+        & (Signal.task.is_in(ids) | Signal.task.is_null())
+        & Signal.cleared_at.is_null()
+        & (Signal.level != "warning")
     ):
-        current = highest.get(row["task"])
-        if current is None or LEVELS.index(row["level"]) > LEVELS.index(current):
-            highest[row["task"]] = row["level"]
+        for task in [row["task"]] if row["task"] else tasks_of.get(row["case"], []):
+            current = highest.get(task)
+            if current is None or LEVELS.index(row["level"]) > LEVELS.index(current):
+                highest[task] = row["level"]
     return highest
 
 

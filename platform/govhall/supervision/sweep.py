@@ -7,11 +7,18 @@ Levels, in working days (each tenant may change the numbers):
 - **yellow card** (黄牌): 1 working day overdue;
 - **red card** (红牌): 2 working days overdue.
 
-Clocks: the case's legal deadline (``due_on``), its acceptance deadline while it
-waits to be accepted (``acceptance_due``), and each open step's limit
-(``workflow_task.due_on``). A case whose clock is stopped (``hold``: correction,
-expert review, special procedure …) gets no new signal while it is stopped —
-resuming moves its deadlines by the days it was stopped — and keeps the ones it had.
+Clocks: the case's legal deadline (``due_on``, until the decision), its acceptance
+deadline while it waits to be accepted (``acceptance_due``), the §44 limit for
+issuing and delivering the decision's document (``issue_due``), a hold's own limit
+(``hold_due``: a §45 procedure's announced time, a §47 hearing's request window
+and date), and each open step's limit (``workflow_task.due_on``). A case whose
+clock is stopped (``hold``: correction, a special procedure, a suspension on a
+legal ground …) gets no new signal while it is stopped — resuming moves its
+deadlines by the days it was stopped — and keeps the ones it had; only the hold's
+own limit runs meanwhile. One deadline raises one card: the acceptance step's
+task carries the acceptance deadline for the work list, and is not signalled
+again as a step. Before the clocks are read, the 5 days of §32 that ran out become
+deemed acceptances (:func:`govhall.workflow.clockjobs.deem_acceptances`).
 
 Set-based, never a loop over cases, and writing only what changed: each tenant's
 thresholds become three dates (computed in Python from its calendar, a few lookups
@@ -44,11 +51,13 @@ from zoneinfo import ZoneInfo
 from piccolo.table import Table
 
 from govhall import db
+from govhall.calendar.services import national_calendar
 from govhall.calendar.tables import CalendarDay
 from govhall.calendar.working import WorkingCalendar
 from govhall.engagement.tables import Complaint
 from govhall.supervision.tables import Signal, SupervisionSettings, Ticket
 from govhall.tenancy.tables import Tenant
+from govhall.workflow.clockjobs import deem_acceptances
 
 #: Statuses after which no clock runs.
 ENDED_STATUSES = ("concluded", "rejected", "withdrawn", "terminated", "voided")
@@ -147,7 +156,7 @@ def _running_clocks(postgres: bool) -> dict[str, tuple[str, str]]:
             f"SELECT c.tenant, c.id AS case_id, {no_task} AS task_id, c.department AS unit, "  # noqa: S608
             f"'case' AS subject, c.due_on AS deadline, {cut} "
             "FROM cases_case c JOIN limits l ON l.tenant = c.tenant "
-            f"WHERE c.status NOT IN ({_ENDED})",
+            f"WHERE c.status NOT IN ({_ENDED}) AND c.decision IS NULL",
             'o.case_id = k."case"',
         ),
         "acceptance": (
@@ -155,6 +164,20 @@ def _running_clocks(postgres: bool) -> dict[str, tuple[str, str]]:
             f"'acceptance' AS subject, c.acceptance_due AS deadline, {cut} "
             "FROM cases_case c JOIN limits l ON l.tenant = c.tenant "
             f"WHERE c.status IN ({_WAITING})",
+            'o.case_id = k."case"',
+        ),
+        "issue": (
+            f"SELECT c.tenant, c.id AS case_id, {no_task} AS task_id, c.department AS unit, "  # noqa: S608
+            f"'issue' AS subject, c.issue_due AS deadline, {cut} "
+            "FROM cases_case c JOIN limits l ON l.tenant = c.tenant "
+            "WHERE c.issue_due IS NOT NULL",
+            'o.case_id = k."case"',
+        ),
+        "hold": (
+            f"SELECT c.tenant, c.id AS case_id, {no_task} AS task_id, c.department AS unit, "  # noqa: S608
+            f"'hold' AS subject, c.hold_due AS deadline, {cut} "
+            "FROM cases_case c JOIN limits l ON l.tenant = c.tenant "
+            "WHERE c.hold_due IS NOT NULL",
             'o.case_id = k."case"',
         ),
         "step": (
@@ -181,7 +204,11 @@ def _changes_sql(clock: str, postgres: bool) -> str:
     return (
         "SELECT y.tenant, y.case_id, y.task_id, y.unit, y.subject, y.deadline, "  # noqa: S608
         f"y.old_level, CASE WHEN c.status IN ({_ENDED}) THEN 0 "
-        "WHEN c.hold IS NOT NULL AND y.running = 1 THEN y.old_level ELSE y.own END AS level "
+        # The acceptance step's task repeats the acceptance deadline: one card for it.
+        "WHEN y.task_id IS NOT NULL AND c.acceptance_due IS NOT NULL "
+        "AND y.deadline = c.acceptance_due THEN 0 "
+        "WHEN c.hold IS NOT NULL AND y.running = 1 AND y.subject <> 'hold' THEN y.old_level "
+        "ELSE y.own END AS level "
         "FROM (SELECT COALESCE(o.tenant, k.tenant) AS tenant, "
         'COALESCE(o.case_id, k."case") AS case_id, COALESCE(o.task_id, k.task) AS task_id, '
         "o.unit, COALESCE(o.subject, k.subject) AS subject, o.deadline, "
@@ -246,7 +273,7 @@ async def _sweep_batch(batch: Sequence[Limits], now: datetime) -> tuple[int, int
         await _Raw.raw(f"DELETE FROM {_CHANGES}")  # noqa: S608 - a constant
     cte, params = _limits_cte(batch, postgres)
     columns = "tenant, case_id, task_id, unit, subject, deadline, old_level, level"
-    for clock in ("case", "acceptance", "step"):
+    for clock in ("case", "acceptance", "issue", "hold", "step"):
         await _Raw.raw(
             f"{cte}INSERT INTO {_CHANGES} ({columns}) "  # noqa: S608 - constants only
             f"SELECT {columns} FROM ({_changes_sql(clock, postgres)}) x "
@@ -433,9 +460,10 @@ async def tenant_limits(now: datetime, tenants: Iterable[uuid.UUID] | None = Non
     overrides: dict[Any, dict[date, bool]] = {}
     for day in await CalendarDay.select(CalendarDay.tenant, CalendarDay.day, CalendarDay.working):
         overrides.setdefault(day["tenant"], {})[day["day"]] = day["working"]
+    national = await national_calendar()
     limits = []
     for row in rows:
-        calendar = WorkingCalendar(overrides.get(row["id"]))
+        calendar = WorkingCalendar(overrides.get(row["id"]), national)
         today = now.astimezone(ZoneInfo(row["time_zone"])).date()
         limits.append(
             limits_for(row["id"], calendar, today, thresholds.get(row["id"], DEFAULT_THRESHOLDS))
@@ -448,7 +476,9 @@ async def sweep(
 ) -> SweepResult:
     """Raise and clear signals for every (or the given) tenant at ``now``."""
     now = now or datetime.now(UTC)
-    limits = await tenant_limits(now, tenants)
+    wanted = list(tenants) if tenants is not None else None
+    await deem_acceptances(now, wanted)
+    limits = await tenant_limits(now, wanted)
     raised = cleared = escalated = 0
     for start in range(0, len(limits), BATCH):
         batch = limits[start : start + BATCH]

@@ -70,6 +70,7 @@ CASE_ACTIONS = {
     "extend": Localized("延长办理期限", "extend the time limit"),
     "suspend": Localized("挂起", "suspend"),
     "pause": Localized("特别程序（听证、检验、鉴定等）", "special procedure (hearing, testing…)"),
+    "hearing_requested": Localized("登记申请人提出听证", "record the applicant's hearing request"),
     "resume": Localized("恢复办理", "resume"),
     "receive_correction": Localized("收到补正材料", "correction received"),
     "assign": Localized("指派给同事", "assign to a colleague"),
@@ -78,7 +79,7 @@ CASE_ACTIONS = {
     "return_to_applicant": Localized("退回申请人", "return to the applicant"),
 }
 #: Inputs some case-level actions take, copied from the form into the action's data.
-ACTION_INPUTS = ("procedure", "staff", "unit", "to")
+ACTION_INPUTS = ("procedure", "days_needed", "ground", "staff", "unit", "to")
 
 
 def _query(request: Request[Any, Any, Any]) -> CaseQuery:
@@ -698,6 +699,7 @@ async def case_page(
         check=await completeness(case, spec, locale) if spec else None,
         case_actions=[(k, v.pick(locale)) for k, v in CASE_ACTIONS.items()],
         procedures=[(k, v.pick(locale)) for k, v in SPECIAL_PROCEDURES.items()],
+        grounds=list((case.flow or {}).get("suspension_grounds") or ()),
         trail_steps=sorted({t.step for t in machine_state.trail if t.step}),
         fees=case.fees or [],
         orders=await orders_of_case(portal.tenant, staff, serial_number),

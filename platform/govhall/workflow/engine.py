@@ -119,18 +119,19 @@ def top_step(state: CaseState) -> str | None:
 
 def case_columns(state: CaseState) -> dict[Any, Any]:
     """The case's cached columns, all derived from ``state``."""
+    acceptance_due, due_on, promised_due_on, issue_due, hold_due = machine.clock_columns(state)
     return {
         Case.state: state.to_builtins(),
         Case.status: state.status,
         Case.step: top_step(state),
         Case.decision: state.decision,
-        Case.hold: state.hold.kind if state.hold else None,
+        Case.hold: machine.hold_column(state),
         Case.received_on: state.clock.received_on,
-        Case.acceptance_due: state.clock.acceptance_due
-        if state.clock.accepted_on is None
-        else None,
-        Case.due_on: state.clock.due_on,
-        Case.promised_due_on: state.clock.promised_due_on,
+        Case.acceptance_due: acceptance_due,
+        Case.due_on: due_on,
+        Case.promised_due_on: promised_due_on,
+        Case.issue_due: issue_due,
+        Case.hold_due: hold_due,
     }
 
 
@@ -299,7 +300,12 @@ async def _authorise(
         raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
     paths = await _unit_paths(tenant.id, case, state)
     if action in LEADER_ROLES:
-        for role in LEADER_ROLES[action]:
+        roles = LEADER_ROLES[action]
+        if action == "extend" and state.clock.joint:
+            # §42: a joint limit is extended with the approval of the head of the
+            # people's government at that level, not a department's approver.
+            roles = ("government_leader",)
+        for role in roles:
             if covers(grants, role, paths[""]):
                 return role, request.step, ""
         raise Forbidden(
@@ -307,8 +313,8 @@ async def _authorise(
             code="role_required",
             action=action,
             roles=Localized(
-                "、".join(label(ROLE_LABELS, r)["zh-CN"] for r in LEADER_ROLES[action]),
-                ", ".join(label(ROLE_LABELS, r)["en"] for r in LEADER_ROLES[action]),
+                "、".join(label(ROLE_LABELS, r)["zh-CN"] for r in roles),
+                ", ".join(label(ROLE_LABELS, r)["en"] for r in roles),
             ),
         )
     if action not in STEP_SCOPED:

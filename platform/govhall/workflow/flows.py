@@ -33,7 +33,9 @@ from govhall.workflow.tables import FlowDefinition
 
 #: Roles a flow step may name (the identity issue makes roles tenant-defined).
 STEP_ROLES = tuple(
-    r for r in ROLE_LABELS if r not in ("tenant_admin", "supervisor", "statistician")
+    r
+    for r in ROLE_LABELS
+    if r not in ("tenant_admin", "supervisor", "statistician", "government_leader")
 )
 
 

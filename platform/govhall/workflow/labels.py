@@ -13,6 +13,9 @@ ROLE_LABELS: dict[str, Localized] = {
     "supervisor": Localized("电子监察人员", "supervisor"),
     "statistician": Localized("统计人员", "statistician"),
     "tenant_admin": Localized("租户管理员", "tenant administrator"),
+    "government_leader": Localized(
+        "本级人民政府负责人", "head of the people's government at this level"
+    ),
 }
 
 ACTION_LABELS: dict[str, Localized] = {
@@ -35,6 +38,10 @@ ACTION_LABELS: dict[str, Localized] = {
     "pause": Localized("进入特别程序", "special procedure started"),
     "resume": Localized("恢复办理", "resumed"),
     "extend": Localized("延长办理期限", "time limit extended"),
+    "hearing_requested": Localized("申请人提出听证", "hearing requested by the applicant"),
+    "deem_accept": Localized(
+        "视为受理（行政许可法第三十二条）", "deemed accepted (Administrative Licensing Law §32)"
+    ),
     "claim": Localized("签收", "claimed"),
     "assign": Localized("指派", "assigned"),
     "transfer": Localized("转办", "transferred"),

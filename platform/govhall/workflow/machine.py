@@ -345,15 +345,16 @@ def past_acceptance(state: CaseState, day: date) -> bool:
 
 def clock_columns(state: CaseState) -> tuple[date | None, ...]:
     """The case's deadline columns, as supervision reads them: (acceptance_due,
-    due_on, promised_due_on, issue_due, hold_due). The §42 limits stop at the
-    decision; §44's issue limit runs from it until the case ends; a hold's own
-    limit runs while the hold lasts."""
+    due_on, promised_due_on, issue_due, hold_due). The §42 limits stay recorded
+    (reports and scores compare the conclusion with them) but supervision stops
+    reading them at the decision (the ``decision`` column); §44's issue limit runs
+    from the decision until the case ends; a hold's own limit runs while it lasts."""
     clock, hold = state.clock, state.hold
     decided = clock.decided_on is not None
     return (
         clock.acceptance_due if clock.accepted_on is None else None,
-        None if decided else clock.due_on,
-        None if decided else clock.promised_due_on,
+        clock.due_on,
+        clock.promised_due_on,
         clock.issue_due if decided and not state.ended else None,
         hold.due_on if hold is not None else None,
     )
@@ -593,8 +594,10 @@ def _step_action(ctx: Context, state: CaseState, ev: Event) -> CaseState:
     day = ctx.day(ev.at)
     if ev.action == "reject" and (clock.deemed_accepted or past_acceptance(state, day)):
         raise Conflict(
-            N_("已超过 5 个工作日的受理期限（{due}），依法自收到申请材料之日起视为受理，"
-               "不能再作出不予受理决定"),
+            N_(
+                "已超过 5 个工作日的受理期限（{due}），依法自收到申请材料之日起视为受理，"
+                "不能再作出不予受理决定"
+            ),
             code="deemed_accepted",
             due=clock.acceptance_due.isoformat() if clock.acceptance_due else "",
         )
@@ -694,9 +697,7 @@ def _suspend(ctx: Context, state: CaseState, ev: Event) -> CaseState:
             code="unknown_suspension_ground",
             known="、".join(declared) or "—",
         )
-    return _hold(
-        state, ev, "suspended", ctx.day(ev.at), ground=ground, stops_clock=bool(ground)
-    )
+    return _hold(state, ev, "suspended", ctx.day(ev.at), ground=ground, stops_clock=bool(ground))
 
 
 def _pause(ctx: Context, state: CaseState, ev: Event) -> CaseState:

@@ -24,7 +24,7 @@ import msgspec
 from govhall.cases.tables import Case
 from govhall.sdk import FlowTemplate
 from govhall.statements import insert, new_row
-from govhall.workflow.machine import ActiveStep, CaseState
+from govhall.workflow.machine import ActiveStep, CaseState, clock_columns, hold_column
 from govhall.workflow.tables import Task
 
 _flow_decoder = msgspec.json.Decoder(FlowTemplate)
@@ -118,20 +118,23 @@ async def save_case_state(
     concluded_at: datetime | None,
 ) -> bool:
     """Write the new state and its columns if nobody changed the case since it was read."""
-    clock = state.clock
+    acceptance_due, due_on, promised_due_on, issue_due, hold_due = clock_columns(state)
     rows = await Case.raw(
         "UPDATE cases_case SET state = {}, status = {}, step = {}, decision = {}, hold = {}, "
         "received_on = {}, acceptance_due = {}, due_on = {}, promised_due_on = {}, "
+        "issue_due = {}, hold_due = {}, "
         "revision = {}, concluded_at = {} WHERE id = {} AND revision = {} RETURNING id",
         encode(state),
         state.status,
         top_step,
         state.decision,
-        state.hold.kind if state.hold else None,
-        clock.received_on,
-        clock.acceptance_due if clock.accepted_on is None else None,
-        clock.due_on,
-        clock.promised_due_on,
+        hold_column(state),
+        state.clock.received_on,
+        acceptance_due,
+        due_on,
+        promised_due_on,
+        issue_due,
+        hold_due,
         revision,
         concluded_at,
         case.id,
@@ -327,21 +330,23 @@ async def pg_commit(
     at: datetime,
 ) -> bool:
     """All of an action's writes in one statement; False when the revision moved on."""
-    clock = state.clock
+    acceptance_due, due_on, promised_due_on, issue_due, hold_due = clock_columns(state)
     args: list[Any] = [
         encode(state),
         state.status,
         top_step,
         state.decision,
-        state.hold.kind if state.hold else None,
-        clock.received_on,
-        clock.acceptance_due if clock.accepted_on is None else None,
-        clock.due_on,
-        clock.promised_due_on,
+        hold_column(state),
+        state.clock.received_on,
+        acceptance_due,
+        due_on,
+        promised_due_on,
         revision,
         concluded_at,
         case.id,
         case.revision,
+        issue_due,
+        hold_due,
     ]
 
     def p(value: Any, cast: str) -> str:
@@ -351,8 +356,8 @@ async def pg_commit(
     parts = [
         "WITH upd AS (UPDATE cases_case SET state = $1::jsonb, status = $2, step = $3, "
         "decision = $4, hold = $5, received_on = $6, acceptance_due = $7, due_on = $8, "
-        "promised_due_on = $9, revision = $10, concluded_at = $11 "
-        "WHERE id = $12 AND revision = $13 RETURNING id)"
+        "promised_due_on = $9, revision = $10, concluded_at = $11, issue_due = $14::date, "
+        "hold_due = $15::date WHERE id = $12 AND revision = $13 RETURNING id)"
     ]
     for i, change in enumerate(tasks):
         a = change.step
