@@ -18,7 +18,7 @@ from litestar.stores.registry import StoreRegistry
 
 from govhall import db, i18n
 from govhall.audit.controllers import AuditController
-from govhall.calendar.controllers import CalendarController
+from govhall.calendar.controllers import CalendarController, NationalNoticeController
 from govhall.cases.batchcontrollers import BatchController
 from govhall.cases.controllers import (
     AgentController,
@@ -288,6 +288,7 @@ def create_app(
             PreferenceController,
             ECertificateController,
             OperatorController,
+            NationalNoticeController,
             OperatorPages,
             LibraryController,
             OidcController,

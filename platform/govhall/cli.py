@@ -368,6 +368,57 @@ def audit_verify(chain: str | None) -> None:
 
 
 @main.group()
+def calendar() -> None:
+    """The national holiday calendar: load each year's State Council notice."""
+
+
+async def _with_database(work: Any) -> Any:
+    from govhall import db
+
+    engine = db.configure_database(_settings())
+    await db.open_pool(engine, 2)
+    try:
+        return await work()
+    finally:
+        await db.close_pool(engine)
+
+
+@calendar.command("load-notice")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "loaded_by", default="", help="Who loads it (kept with the notice).")
+def calendar_load_notice(path: Path, loaded_by: str) -> None:
+    """Load (or replace) a year's holiday notice from a TOML or JSON file, then
+    recompute the open cases whose deadlines its changed days reach."""
+    from govhall.calendar.controllers import load_and_recompute
+    from govhall.calendar.notices import parse_file
+    from govhall.errors import GovhallError
+
+    try:
+        notice = parse_file(path.read_text(encoding="utf-8"), path.name)
+        result = asyncio.run(_with_database(lambda: load_and_recompute(notice, loaded_by)))
+    except GovhallError as exc:
+        raise _fail_in_chinese(exc) from exc
+    click.echo(
+        f"{result.year} 年节假日通知已载入：{len(result.changed_days)} 天变化，"
+        f"重新计算在办件 {result.cases_recomputed} 件，期限变化 {result.deadlines_moved} 项"
+    )
+    if result.needs_review:
+        click.echo("以下办件需人工核查（新日历下无法重算）：" + "、".join(result.needs_review))
+
+
+@calendar.command("notices")
+def calendar_notices() -> None:
+    """List the notices operators loaded, and each year's source."""
+    from govhall.calendar.notices import loaded_notices
+
+    for notice in asyncio.run(_with_database(loaded_notices)):
+        click.echo(
+            f"{notice.year}\t{notice.title}\t{notice.document_number or '—'}\t"
+            f"放假 {notice.days_off} 天，调休上班 {notice.working_days} 天"
+        )
+
+
+@main.group()
 def supervise() -> None:
     """Electronic supervision (电子监察)."""
 

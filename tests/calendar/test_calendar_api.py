@@ -35,7 +35,15 @@ async def test_admin_adds_a_local_day_off_and_deadlines_follow(api: Api, demo: N
     assert not (await tenant_calendar(tenant.id)).is_working_day(date(2026, 12, 2))
     listed = await api.client.get(api.t("/calendar"), params={"year": 2026})
     local = [d for d in listed.json()["days"] if d["day"] == "2026-12-02"]
-    assert local == [{"day": "2026-12-02", "working": False, "name": "县庆", "source": "tenant"}]
+    assert local == [
+        {
+            "day": "2026-12-02",
+            "working": False,
+            "name": "县庆",
+            "source": "tenant",
+            "provisional": False,
+        }
+    ]
     assert (await api.client.delete(url, headers=admin)).status_code == 204
     assert (await api.client.delete(url, headers=admin)).status_code == 404
     again = await api.client.get(

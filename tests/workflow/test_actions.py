@@ -79,7 +79,9 @@ async def test_pause_resume_and_one_extension_move_the_deadline(api: Api, demo: 
     vague = await api.act(handler, serial, "pause", "委托测绘", procedure="testing")
     assert vague.status_code == 422 and vague.json()["code"] == "procedure_days_required"
     assert (await _case(serial)).revision == revision  # refused: nothing changed
-    paused = await api.act(handler, serial, "pause", "委托测绘", procedure="testing", days_needed=10)
+    paused = await api.act(
+        handler, serial, "pause", "委托测绘", procedure="testing", days_needed=10
+    )
     assert paused.json()["status"] == "special_procedure"
     held = await _case(serial)
     assert held.hold == "special" and held.hold_due is not None

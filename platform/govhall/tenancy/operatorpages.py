@@ -6,6 +6,7 @@ transaction, with new staff's one-time passwords shown once. Operators sign in a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -27,6 +28,7 @@ from govhall.tenancy.isolation import row_security_binds_app
 from govhall.tenancy.operations import MAX_MANIFEST_BYTES, onboard, plugin_registry, tenant_health
 from govhall.tenancy.schemas import ApplyResult
 from govhall.web.deps import client_ip
+from govhall.workflow.clockjobs import provisional_warning
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 #: The first administrator of a tenant made from the form, over its whole tree.
@@ -64,6 +66,7 @@ class OperatorPages(Controller):
             request,
             "operator/console.html",
             status=status,
+            calendar_warning=await provisional_warning(None, datetime.now(UTC).date()),
             portal=None,
             operator=operator,
             tenants=await tenant_health(operator),

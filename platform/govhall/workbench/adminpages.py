@@ -64,6 +64,7 @@ from govhall.tenancy.services import HANDLING_UNIT_KINDS, enabled_items, item_se
 from govhall.tenancy.tables import OrgUnit
 from govhall.web.deps import client_ip
 from govhall.workbench.pages import _login, signed_in_staff
+from govhall.workflow.clockjobs import tenant_warning
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UNIT_KINDS = get_args(UnitKind)
@@ -104,6 +105,7 @@ class AdminPages(Controller):
             request,
             "work/admin.html",
             status=status,
+            calendar_warning=await tenant_warning(portal.tenant),
             portal=portal,
             staff=staff,
             branding=await branding_of(portal.tenant),

@@ -699,7 +699,7 @@ async def case_page(
         check=await completeness(case, spec, locale) if spec else None,
         case_actions=[(k, v.pick(locale)) for k, v in CASE_ACTIONS.items()],
         procedures=[(k, v.pick(locale)) for k, v in SPECIAL_PROCEDURES.items()],
-        grounds=list((case.flow or {}).get("suspension_grounds") or ()),
+        grounds=list(cast(dict[str, Any], case.flow or {}).get("suspension_grounds") or ()),
         trail_steps=sorted({t.step for t in machine_state.trail if t.step}),
         fees=case.fees or [],
         orders=await orders_of_case(portal.tenant, staff, serial_number),

@@ -61,6 +61,7 @@ from govhall.tenancy.orgtree import org_tree
 from govhall.web.deps import client_ip
 from govhall.workbench.pages import _login, signed_in_staff
 from govhall.workbench.reportpages import parse_day
+from govhall.workflow.clockjobs import tenant_warning
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -100,6 +101,7 @@ class SupervisionPages(Controller):
             request,
             "work/supervision.html",
             status=status,
+            calendar_warning=await tenant_warning(portal.tenant),
             portal=portal,
             staff=staff,
             found=found,

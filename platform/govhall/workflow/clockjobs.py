@@ -27,11 +27,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from govhall import db
-from govhall.calendar.services import tenant_calendar
+from govhall.calendar.services import national_calendar, tenant_calendar
+from govhall.calendar.working import LAST_YEAR, WorkingCalendar
 from govhall.cases.tables import Case
 from govhall.errors import GovhallError
-from govhall.i18n import Localized
+from govhall.i18n import N_, Localized, translate
 from govhall.notify.tables import InboxMessage
+from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import Tenant
 from govhall.workflow import machine, store
 from govhall.workflow.engine import apply_task_changes, case_events, task_changes, top_step
@@ -243,3 +245,50 @@ async def _tell_applicant(
             },
         )
     ).on_conflict(action="DO NOTHING")
+
+
+#: From this day of the year on, a next year still without its notice is warned of.
+WARN_FROM = (10, 1)
+
+
+async def provisional_warning(tenant_id: uuid.UUID | None, today: date) -> Localized | None:
+    """What tenant admins, supervisors and operators are told while deadlines rest
+    on provisional days: open deadlines in a year with no national notice, or —
+    from 1 October — a next year still without one. None when all is settled."""
+    calendar = (
+        await tenant_calendar(tenant_id)
+        if tenant_id
+        else WorkingCalendar(national=await national_calendar())
+    )
+    national = calendar.national
+    year = today.year
+    while year <= LAST_YEAR and not national.provisional(year):
+        year += 1
+    start = date(min(year, LAST_YEAR), 1, 1)
+    where = Case.status.not_in(list(ENDED)) & (
+        (Case.acceptance_due >= start)
+        | (Case.due_on >= start)
+        | (Case.promised_due_on >= start)
+        | (Case.issue_due >= start)
+        | (Case.hold_due >= start)
+    )
+    if tenant_id is not None:
+        where &= Case.tenant == tenant_id
+    count = await Case.count().where(where)
+    if count:
+        params = {"count": count, "year": year}
+        message = N_(
+            "有 {count} 件在办件的期限落在 {year} 年，该年的国务院节假日通知尚未载入："
+            "暂按法定节假日计算，通知载入后将自动重新计算并告知申请人"
+        )
+    elif (today.month, today.day) >= WARN_FROM and national.provisional(today.year + 1):
+        params = {"year": today.year + 1}
+        message = N_("{year} 年的国务院节假日通知尚未载入：跨年的期限暂按法定节假日计算")
+    else:
+        return None
+    return Localized(translate(message, "zh-CN", **params), translate(message, "en", **params))
+
+
+async def tenant_warning(tenant: TenantInfo) -> Localized | None:
+    """:func:`provisional_warning` for one tenant on its own date."""
+    return await provisional_warning(tenant.id, datetime.now(ZoneInfo(tenant.time_zone)).date())
