@@ -64,7 +64,7 @@ async def test_an_operator_loads_a_notice_and_open_cases_follow(api: Api, demo: 
     # Wrong: a date of another year and a weekday "worked": refused whole, nothing kept.
     bad = {
         **notice,
-        "holidays": [{"name": "x", "off": off + ["1999-01-01"], "work": [extra.isoformat()]}],
+        "holidays": [{"name": "x", "off": [*off, "1999-01-01"], "work": [extra.isoformat()]}],
     }
     refused = await api.client.post(URL, headers=ops, json=bad)
     assert refused.status_code == 422 and refused.json()["code"] == "notice_invalid"

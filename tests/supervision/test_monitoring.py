@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from govhall.cases.tables import Case, CaseEvent
-from tests.conftest import Api
+from tests.conftest import ID_NUMBER, PNG_BYTES, Api
 from tests.engagement.test_engagement import concluded_case
 from tests.portal.test_apply import BASE
 from tests.workbench.test_pages import staff_sign_in
@@ -114,3 +114,30 @@ async def test_the_monitoring_page(api: Api, demo: None) -> None:
     assert f'data-flag="rejected-{made["rejected"]}"' not in anomalies.text
     wrong = await api.client.get(f"{BASE}/work/supervision/monitor/?view=anomalies&kind=x")
     assert wrong.status_code == 422 and 'id="monitor-error"' in wrong.text
+
+
+async def test_an_on_the_spot_case_is_no_anomaly(api: Api, demo: None) -> None:
+    """即办件: the window's one conclusion is its acceptance and its decision."""
+    citizen = await api.citizen("elder")
+    blob = (await api.upload(citizen, PNG_BYTES, "photo.png"))["blob_id"]
+    submitted = await api.client.post(
+        api.t("/applications"),
+        headers=citizen,
+        json={
+            "item_code": "MZ-LNYD-0001",
+            "form": {
+                "elder_name": "张三",
+                "elder_id_number": ID_NUMBER,
+                "phone": "13800138000",
+                "delivery": "window",
+            },
+            "materials": [{"material_code": "photo", "blob_id": blob}],
+        },
+    )
+    assert submitted.status_code == 201, submitted.text
+    serial = submitted.json()["serial_number"]
+    done = await api.act(await api.staff("clerk"), serial, "conclude", "当场办结")
+    assert done.status_code == 200 and done.json()["status"] == "concluded", done.text
+    supervisor = await api.staff("supervisor")
+    logic = (await api.client.get(api.t("/monitoring/logic"), headers=supervisor)).json()
+    assert serial not in {f["serial_number"] for f in logic["items"]}

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from govhall.supervision.sweep import sweep
 from govhall.supervision.tables import Signal
 from tests.conftest import Api
@@ -20,13 +22,17 @@ async def test_rule_breaches_raise_red_cards_that_supervisors_review(api: Api, d
     assert (await api.act(clerk, complete, "reject", "不属于本部门职权")).status_code == 200
     corrected = (await api.submit(citizen))["serial_number"]
     fine = await api.act(
-        clerk, corrected, "request_correction", "请补正", items=["申请人身份证明复印件"]
+        clerk, corrected, "request_correction", "请补正", items=["申请人身份证明：复印件不清晰"]
     )
     assert fine.status_code == 200
     assert await Signal.count().where(Signal.kind == "rule") == 1
     again = (await api.submit(citizen))["serial_number"]
     extra = await api.act(
-        clerk, again, "request_correction", "请补正", items=["身份证明", "村委会证明", "收入证明"]
+        clerk,
+        again,
+        "request_correction",
+        "请补正",
+        items=["application_form", "村委会证明", {"text": "收入证明"}],
     )
     assert extra.status_code == 200
 
@@ -65,3 +71,30 @@ async def test_rule_breaches_raise_red_cards_that_supervisors_review(api: Api, d
     )
     assert reviewed.status_code == 303
     assert await Signal.count().where((Signal.kind == "rule") & Signal.cleared_at.is_null()) == 0
+
+
+def test_correction_items_are_materials_or_marked_free_text() -> None:
+    """Compared by code and exact name, never by substring; a dict is data, not text."""
+    from govhall.errors import InvalidInput
+    from govhall.supervision.rules import correction_items
+    from govhall_natural_resources.plugin import FIRST_REGISTRATION as spec
+
+    assert correction_items(
+        spec,
+        [
+            "identity_proof",
+            "申请人身份证明：复印件不清晰",
+            {"material_code": "application_form", "note": "未签字"},
+            "身份证明",  # a substring of a declared name: not that material
+            {"text": "宗地图"},
+        ],
+    ) == [
+        "申请人身份证明",
+        "申请人身份证明（复印件不清晰）",
+        "不动产登记申请书（未签字）",
+        "其他：身份证明",
+        "其他：宗地图",
+    ]
+    with pytest.raises(InvalidInput) as bad:
+        correction_items(spec, [{"material_code": "nope"}, {"x": 1}, 3])
+    assert bad.value.code == "correction_items_invalid"

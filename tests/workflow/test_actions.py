@@ -46,7 +46,11 @@ async def test_correction_is_requested_once_with_its_list_and_shown_to_the_appli
     empty = await api.act(clerk, serial, "request_correction", "材料不全", items=[])
     assert empty.status_code == 422 and empty.json()["code"] == "correction_items_required"
     asked = await api.act(
-        clerk, serial, "request_correction", "请补正", items=["身份证明复印件", "宗地图"]
+        clerk,
+        serial,
+        "request_correction",
+        "请补正",
+        items=["申请人身份证明：复印件不清晰", {"text": "宗地图"}],
     )
     assert asked.status_code == 200 and asked.json()["status"] == "awaiting_correction"
     blocked = await api.act(clerk, serial, "accept")
@@ -56,7 +60,8 @@ async def test_correction_is_requested_once_with_its_list_and_shown_to_the_appli
         params={"serial_number": serial, "query_code": receipt["query_code"]},
     )
     last = progress.json()["timeline"][-1]
-    assert last["action"] == "request_correction" and last["items"] == ["身份证明复印件", "宗地图"]
+    assert last["action"] == "request_correction"
+    assert last["items"] == ["申请人身份证明（复印件不清晰）", "其他：宗地图"]
     assert progress.json()["status_label"] == "待补正"
     assert (await api.act(clerk, serial, "receive_correction")).json()["status"] == "submitted"
     again = await api.act(clerk, serial, "request_correction", "再补", items=["申请书"])

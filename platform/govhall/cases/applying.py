@@ -28,9 +28,9 @@ from govhall.notify.services import (
     notify_applicant,
     queue_applicant_deliveries,
 )
-from govhall.supervision.rules import CORRECTING, check_action
+from govhall.supervision.rules import CORRECTING, REFUSING, check_action, correction_items
 from govhall.tenancy.schemas import TenantInfo
-from govhall.workflow.engine import ActionRequest, perform_action
+from govhall.workflow.engine import ActionRequest, load_case, perform_action
 from govhall.workflow.labels import STATUS_LABELS, label
 
 if TYPE_CHECKING:
@@ -101,8 +101,17 @@ async def act_and_notify(
     """Check the discretionary standards of a deciding step, perform, then tell the
     item's plugin and the applicant (after the commit)."""
     request = await enforce(services, tenant, serial_number, request)
+    if request.action in CORRECTING and "items" in request.data:
+        # What is asked is validated against the item's materials before anything is
+        # written: a notice prints names and marked free text, never raw input.
+        case = await load_case(tenant, serial_number)
+        spec = await services.catalog.spec_of_version(case.item_version)
+        request = msgspec.structs.replace(
+            request,
+            data={**request.data, "items": correction_items(spec, request.data["items"])},
+        )
     outcome = await perform_action(tenant, actor, serial_number, request)
-    if outcome.action == "reject" or outcome.action in CORRECTING:
+    if outcome.action in REFUSING or outcome.action in CORRECTING:
         # R-S5: a refusal or correction the item's rules do not support is a red card.
         await check_action(
             outcome.case_id,

@@ -156,16 +156,25 @@ async def process_view(tenant: TenantInfo, principal: Principal, locale: str) ->
 
 def _logic_sql(check: str) -> str:
     """Cases failing ``check``: (case id, when) — composed of constants only."""
+    # An on-the-spot item (即办件, promised 0 days) is accepted and decided by the
+    # window's one conclusion: neither anomaly applies to it.
+    on_the_spot = (
+        "COALESCE(c.state->'clock'->>'on_the_spot', 'false') = 'true'"
+        if db.is_postgres()
+        else "COALESCE(json_extract(c.state, '$.clock.on_the_spot'), 0) IN (1, 'true')"
+    )
     statements = {
         "concluded_unaccepted": (
-            "SELECT c.id AS case_id, c.concluded_at AS at FROM cases_case c "
+            "SELECT c.id AS case_id, c.concluded_at AS at FROM cases_case c "  # noqa: S608
             "WHERE c.status = 'concluded' AND NOT EXISTS (SELECT 1 FROM cases_case_event e "
-            "WHERE e.\"case\" = c.id AND e.action IN ('accept', 'confirm'))"
+            "WHERE e.\"case\" = c.id AND e.action IN ('accept', 'confirm', 'deem_accept')) "
+            f"AND NOT {on_the_spot}"
         ),
         "concluded_undecided": (
-            "SELECT c.id AS case_id, c.concluded_at AS at FROM cases_case c "
+            "SELECT c.id AS case_id, c.concluded_at AS at FROM cases_case c "  # noqa: S608
             "WHERE c.status = 'concluded' AND NOT EXISTS (SELECT 1 FROM cases_case_event e "
-            "WHERE e.\"case\" = c.id AND e.action IN ('approve', 'deny'))"
+            "WHERE e.\"case\" = c.id AND e.action IN ('approve', 'deny')) "
+            f"AND NOT {on_the_spot}"
         ),
         "time_order": (
             'SELECT x.case_id AS case_id, x.created_at AS at FROM (SELECT e."case" AS case_id, '
