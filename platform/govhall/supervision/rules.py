@@ -91,10 +91,15 @@ def correction_items(spec: ItemSpec, raw: object) -> list[str]:
         return f"{name}（{note}）" if note else name
 
     for entry in raw if isinstance(raw, list) else [raw]:
-        if isinstance(entry, dict) and "material_code" in entry and set(entry) <= {
-            "material_code",
-            "note",
-        }:
+        if (
+            isinstance(entry, dict)
+            and "material_code" in entry
+            and set(entry)
+            <= {
+                "material_code",
+                "note",
+            }
+        ):
             code = str(entry["material_code"])
             if code not in by_key:
                 problems.append(code)
