@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -443,10 +444,11 @@ async def export_response(
     if fmt not in ("csv", "xlsx"):
         raise NotFound(N_("只能导出 CSV 或 XLSX"), code="export_format")
     found = await search_cases(tenant, staff, query, registry, locale, limit=EXPORT_LIMIT)
+    zone = ZoneInfo(tenant.time_zone)
     if fmt == "csv":
-        content, media = to_csv(found.rows, locale), "text/csv; charset=utf-8"
+        content, media = to_csv(found.rows, locale, zone), "text/csv; charset=utf-8"
     else:
-        content, media = to_xlsx(found.rows, locale), XLSX_TYPE
+        content, media = to_xlsx(found.rows, locale, zone), XLSX_TYPE
     return Response(
         content,
         media_type=media,

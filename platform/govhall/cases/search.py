@@ -11,6 +11,7 @@ import functools
 import operator
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -214,26 +215,27 @@ HEADERS = {
 }
 
 
-def _cells(row: CaseRow) -> list[Any]:
+def _cells(row: CaseRow, zone: ZoneInfo) -> list[Any]:
+    """One exported row; moments in the tenant's time zone, as people read them."""
     return [
         row.serial_number,
         row.item_code,
         row.item_name,
         row.applicant_name,
         row.status_label,
-        row.submitted_at.strftime("%Y-%m-%d %H:%M"),
-        row.due_on.isoformat() if row.due_on else "",
-        row.concluded_at.strftime("%Y-%m-%d %H:%M") if row.concluded_at else "",
+        row.submitted_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        row.due_on.isoformat() if row.due_on else "—",
+        row.concluded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if row.concluded_at else "—",
     ]
 
 
-def to_csv(rows: list[CaseRow], locale: str) -> bytes:
-    return exports.to_csv(HEADERS.get(locale, HEADERS["zh-CN"]), (_cells(r) for r in rows))
+def to_csv(rows: list[CaseRow], locale: str, zone: ZoneInfo) -> bytes:
+    return exports.to_csv(HEADERS.get(locale, HEADERS["zh-CN"]), (_cells(r, zone) for r in rows))
 
 
-def to_xlsx(rows: list[CaseRow], locale: str) -> bytes:
+def to_xlsx(rows: list[CaseRow], locale: str, zone: ZoneInfo) -> bytes:
     return exports.to_xlsx(
         "办件" if locale != "en" else "Cases",
         HEADERS.get(locale, HEADERS["zh-CN"]),
-        (_cells(r) for r in rows),
+        (_cells(r, zone) for r in rows),
     )

@@ -7,9 +7,11 @@ Autoescaping is on for every template: text from anyone is escaped everywhere.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
@@ -18,6 +20,8 @@ from litestar.utils.scope.state import ScopeState
 from govhall.i18n import SUPPORTED_LOCALES, Localized, negotiate_locale, translate
 
 LANG_COOKIE = "govhall_lang"
+#: Where a page belongs to no tenant (the operator console, sign-in): Beijing time.
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 #: Pages load scripts and styles only from govhall itself (no inline script: an
 #: injected one would not run). Inline styles stay allowed for the tenant's colour
 #: and HTMX's indicator styles; images may be data: URIs (tenant logos). No
@@ -64,12 +68,26 @@ def render(
     def pick(zh: str, en: str = "") -> str:
         return Localized(zh, en).pick(locale)
 
+    portal = context.get("portal")
+    zone = ZoneInfo(portal.tenant.time_zone if portal is not None else DEFAULT_TIME_ZONE)
+
+    def local(value: datetime | date | None, fmt: str | None = None) -> str:
+        """A moment as people read it: in the tenant's time zone (ISO 8601 with the
+        offset when no format is given, for ``<time datetime>``); "—" when empty."""
+        if value is None:
+            return "—"
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+            value = moment.astimezone(zone)
+        return value.isoformat() if fmt is None else value.strftime(fmt)
+
     html = (
         environment(settings.frontend_dir / "templates")
         .get_template(template)
         .render(
             _=gettext,
             pick=pick,
+            local=local,
             locale=locale,
             csrf_token=ScopeState.from_scope(request.scope).csrf_token or "",
             path=request.url.path,
