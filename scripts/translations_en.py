@@ -12,6 +12,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 EN: dict[str, str] = {
+    "5 个工作日内未作受理决定，依法自收到申请材料之日起视为受理，办理期限自收件日起计算": "No acceptance decision was made within 5 working days: by law the application counts as accepted from the day the materials were received, and the time limit runs from that day",
+    "{procedure}：所需时间 {days} 个工作日（预计至 {until}），不计入办理时限": "{procedure}: {days} working days needed (until about {until}), not counted in the time limit",
+    "听证将于 {due} 前组织": "The hearing will be held by {due}",
+    "听证：所需时间约 {days} 个工作日，不计入办理时限；如要求听证，请于 {due} 前提出申请": "Hearing: about {days} working days needed, not counted in the time limit; to ask for the hearing, do so by {due}",
+    "补正内容须为本事项的申请材料（编码或名称）或一段文字说明，无法识别：{items}": "What to supply must be one of the item's materials (code or name) or a line of text; not understood: {items}",
     "{day} 不在 {year} 年内": "{day} is not in {year}",
     "{day} 既是放假日又是调休上班日": "{day} is both a day off and an adjusted working day",
     "{day}（{name}）是法定节假日，通知的放假日期中必须包含": "{day} ({name}) is a statutory holiday and must be among the notice's days off",

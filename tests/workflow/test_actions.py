@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govhall.cases.tables import Case, CaseEvent
+from govhall.documents.tables import Document
 from govhall.identity.tables import RoleGrant, Staff
 from govhall.tenancy.tables import OrgUnit
 from govhall.workflow import machine
@@ -76,7 +77,9 @@ async def test_correction_is_requested_once_with_its_list_and_shown_to_the_appli
 
 
 async def test_pause_resume_and_one_extension_move_the_deadline(api: Api, demo: None) -> None:
-    serial, _ = await _accepted(api)
+    receipt = await api.submit(await api.citizen())
+    serial = receipt["serial_number"]
+    assert (await api.act(await api.staff("clerk"), serial, "accept")).status_code == 200
     handler, approver = await api.staff("handler"), await api.staff("approver")
     due = (await _case(serial)).due_on
     assert due is not None
@@ -90,6 +93,19 @@ async def test_pause_resume_and_one_extension_move_the_deadline(api: Api, demo: 
     assert paused.json()["status"] == "special_procedure"
     held = await _case(serial)
     assert held.hold == "special" and held.hold_due is not None
+    # §45: the applicant is told in writing which procedure and the time it needs.
+    notice = (
+        await Document.objects()
+        .where((Document.case == held.id) & (Document.kind == "special_procedure_notice"))
+        .first()
+    )
+    assert notice is not None and notice.title == "特别程序告知书"
+    progress = await api.client.get(
+        api.t("/progress"),
+        params={"serial_number": serial, "query_code": receipt["query_code"]},
+    )
+    notes = [e["note"] for e in progress.json()["timeline"] if e["action"] == "pause"]
+    assert notes and "检测：所需时间 10 个工作日" in notes[0], progress.text
     assert (await api.act(handler, serial, "pass")).status_code == 409
     assert (await api.act(handler, serial, "resume")).json()["status"] == "accepted"
     assert (await api.act(handler, serial, "extend", "复杂")).status_code == 403  # approver only

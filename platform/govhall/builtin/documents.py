@@ -1,4 +1,5 @@
-"""Default notices (受理通知书, 补正告知书, 不予受理决定书, 准予/不予许可决定书).
+"""Default notices (受理通知书, 补正告知书, 特别程序告知书, 不予受理决定书,
+准予/不予许可决定书).
 
 Registered ``trylast``: an item's own templates and any plugin's come first.
 The wording follows the model texts of 《中华人民共和国行政许可法》第三十二条、
@@ -36,6 +37,20 @@ DEFAULT_NOTICES: tuple[DocumentTemplate, ...] = (
         "（办件编号：{{ case.serial_number }}），申请材料不齐全或不符合法定形式，"
         "根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，请补正以下材料：</p>"
         "<ol>{% for entry in corrections %}<li>{{ entry }}</li>{% endfor %}</ol>" + _FOOT,
+    ),
+    DocumentTemplate(
+        code="builtin_special_procedure_notice",
+        kind="special_procedure_notice",
+        name="特别程序告知书",
+        name_en="Notice of a special procedure",
+        body=_HEAD
+        + "<p>你（单位）提出的{{ item.name }}申请（办件编号：{{ case.serial_number }}），"
+        "因{{ reason }}，需要进行{{ procedure.name }}。根据《中华人民共和国行政许可法》"
+        "第四十五条的规定，{{ procedure.name }}所需时间不计算在行政许可期限内。"
+        "所需时间为{{ procedure.days }}个工作日。</p>"
+        "{% if procedure.hearing %}<p>根据《中华人民共和国行政许可法》第四十七条的规定，"
+        "你（单位）有权要求听证；如要求听证，应当在被告知听证权利之日起五日内"
+        "（{{ procedure.until }}前）提出，本机关将在二十日内组织听证。</p>{% endif %}" + _FOOT,
     ),
     DocumentTemplate(
         code="builtin_rejection_notice",

@@ -56,6 +56,9 @@ class TimelineEntry(msgspec.Struct, kw_only=True):
     """Reasons the applicant is entitled to read (refusal, denial, correction, extension…)."""
     items: list[str] = msgspec.field(default_factory=list)
     """For a correction request: the complete list of what to supply."""
+    note: str = ""
+    """What the law makes of the event, in words: a deemed acceptance's start, a
+    special procedure and the time it needs, a hearing's date."""
 
 
 class TrackedStepOut(msgspec.Struct, kw_only=True):

@@ -35,7 +35,7 @@ from govhall.catalog.forms import strip_hidden, validate_form
 from govhall.catalog.services import CatalogService, TenantItem
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from govhall.fees.services import assess_fees, total_fen
-from govhall.i18n import N_, Localized
+from govhall.i18n import N_, Localized, translate
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.notify.services import applicant_message, applicant_params
@@ -53,7 +53,14 @@ from govhall.workflow.engine import (
 )
 from govhall.workflow.flows import effective_flow
 from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
-from govhall.workflow.machine import CaseState, Context, Event
+from govhall.workflow.machine import (
+    HEARING_HELD_DAYS,
+    HEARING_REQUEST_DAYS,
+    SPECIAL_PROCEDURES,
+    CaseState,
+    Context,
+    Event,
+)
 from govhall.workflow.services import tracked
 
 #: Query codes avoid characters that are easy to confuse (0/O, 1/I/L).
@@ -759,6 +766,46 @@ async def case_progress(
     return await _progress_of(shown, events, tenant, locale, catalog)
 
 
+def _event_note(event: dict[str, Any], ctx: Context, locale: str) -> str:
+    """The legal meaning of a clock event, as the applicant reads it."""
+    data = event["data"] or {}
+    at = event["created_at"]
+    if event["action"] == "deem_accept":
+        return translate(
+            N_(
+                "5 个工作日内未作受理决定，依法自收到申请材料之日起视为受理，办理期限自收件日起计算"
+            ),
+            locale,
+        )
+    if event["action"] == "pause":
+        procedure = SPECIAL_PROCEDURES.get(str(data.get("procedure", "")))
+        days = int(data.get("days_needed") or 0)
+        if procedure is None or not days:
+            return ""
+        if data.get("procedure") == "hearing":
+            due = ctx.calendar.add_working_days(ctx.day(at), HEARING_REQUEST_DAYS)
+            return translate(
+                N_(
+                    "听证：所需时间约 {days} 个工作日，不计入办理时限；"
+                    "如要求听证，请于 {due} 前提出申请"
+                ),
+                locale,
+                days=days,
+                due=due.isoformat(),
+            )
+        return translate(
+            N_("{procedure}：所需时间 {days} 个工作日（预计至 {until}），不计入办理时限"),
+            locale,
+            procedure=procedure,
+            days=days,
+            until=ctx.calendar.add_working_days(ctx.day(at), days).isoformat(),
+        )
+    if event["action"] == "hearing_requested":
+        due = ctx.calendar.add_working_days(ctx.day(at), HEARING_HELD_DAYS)
+        return translate(N_("听证将于 {due} 前组织"), locale, due=due.isoformat())
+    return ""
+
+
 async def _progress_of(
     case: dict[str, Any],
     events: list[dict[str, Any]],
@@ -786,8 +833,9 @@ async def _progress_of(
                 at=event["created_at"],
                 opinion=event["opinion"] if event["action"] in PUBLIC_OPINIONS else None,
                 items=list((event["data"] or {}).get("items", []))
-                if event["action"] == "request_correction"
+                if event["action"] in ("request_correction", "return_to_applicant")
                 else [],
+                note=_event_note(event, ctx, locale),
             )
         )
     state = CaseState.from_builtins(cast(dict[str, Any], case["state"]))

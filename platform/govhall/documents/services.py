@@ -3,7 +3,8 @@ checking them: by their short code (anyone: the essential fields, validity, and
 whether the stored record's signature holds) and by comparing an uploaded copy
 with the issued file (any changed byte shows).
 
-Acceptance → 受理通知书; correction request → 补正告知书; rejection → 不予受理决定书;
+Acceptance → 受理通知书; correction request → 补正告知书; a §45 special procedure →
+特别程序告知书 (the procedure and the time it needs); rejection → 不予受理决定书;
 denial → 不予许可决定书; an approved conclusion → 准予许可决定书 and the item's
 licence, when its plugin declares one. One document per kind and case event, so a
 retried announcement issues nothing twice.
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 KINDS_BY_ACTION = {
     "accept": ("acceptance_notice",),
     "request_correction": ("correction_notice",),
+    "pause": ("special_procedure_notice",),
     "reject": ("rejection_notice",),
     "deny": ("denial_decision",),
 }
@@ -122,6 +124,23 @@ async def issue_for_action(
         return []
 
 
+def _procedure(outcome: ActionOutcome) -> dict[str, Any]:
+    """A special procedure the case is in (§45): its name, the time it needs and until
+    when — for the 特别程序告知书."""
+    from govhall.workflow.machine import SPECIAL_PROCEDURES
+
+    hold = outcome.state.hold
+    if hold is None or hold.kind != "special":
+        return {}
+    name = SPECIAL_PROCEDURES.get(hold.procedure)
+    return {
+        "name": name["zh-CN"] if name else hold.procedure,
+        "days": hold.days_needed,
+        "until": hold.due_on.strftime("%Y年%m月%d日") if hold.due_on else "",
+        "hearing": hold.procedure == "hearing",
+    }
+
+
 async def _issue(
     services: Services,
     tenant: TenantInfo,
@@ -164,6 +183,7 @@ async def _issue(
         "promised_days": (await services.catalog.tenant_item(tenant, spec.code)).promised_days,
         "date": today.strftime("%Y年%m月%d日"),
         "validity": template.validity,
+        "procedure": _procedure(outcome),
     }
     body = _templates.from_string(template.body).render(**context)
     base = services.settings.public_url.rstrip("/")

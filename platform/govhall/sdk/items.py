@@ -153,6 +153,7 @@ class DocumentTemplate(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal[
         "acceptance_notice",
         "correction_notice",
+        "special_procedure_notice",
         "rejection_notice",
         "approval_decision",
         "denial_decision",
