@@ -159,3 +159,27 @@ async def test_one_problem_names_its_item(api: Api, demo: None) -> None:
     assert await Project.count() == 0 and await Case.count() == 0
     single = await _create(api, citizen, items=["SC-GTGS-0001"])
     assert single.status_code == 422 and single.json()["code"] == "project_needs_items"
+
+
+async def test_a_joint_limit_is_extended_once_for_the_whole_project(api: Api, demo: None) -> None:
+    """§42: 45 working days for joint handling, extended by 15 with the approval of the
+    head of the people's government at that level — not a department's approver."""
+    citizen = await api.citizen()
+    created = await _create(api, citizen, items=ITEMS[:2], kind="parallel", joint=True)
+    assert created.status_code == 201, created.text
+    serials = [p["serial_number"] for p in created.json()["parts"]]
+    clerk = await api.staff("clerk")
+    for serial in serials:
+        assert (await api.act(clerk, serial, "accept", "同意")).status_code == 200
+    approver = await api.staff("dept-approver")
+    refused = await api.act(approver, serials[0], "extend", "多部门联合核查")
+    assert refused.status_code == 403 and "本级人民政府负责人" in refused.json()["detail"]
+    head = await api.staff("countyhead")
+    extended = await api.act(head, serials[0], "extend", "多部门联合核查")
+    assert extended.status_code == 200, extended.text
+    for serial in serials:
+        case = (
+            await Case.objects().output(load_json=True).where(Case.serial_number == serial).first()
+        )
+        assert case is not None
+        assert case.state["clock"]["extension_days"] == 15, serial  # type: ignore[index]

@@ -11,6 +11,7 @@ import msgspec
 from govhall.cases.certificates import issue_for
 from govhall.cases.discretion import enforce
 from govhall.cases.enterprise import SubmissionOut, apply_for_enterprise
+from govhall.cases.projects import extend_joint_parts
 from govhall.cases.schemas import ApplicationCreate, ApplicationOut, CaseActionOut, MaterialRef
 from govhall.cases.services import (
     Submitted,
@@ -111,6 +112,8 @@ async def act_and_notify(
             data={**request.data, "items": correction_items(spec, request.data["items"])},
         )
     outcome = await perform_action(tenant, actor, serial_number, request)
+    if outcome.action == "extend" and outcome.state.clock.joint:
+        await extend_joint_parts(tenant, actor, outcome.case_id, request.opinion.strip())
     if outcome.action in REFUSING or outcome.action in CORRECTING:
         # R-S5: a refusal or correction the item's rules do not support is a red card.
         await check_action(

@@ -392,3 +392,33 @@ async def remove_part(
         as_role="lead_department",
     )
     return await project_view(tenant, number, registry, locale)
+
+
+async def extend_joint_parts(
+    tenant: TenantInfo, actor: Principal, case_id: uuid.UUID, opinion: str
+) -> list[str]:
+    """§42: a joint limit is the project's; its one extension (approved by the head of
+    the government at that level) reaches every other open part. Returns their
+    serial numbers; a part already extended is left as it is."""
+    row = await Case.select(Case.project).where(Case.id == case_id).first()
+    if row is None or row["project"] is None:
+        return []
+    parts = await Case.select(Case.serial_number).where(
+        (Case.project == row["project"])
+        & (Case.id != case_id)
+        & Case.status.not_in(["concluded", "rejected", "withdrawn", "terminated", "voided"])
+    )
+    extended = []
+    for part in parts:
+        try:
+            await perform_action(
+                tenant,
+                actor,
+                part["serial_number"],
+                ActionRequest(action="extend", opinion=opinion),
+                as_role="government_leader",
+            )
+        except Conflict:
+            continue  # already extended, decided or not yet accepted: nothing to move
+        extended.append(part["serial_number"])
+    return extended
