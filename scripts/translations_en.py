@@ -12,6 +12,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 EN: dict[str, str] = {
+    "“不满意”或“非常不满意”的评价请选择差评原因或说明理由": "For 'dissatisfied' or 'very dissatisfied', choose a reason or explain why",
+    "差评原因须从以下选项中选择：{allowed}": "The reasons for a poor rating must be chosen from: {allowed}",
+    "差评原因（“不满意”“非常不满意”时选择，可多选）": "Reasons for a poor rating ('dissatisfied' or 'very dissatisfied'; choose any)",
+    "您对办件 {serial_number} 的评价已处理（{result}）：{explanation}": "Your rating of case {serial_number} has been dealt with ({result}): {explanation}",
+    "评价整改结果：{text}": "What was done about the rating: {text}",
+    "评价理由（“不满意”“非常不满意”时请选择原因或说明理由）": "Comment ('dissatisfied' or 'very dissatisfied': choose a reason or explain)",
     "5 个工作日内未作受理决定，依法自收到申请材料之日起视为受理，办理期限自收件日起计算": "No acceptance decision was made within 5 working days: by law the application counts as accepted from the day the materials were received, and the time limit runs from that day",
     "{procedure}：所需时间 {days} 个工作日（预计至 {until}），不计入办理时限": "{procedure}: {days} working days needed (until about {until}), not counted in the time limit",
     "听证将于 {due} 前组织": "The hearing will be held by {due}",

@@ -245,3 +245,45 @@ async def test_tickets_through_the_workbench_pages(api: Api, demo: None) -> None
     case = await api.client.get(f"{BASE}/work/cases/{serial}")
     assert number in case.text and "正在组织现场核查" in case.text
     assert 'id="supervise-case"' not in case.text
+
+
+async def test_a_poor_ratings_reasons_and_its_rectification_reach_the_rater(
+    api: Api, demo: None
+) -> None:
+    """国办发〔2019〕51号: a bad rating gives reasons (the national content's categories);
+    its rectification result is reported back to the rater."""
+    from govhall.notify.tables import InboxMessage
+
+    citizen = await api.citizen()
+    serial = await concluded_case(api, citizen)
+    unknown = await api.client.post(
+        api.t(f"/cases/{serial}/rating"), headers=citizen, json={"level": 2, "tags": ["rude"]}
+    )
+    assert unknown.status_code == 422 and unknown.json()["code"] == "rating_tag_unknown"
+    rated = await api.client.post(
+        api.t(f"/cases/{serial}/rating"),
+        headers=citizen,
+        json={"level": 2, "tags": ["efficiency", "attitude"]},
+    )
+    assert rated.status_code == 201, rated.text
+    assert rated.json()["tag_labels"] == ["办事效率", "服务态度"]
+    handler, supervisor = await api.staff("handler"), await api.staff("supervisor")
+    ticket = (await api.client.get(api.t("/tickets"), headers=handler)).json()["items"][0]
+    assert ticket["rating_reason"] == "办事效率；服务态度"
+    url = api.t(f"/tickets/{ticket['number']}")
+    answered = await api.client.post(
+        f"{url}/answer",
+        headers=handler,
+        json={"result": "rectified", "explanation": "已优化窗口排队", "callback": "已电话回访"},
+    )
+    assert answered.status_code == 200, answered.text
+    closed = await api.client.post(
+        f"{url}/review", headers=supervisor, json={"decision": "close", "comment": "同意"}
+    )
+    assert closed.status_code == 200, closed.text
+    told = await InboxMessage.select(InboxMessage.template).where(
+        InboxMessage.template == "rating_rectified"
+    )
+    assert len(told) == 1
+    inbox = await api.client.get(api.t("/inbox"), headers=citizen)
+    assert "已整改" in inbox.text and "已优化窗口排队" in inbox.text

@@ -86,6 +86,8 @@ class ProgressOut(msgspec.Struct, kw_only=True):
     """The promised deadline (承诺时限) as it stands, pauses and extension included."""
     timeline: list[TimelineEntry]
     steps: list[TrackedStepOut]
+    rectification: str = ""
+    """好差评: what the department did about a poor rating, once a supervisor closed it."""
 
 
 class ClockOut(msgspec.Struct, kw_only=True):

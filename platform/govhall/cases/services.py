@@ -852,4 +852,16 @@ async def _progress_of(
         due_on=case["promised_due_on"],
         timeline=timeline,
         steps=tracked(ctx, state, locale),
+        rectification=await _rectification(tenant, case, locale),
     )
+
+
+async def _rectification(tenant: TenantInfo, case: dict[str, Any], locale: str) -> str:
+    """A rated case's rectification result (only an ended case can be rated: an open
+    one's progress stays one statement)."""
+    if case["status"] not in ("concluded", "rejected", "withdrawn", "terminated", "voided"):
+        return ""
+    # On use: supervision stands above cases (its tickets are about cases).
+    from govhall.supervision.tickets import rectification_of_case
+
+    return await rectification_of_case(tenant.id, case["serial_number"], locale)

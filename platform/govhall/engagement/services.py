@@ -20,8 +20,9 @@ from govhall import db
 from govhall.calendar.services import tenant_calendar
 from govhall.cases.tables import Case
 from govhall.engagement.tables import Complaint, Consultation, Rating
+from govhall.engagement.tags import BAD_RATING_TAGS, tag_labels
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, required_text
-from govhall.i18n import N_
+from govhall.i18n import N_, Localized
 from govhall.identity.services import grants_of
 from govhall.identity.tokens import Principal
 from govhall.supervision.tickets import complaint_days, open_rectification
@@ -87,6 +88,8 @@ class ComplaintOut(msgspec.Struct, kw_only=True):
 class RatingIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     level: int
     reason: str = ""
+    tags: list[str] = []
+    """For a poor rating (1–2): keys of :data:`BAD_RATING_TAGS`."""
 
 
 class RatingOut(msgspec.Struct, kw_only=True):
@@ -94,6 +97,8 @@ class RatingOut(msgspec.Struct, kw_only=True):
     level: int
     reason: str
     created_at: datetime
+    tags: list[str] = []
+    tag_labels: list[str] = []
 
 
 # -- consultations -------------------------------------------------------------------
@@ -356,8 +361,24 @@ async def rate_case(
         problem = N_("评价等级须为 1 到 5")
         raise InvalidInput(problem, code="rating_level", errors=[FieldError("level", problem)])
     reason = data.reason.strip()
-    if data.level <= 2 and not reason:
-        problem = N_("“不满意”或“非常不满意”的评价请说明理由")
+    tags = list(dict.fromkeys(t.strip() for t in data.tags if t.strip()))
+    unknown = [t for t in tags if t not in BAD_RATING_TAGS]
+    if unknown:
+        problem = N_("差评原因须从以下选项中选择：{allowed}")
+        allowed = Localized(
+            "、".join(v["zh-CN"] for v in BAD_RATING_TAGS.values()),
+            ", ".join(v["en"] for v in BAD_RATING_TAGS.values()),
+        )
+        raise InvalidInput(
+            problem,
+            code="rating_tag_unknown",
+            errors=[FieldError("tags", problem, allowed=allowed)],
+            allowed=allowed,
+        )
+    if data.level > 2:
+        tags = []  # reasons are for poor ratings
+    if data.level <= 2 and not reason and not tags:
+        problem = N_("“不满意”或“非常不满意”的评价请选择差评原因或说明理由")
         raise InvalidInput(
             problem, code="rating_reason_required", errors=[FieldError("reason", problem)]
         )
@@ -377,6 +398,7 @@ async def rate_case(
         department=case["department"],
         level=data.level,
         reason=reason,
+        tags=tags,
     )
     try:
         async with db.transaction():
@@ -391,7 +413,12 @@ async def rate_case(
                     case["department"],
                     serial_number.strip(),
                     row.level,
-                    reason,
+                    "；".join(
+                        [
+                            *tag_labels(tags, "zh-CN"),
+                            *([reason] if reason else []),
+                        ]
+                    ),
                 )
     except Exception as exc:  # the unique index on the case: rated already
         if await Rating.exists().where(Rating.case == case["id"]):
@@ -404,22 +431,30 @@ async def rate_case(
         level=row.level,
         reason=row.reason,
         created_at=row.created_at,
+        tags=tags,
+        tag_labels=tag_labels(tags, "zh-CN"),
     )
 
 
-async def rating_of(tenant: TenantInfo, case_id: uuid.UUID) -> RatingOut | None:
+async def rating_of(
+    tenant: TenantInfo, case_id: uuid.UUID, locale: str = "zh-CN"
+) -> RatingOut | None:
     row = (
         await Rating.select(
-            Rating.level, Rating.reason, Rating.created_at, Rating.case.serial_number
+            Rating.level, Rating.reason, Rating.tags, Rating.created_at, Rating.case.serial_number
         )
         .where((Rating.tenant == tenant.id) & (Rating.case == case_id))
+        .output(load_json=True)
         .first()
     )
     if row is None:
         return None
+    tags = [t for t in row["tags"] or [] if t in BAD_RATING_TAGS]
     return RatingOut(
         serial_number=row["case.serial_number"],
         level=row["level"],
         reason=row["reason"],
         created_at=row["created_at"],
+        tags=tags,
+        tag_labels=tag_labels(tags, locale),
     )

@@ -2,7 +2,17 @@
 (咨询), complaints (投诉), letters to the leader mailbox (领导信箱) and the 好差评
 rating of a concluded case."""
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -64,6 +74,9 @@ class Rating(Table, tablename="engagement_rating"):
     department = ForeignKey(OrgUnit, null=False, on_delete=OnDelete.restrict)
     level = Integer()
     reason = Text(default="")
+    tags = JSON(
+        default=[], help_text="A poor rating's reasons (engagement.services.BAD_RATING_TAGS)"
+    )
     created_at = Timestamptz(default=TimestamptzNow())
     excluded = Boolean(default=False, help_text="Left out of scores after an upheld appeal (R-A11)")
     exclusion_reason = Text(default="")

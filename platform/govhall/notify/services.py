@@ -39,6 +39,7 @@ TEMPLATES: dict[str, str] = {
     "case_deadline_moved": N_(
         "节假日安排调整后，您的办件 {serial_number} 的{clock}由 {before} 调整为 {after}。"
     ),
+    "rating_rectified": N_("您对办件 {serial_number} 的评价已处理（{result}）：{explanation}"),
     "case_terminate": N_("您的办件 {serial_number}（{item}）已终止办理，理由：{opinion}"),
     # To staff, from the supervision sweep.
     "signal_warning": N_("预警：办件 {serial_number} 的办理期限 {deadline} 即将到期，请抓紧办理。"),

@@ -35,6 +35,7 @@ from govhall.catalog.forms import strip_hidden, validate_form
 from govhall.catalog.services import TenantItem
 from govhall.documents.services import document_file, documents_of_case
 from govhall.engagement.services import ENDED_STATUSES, rating_of
+from govhall.engagement.tags import BAD_RATING_TAGS
 from govhall.errors import GovhallError, InvalidInput, NotFound
 from govhall.fees.payments import PayIn, orders_of_case, receipt_of, start_payment
 from govhall.i18n import N_, translate
@@ -749,7 +750,8 @@ async def case_page(
     return render(
         request,
         "portal/mycase.html",
-        rating=await rating_of(portal.tenant, case.id),
+        rating=await rating_of(portal.tenant, case.id, locale),
+        rating_tags=[(k, v.pick(locale)) for k, v in BAD_RATING_TAGS.items()],
         documents=await documents_of_case(portal.tenant, applicant, serial_number),
         concluded=case.status in ENDED_STATUSES,
         status=status,

@@ -172,8 +172,11 @@ class EngagementPages(Controller):
         if account is None:
             return login_redirect(request, next_path=f"{portal.base}/me/cases/{serial_number}")
         level = str(data.get("level", ""))
+        raw_tags = data.get("tags") or []
         rating = RatingIn(
-            level=int(level) if level.isdigit() else 0, reason=str(data.get("reason", ""))
+            level=int(level) if level.isdigit() else 0,
+            reason=str(data.get("reason", "")),
+            tags=[str(t) for t in (raw_tags if isinstance(raw_tags, list) else [raw_tags])],
         )
         try:
             await engagement.rate_case(portal.tenant, account, serial_number, rating)

@@ -28,10 +28,12 @@ from govhall import db
 from govhall.calendar.services import tenant_calendar
 from govhall.cases.tables import Case
 from govhall.engagement.tables import Rating
+from govhall.engagement.tags import tag_labels
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, required_text
 from govhall.i18n import N_, Localized
 from govhall.identity.services import Grant, grants_of
 from govhall.identity.tokens import Principal
+from govhall.notify.tables import InboxMessage
 from govhall.supervision.services import (
     DEFAULT_COMPLAINT_DAYS,
     DEFAULT_RECTIFICATION_DAYS,
@@ -241,7 +243,9 @@ def _out(row: dict[str, Any], locale: str, today: date, rating: dict[str, Any] |
         appeal=row["appeal"],
         appeal_reason=row["appeal_reason"],
         rating_level=rating["level"] if rating else None,
-        rating_reason=rating["reason"] if rating else "",
+        rating_reason="；".join([*tag_labels(rating["tags"], locale), rating["reason"]]).strip("；")
+        if rating
+        else "",
         opened_by=row["opened_by_name"],
         opened_at=row["opened_at"],
         answered_at=row["answered_at"],
@@ -254,7 +258,11 @@ async def _ratings(rows: Sequence[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
     ids = [r["rating"] for r in rows if r["rating"] is not None]
     if not ids:
         return {}
-    found = await Rating.select(Rating.id, Rating.level, Rating.reason).where(Rating.id.is_in(ids))
+    found = (
+        await Rating.select(Rating.id, Rating.level, Rating.reason, Rating.tags)
+        .where(Rating.id.is_in(ids))
+        .output(load_json=True)
+    )
     return {r["id"]: r for r in found}
 
 
@@ -561,6 +569,53 @@ async def answer_ticket(
     return await ticket_of(tenant, principal, number, locale)
 
 
+async def _report_back(tenant: TenantInfo, row: dict[str, Any]) -> None:
+    """好差评: the rectification's result goes back to the rater (国办发〔2019〕51号),
+    once, in their inbox; the case's public progress shows it from the ticket."""
+    if row["rating"] is None:
+        return
+    rating = (
+        await Rating.select(Rating.account, Rating.case).where(Rating.id == row["rating"]).first()
+    )
+    if rating is None:
+        return
+    await InboxMessage.insert(
+        InboxMessage(
+            tenant=tenant.id,
+            recipient_kind="account",
+            recipient_id=rating["account"],
+            case=rating["case"],
+            dedupe_key=f"rectified:{row['id']}",
+            template="rating_rectified",
+            params={
+                "serial_number": row["case.serial_number"] or "",
+                "result": dict(RESULT_LABELS.get(row["result"]) or Localized("—")),
+                "explanation": row["explanation"],
+            },
+        )
+    ).on_conflict(action="DO NOTHING")
+
+
+async def rectification_of_case(tenant_id: uuid.UUID, serial_number: str, locale: str) -> str:
+    """The latest closed rectification of a case, as its public progress shows it."""
+    row = (
+        await Ticket.select(Ticket.result, Ticket.explanation)
+        .where(
+            (Ticket.tenant == tenant_id)
+            & (Ticket.case.serial_number == serial_number)
+            & (Ticket.kind == "rectification")
+            & (Ticket.status == "closed")
+            & (Ticket.result != "")
+        )
+        .order_by(Ticket.closed_at, ascending=False)
+        .first()
+    )
+    if row is None:
+        return ""
+    result = RESULT_LABELS.get(row["result"]) or Localized("—")
+    return f"{result.pick(locale)}：{row['explanation']}"
+
+
 async def review_ticket(
     tenant: TenantInfo, principal: Principal, number: str, data: ReviewIn, locale: str = "zh-CN"
 ) -> TicketOut:
@@ -586,7 +641,10 @@ async def review_ticket(
             else {Ticket.status: "open", Ticket.answered_at: None}
         )
         action = "closed" if data.decision == "close" else "returned"
-        await _change(row, "answered", values, _entry(action, principal.name, comment))
+        async with db.transaction():
+            await _change(row, "answered", values, _entry(action, principal.name, comment))
+            if data.decision == "close" and row["kind"] == "rectification":
+                await _report_back(tenant, row)
     elif data.decision in ("uphold", "reject"):
         if row["appeal"] != "pending":
             raise Conflict(N_("没有待审核的申诉"), code="no_pending_appeal")
