@@ -127,11 +127,12 @@ async def test_a_correction_notice_lists_every_item(api: Api, demo: None, tmp_pa
         serial,
         "request_correction",
         "请补正",
-        items=["申请书未签字", "身份证复印件不清晰"],
+        items=["不动产登记申请书：未签字", "身份证复印件不清晰"],
     )
     assert asked.status_code == 200
     notices = (await api.client.get(api.t(f"/cases/{serial}/documents"), headers=citizen)).json()
     assert [d["kind"] for d in notices] == ["correction_notice"]
     content = await fetch_pdf(api, api.t(f"/documents/{notices[0]['id']}/file"), citizen)
     text, _, _ = await asyncio.to_thread(inspect_pdf, content, tmp_path)
-    assert "1. 申请书未签字" in text and "2. 身份证复印件不清晰" in text
+    # A declared material with its note; free text marked as such (never a dict).
+    assert "1. 不动产登记申请书（未签字）" in text and "2. 其他：身份证复印件不清晰" in text

@@ -4,13 +4,14 @@ promises and ratings; the weights; the formula; comparison; exports; refusals.""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
 from govhall.cases.tables import Case
 from govhall.supervision.tables import Signal
+from govhall.workflow.tables import Task
 from tests.conftest import Api
 from tests.engagement.test_engagement import concluded_case
 from tests.portal.test_apply import BASE, hidden
@@ -58,6 +59,14 @@ async def test_scores_follow_the_signals_completions_and_ratings(api: Api, demo:
     assert shown == WEIGHTS
 
     await _late_case(api)
+    # A handling step long overdue: a step card (the acceptance step's deadline is the
+    # acceptance clock's, carded once).
+    clerk = await api.staff("clerk")
+    handling = (await api.submit(await api.citizen("waiting")))["serial_number"]
+    assert (await api.act(clerk, handling, "accept", "同意")).status_code == 200
+    await Task.update({Task.due_on: date(2026, 1, 5)}).where(
+        (Task.status == "open") & (Task.step == "handle")
+    )
     citizen = await api.citizen("rater")
     early = await concluded_case(api, citizen)
     # Concluded today, its legal deadline weeks away: early.

@@ -219,28 +219,26 @@ def _out(row: dict[str, Any], locale: str) -> SignalOut:
 async def cards_of_tasks(task_ids: Iterable[Any]) -> dict[Any, str]:
     """The highest open card (yellow or red) per open step — its own, or its case's
     (the acceptance step's deadline is the case's acceptance clock, carded once) —
-    for a page of the work list in two queries; warnings are the list's own 临期 mark."""
+    for a page of the work list in one query; warnings are the list's own 临期 mark."""
     ids = list(task_ids)
     if not ids:
         return {}
-    case_of = {
-        row["id"]: row["case"]
-        for row in await Task.select(Task.id, Task.case).where(Task.id.is_in(ids))
-    }
-    tasks_of: dict[Any, list[Any]] = {}
-    for task, case in case_of.items():
-        tasks_of.setdefault(case, []).append(task)
+    postgres = db.is_postgres()
+    marks = ", ".join("{}::uuid" if postgres else "{}" for _ in ids)
+    # Placeholders only: the ids are parameters.
+    rows = await Task.raw(
+        "SELECT t.id AS task, s.level FROM workflow_task t "  # noqa: S608
+        'JOIN supervision_signal s ON s."case" = t."case" '
+        "AND (s.task = t.id OR s.task IS NULL) "
+        f"WHERE t.id IN ({marks}) AND s.cleared_at IS NULL AND s.level <> 'warning'",
+        *(ids if postgres else [str(i) for i in ids]),
+    )
     highest: dict[Any, str] = {}
-    for row in await Signal.select(Signal.task, Signal.case, Signal.level).where(
-        Signal.case.is_in(list(tasks_of) or [None])
-        & (Signal.task.is_in(ids) | Signal.task.is_null())
-        & Signal.cleared_at.is_null()
-        & (Signal.level != "warning")
-    ):
-        for task in [row["task"]] if row["task"] else tasks_of.get(row["case"], []):
-            current = highest.get(task)
-            if current is None or LEVELS.index(row["level"]) > LEVELS.index(current):
-                highest[task] = row["level"]
+    for row in rows:
+        task = row["task"] if postgres else uuid.UUID(str(row["task"]))
+        current = highest.get(task)
+        if current is None or LEVELS.index(row["level"]) > LEVELS.index(current):
+            highest[task] = row["level"]
     return highest
 
 

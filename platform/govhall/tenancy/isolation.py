@@ -47,6 +47,9 @@ PLATFORM_WIDE = frozenset(
         "identity_federated_identity",
         # E-certificates from every government serve applications to every other (R-L3).
         "cases_certificate",
+        # The State Council's holiday notices hold for every government.
+        "calendar_national_notice",
+        "calendar_national_day",
     }
 )
 

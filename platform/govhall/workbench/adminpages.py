@@ -64,7 +64,7 @@ from govhall.tenancy.services import HANDLING_UNIT_KINDS, enabled_items, item_se
 from govhall.tenancy.tables import OrgUnit
 from govhall.web.deps import client_ip
 from govhall.workbench.pages import _login, signed_in_staff
-from govhall.workflow.clockjobs import tenant_warning
+from govhall.workflow.clockjobs import recompute_open_cases, tenant_warning
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UNIT_KINDS = get_args(UnitKind)
@@ -576,6 +576,7 @@ class AdminPages(Controller):
                 ) from None
             name = str(data.get("name") or "").strip()[:50]
             await set_day(portal.tenant.id, day, data.get("working") == "1", name)
+            await recompute_open_cases(day, [portal.tenant.id])
 
         return await self._do(request, portal, services, "calendar", data, work)
 
@@ -591,5 +592,6 @@ class AdminPages(Controller):
         async def work(staff: Principal) -> None:
             await require_calendar_admin(staff, portal.tenant)
             await clear_day(portal.tenant.id, day)
+            await recompute_open_cases(day, [portal.tenant.id])
 
         return await self._do(request, portal, services, "calendar", data, work)
