@@ -12,6 +12,18 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 EN: dict[str, str] = {
+    "{year} 年通知已载入：{days} 天变化，重新计算在办件 {cases} 件，期限变化 {moved} 项。": "The notice for {year} is loaded: {days} days changed, {cases} open cases recomputed, {moved} deadlines moved.",
+    "国务院办公厅每年发布次年的节假日安排通知。未载入通知的年份按《全国年节及纪念日放假办法》第二条的法定节假日临时计算；载入后，受影响的在办件自动重新计算期限并告知申请人。": "Each year the General Office of the State Council publishes the next year's holiday arrangements. A year without a loaded notice counts the statutory holidays of Article 2 of the national holiday measures for now; once it is loaded, the open cases it affects are recomputed and their applicants told.",
+    "年份": "Year",
+    "放假": "Days off",
+    "放假日期（每行一个日期或日期段，后接节日名称，如 2027-02-04..2027-02-10 春节）": "Days off (one date or range per line, then the festival, e.g. 2027-02-04..2027-02-10 春节)",
+    "节假日通知": "Holiday notices",
+    "调休上班": "Adjusted working days",
+    "调休上班日期（每行一个日期，后接节日名称，如 2027-01-31 春节）": "Adjusted working days (one date per line, then the festival, e.g. 2027-01-31 春节)",
+    "载入人": "Loaded by",
+    "载入通知": "Load the notice",
+    "通知标题": "Notice's title",
+    "需人工核查：{serials}": "To review by hand: {serials}",
     "“不满意”或“非常不满意”的评价请选择差评原因或说明理由": "For 'dissatisfied' or 'very dissatisfied', choose a reason or explain why",
     "差评原因须从以下选项中选择：{allowed}": "The reasons for a poor rating must be chosen from: {allowed}",
     "差评原因（“不满意”“非常不满意”时选择，可多选）": "Reasons for a poor rating ('dissatisfied' or 'very dissatisfied'; choose any)",

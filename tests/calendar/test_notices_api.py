@@ -99,3 +99,34 @@ async def test_an_operator_loads_a_notice_and_open_cases_follow(api: Api, demo: 
     back = (await Case.select(Case.due_on).where(Case.id == case.id))[0]["due_on"]
     assert back == due
     assert date(due.year, 1, 1) <= extra
+
+
+async def test_the_operator_loads_a_notice_on_the_console(api: Api, demo: None) -> None:
+    from tests.portal.test_apply import hidden
+    from tests.tenancy.test_operations import operator_web_session
+
+    await operator_web_session(api)
+    console = await api.client.get("/operator/")
+    assert 'id="notice-form"' in console.text and 'id="calendar-warning"' in console.text
+    token = hidden(console.text, "_csrf_token")
+    off = "\n".join(
+        f"{day.isoformat()} {name}" for day, name in sorted(statutory_days(2027).items())
+    )
+    typed = {
+        "_csrf_token": token,
+        "year": "2027",
+        "title": "国务院办公厅关于2027年部分节假日安排的通知",
+        "off": off + "\n2027-13-01 错误",
+        "work": "2027-02-09 春节",
+    }
+    refused = await api.client.post("/operator/calendar/notices", data=typed)
+    assert refused.status_code == 422 and 'id="notice-error"' in refused.text
+    assert "2027-13-01" in refused.text and "2027-02-09" in refused.text
+    assert "2027-13-01 错误" in refused.text  # what was typed is kept
+    assert await NationalNotice.count() == 0
+    loaded = await api.client.post(
+        "/operator/calendar/notices", data={**typed, "off": off, "work": "2027-02-20 春节"}
+    )
+    assert loaded.status_code == 200 and 'id="notice-result"' in loaded.text, loaded.text[-3000:]
+    assert await NationalNotice.count() == 1
+    assert 'id="notices"' in loaded.text

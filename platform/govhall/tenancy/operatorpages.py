@@ -16,6 +16,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
+from govhall.calendar.controllers import NoticeLoaded, load_and_recompute
+from govhall.calendar.notices import loaded_notices, parse_lines
 from govhall.errors import GovhallError
 from govhall.identity.operators import set_tenant_status
 from govhall.identity.tokens import Principal
@@ -61,6 +63,8 @@ class OperatorPages(Controller):
         result: ApplyResult | None = None,
         planned: bool = False,
         errors: dict[str, str] | None = None,
+        notice_typed: dict[str, str] | None = None,
+        notice_loaded: NoticeLoaded | None = None,
     ) -> Response[Any]:
         return render(
             request,
@@ -76,6 +80,9 @@ class OperatorPages(Controller):
             result=result,
             planned=planned,
             errors=errors or {},
+            notices=await loaded_notices(),
+            notice_typed=notice_typed or {},
+            notice_loaded=notice_loaded,
         )
 
     async def _onboard(
@@ -167,6 +174,35 @@ class OperatorPages(Controller):
         }
         text = toml_text({k: v for k, v in manifest.items() if v is not None})
         return await self._onboard(request, services, operator, text, data.get("action"))
+
+    @post("/calendar/notices")
+    async def load_notice(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormPost,
+        services: NamedDependency[Services],
+    ) -> Response[Any]:
+        """A year's State Council holiday notice from the form (one line per date or
+        range, then the festival); refused whole with every problem, typed text kept."""
+        operator = _operator(request)
+        if operator is None:
+            return _sign_in()
+        typed = {k: str(data.get(k) or "") for k in ("year", "title", "number", "off", "work")}
+        try:
+            year = int(typed["year"]) if typed["year"].strip().isdigit() else 0
+            notice = parse_lines(year, typed["title"], typed["number"], typed["off"], typed["work"])
+            loaded = await load_and_recompute(notice, operator.name)
+        except GovhallError as error:
+            messages = error_messages(error, request_locale(request))
+            return await self._console(
+                request,
+                services,
+                operator,
+                status=error.status_code,
+                errors={"notice": messages.get("form") or next(iter(messages.values()), "")},
+                notice_typed=typed,
+            )
+        return await self._console(request, services, operator, notice_loaded=loaded)
 
     @post("/tenants/{slug:str}/{action:str}")
     async def switch(
