@@ -12,6 +12,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 EN: dict[str, str] = {
+    "办件已挂起（未说明法定事由，办理时限照常计算）": "The case is suspended (no legal ground given: the time limit keeps running)",
+    "所需时间 {days} 个工作日": "{days} working days needed",
+    "本程序期限 {day}": "This procedure is due by {day}",
     "{year} 年通知已载入：{days} 天变化，重新计算在办件 {cases} 件，期限变化 {moved} 项。": "The notice for {year} is loaded: {days} days changed, {cases} open cases recomputed, {moved} deadlines moved.",
     "国务院办公厅每年发布次年的节假日安排通知。未载入通知的年份按《全国年节及纪念日放假办法》第二条的法定节假日临时计算；载入后，受影响的在办件自动重新计算期限并告知申请人。": "Each year the General Office of the State Council publishes the next year's holiday arrangements. A year without a loaded notice counts the statutory holidays of Article 2 of the national holiday measures for now; once it is loaded, the open cases it affects are recomputed and their applicants told.",
     "年份": "Year",

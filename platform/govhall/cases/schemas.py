@@ -104,6 +104,10 @@ class ClockOut(msgspec.Struct, kw_only=True):
     due_on: date | None
     promised_due_on: date | None
     stopped_on: date | None
+    decided_on: date | None = None
+    """The decision: §42's clock stops here."""
+    issue_due: date | None = None
+    """§44: the decision's document issued and delivered by this day."""
 
 
 class ActiveStepOut(msgspec.Struct, kw_only=True):
@@ -136,6 +140,16 @@ class HoldOut(msgspec.Struct, kw_only=True):
     since: date
     reason: str
     items: list[str]
+    label: str = ""
+    """The hold in words: the status, and a special procedure's name."""
+    stops_clock: bool = True
+    """False for a suspension without a legal ground: a note, the clock runs on."""
+    ground: str = ""
+    days_needed: int = 0
+    """A §45 procedure's announced time (working days)."""
+    due_on: date | None = None
+    """The hold's own limit: the procedure's end, or a hearing's request window / date."""
+    requested_on: date | None = None
 
 
 class CaseStateOut(msgspec.Struct, kw_only=True):

@@ -54,6 +54,7 @@ from govhall.calendar.working import WorkingCalendar
 from govhall.errors import Conflict, InvalidInput
 from govhall.i18n import N_, Localized
 from govhall.sdk import STEP_ACTIONS, FlowAction, FlowStep, FlowTemplate, evaluate
+from govhall.workflow.labels import STATUS_LABELS, label
 
 ACCEPTANCE_DAYS = 5
 EXTENSION_DAYS = 10
@@ -503,7 +504,7 @@ def _no_hold(state: CaseState) -> None:
         raise Conflict(
             N_("办件处于暂停状态（{status}），请先恢复办理"),
             code="case_on_hold",
-            status=state.status,
+            status=label(STATUS_LABELS, state.status),
         )
 
 

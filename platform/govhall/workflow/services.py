@@ -34,7 +34,7 @@ from govhall.tenancy.tables import OrgUnit
 from govhall.workflow import machine
 from govhall.workflow.engine import case_context, case_events, load_case
 from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
-from govhall.workflow.machine import CaseState, Context
+from govhall.workflow.machine import HOLD_STATUS, SPECIAL_PROCEDURES, CaseState, Context
 from govhall.workflow.schemas import (
     WORK_KINDS,
     WORK_SIGNALS,
@@ -305,6 +305,21 @@ def state_view(
             since=hold.since,
             reason=hold.reason,
             items=list(hold.items),
+            label="：".join(
+                part
+                for part in (
+                    label(STATUS_LABELS, HOLD_STATUS[hold.kind]).pick(locale),
+                    SPECIAL_PROCEDURES[hold.procedure].pick(locale)
+                    if hold.procedure in SPECIAL_PROCEDURES
+                    else "",
+                )
+                if part
+            ),
+            stops_clock=hold.stops_clock,
+            ground=hold.ground,
+            days_needed=hold.days_needed,
+            due_on=hold.due_on,
+            requested_on=hold.requested_on,
         )
         if hold
         else None,
@@ -322,6 +337,8 @@ def state_view(
             due_on=clock.due_on,
             promised_due_on=clock.promised_due_on,
             stopped_on=clock.stopped_on,
+            decided_on=clock.decided_on,
+            issue_due=clock.issue_due,
         ),
         active=[
             ActiveStepOut(
