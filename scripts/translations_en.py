@@ -12,6 +12,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 EN: dict[str, str] = {
+    "“{kind}”有效期至 {until}，可于 {opens} 起申请延续": "The '{kind}' is valid until {until}; its renewal can be asked from {opens}",
+    "决定送达期限 {day}": "Decision to be delivered by {day}",
+    "原许可于 {until} 有效期届满时尚未作出延续决定，依法视为准予延续（行政许可法第五十条），自 {day} 起生效。": "No decision on the renewal was made by the time the licence expired on {until}: by law the renewal counts as granted (Administrative Licensing Law §50), from {day}.",
+    "延续申请：原许可有效期至 {until}，须在此前作出决定。": "Renewal: the licence is valid until {until}; the decision is due by then.",
+    "没有可以延续的有效“{kind}”：证件已过期或不存在的，请重新申请": "There is no valid '{kind}' to renew: if it has expired or never existed, apply anew",
     "办件已挂起（未说明法定事由，办理时限照常计算）": "The case is suspended (no legal ground given: the time limit keeps running)",
     "所需时间 {days} 个工作日": "{days} working days needed",
     "本程序期限 {day}": "This procedure is due by {day}",

@@ -36,6 +36,7 @@ ALL_DEMO_ITEMS = {
     "SC-GTGS-0003",
     "SC-SPJY-0001",
     "WJ-GGCS-0001",
+    "WJ-GGCS-0002",
     "WJ-JKZM-0001",
     "ZJ-JGBA-0001",
     "ZJ-SGXK-0001",

@@ -10,13 +10,15 @@ The certificate is the record here; its printable, signed rendition is a documen
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 
 from govhall.cases.tables import Case, Certificate
+from govhall.errors import Conflict
+from govhall.i18n import N_
 from govhall.identity.tokens import Principal
 from govhall.sdk import ItemSpec
 from govhall.tenancy.schemas import TenantInfo
@@ -32,6 +34,65 @@ class CertificateOut(msgspec.Struct, kw_only=True):
     issued_on: date
     status: str
     tenant: str
+    valid_until: date | None = None
+    """The last day it is valid (行政许可法 §50); None: no expiry."""
+
+
+def valid_until(issued_on: date, years: int) -> date | None:
+    """The last day of a validity of ``years`` from ``issued_on`` (the day before the
+    anniversary; 29 February issues run to 27 February)."""
+    if years <= 0:
+        return None
+    try:
+        anniversary = issued_on.replace(year=issued_on.year + years)
+    except ValueError:  # 29 February
+        anniversary = issued_on.replace(year=issued_on.year + years, day=28)
+    return anniversary - timedelta(days=1)
+
+
+class Renewal(msgspec.Struct, kw_only=True):
+    """The certificate a renewal application renews, and when it expires."""
+
+    number: str
+    certificate_type: str
+    expires_on: date
+
+
+async def renewal_of(holder_id: uuid.UUID, spec: ItemSpec, today: date) -> Renewal | None:
+    """§50: for a renewal item, the holder's certificate it renews — refused when there
+    is none still valid, or when the renewal window has not opened yet."""
+    if spec.handling_kind != "renew" or not spec.renews:
+        return None
+    rows = (
+        await Certificate.select(Certificate.number, Certificate.valid_until)
+        .where(
+            (Certificate.holder == holder_id)
+            & (Certificate.status == "valid")
+            & (Certificate.certificate_type == spec.renews)
+            & Certificate.valid_until.is_not_null()
+            & (Certificate.valid_until >= today)
+        )
+        .order_by(Certificate.valid_until, ascending=False)
+        .first()
+    )
+    if rows is None:
+        raise Conflict(
+            N_("没有可以延续的有效“{kind}”：证件已过期或不存在的，请重新申请"),
+            code="nothing_to_renew",
+            kind=spec.renews,
+        )
+    opens = rows["valid_until"] - timedelta(days=spec.renewal_window_days)
+    if today < opens:
+        raise Conflict(
+            N_("“{kind}”有效期至 {until}，可于 {opens} 起申请延续"),
+            code="renewal_not_open",
+            kind=spec.renews,
+            until=rows["valid_until"].isoformat(),
+            opens=opens.isoformat(),
+        )
+    return Renewal(
+        number=rows["number"], certificate_type=spec.renews, expires_on=rows["valid_until"]
+    )
 
 
 async def issue_for(tenant: TenantInfo, case_id: uuid.UUID, spec: ItemSpec) -> None:
@@ -48,6 +109,7 @@ async def issue_for(tenant: TenantInfo, case_id: uuid.UUID, spec: ItemSpec) -> N
     )
     if case is None or case["applicant"] is None or case["decision"] != "approved":
         return
+    issued_on = datetime.now(ZoneInfo(tenant.time_zone)).date()
     row = Certificate(
         tenant=tenant.id,
         holder=case["applicant"],
@@ -56,7 +118,8 @@ async def issue_for(tenant: TenantInfo, case_id: uuid.UUID, spec: ItemSpec) -> N
         number=case["serial_number"],
         holder_name=case["applicant_name"],
         item_code=spec.code,
-        issued_on=datetime.now(ZoneInfo(tenant.time_zone)).date(),
+        issued_on=issued_on,
+        valid_until=valid_until(issued_on, spec.result_valid_years),
     )
     await Certificate.insert(row).on_conflict(action="DO NOTHING")
 
@@ -68,6 +131,7 @@ _COLUMNS = (
     Certificate.holder_name,
     Certificate.item_code,
     Certificate.issued_on,
+    Certificate.valid_until,
     Certificate.status,
     Certificate.tenant.slug,
 )

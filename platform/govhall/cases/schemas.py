@@ -88,6 +88,10 @@ class ProgressOut(msgspec.Struct, kw_only=True):
     steps: list[TrackedStepOut]
     rectification: str = ""
     """好差评: what the department did about a poor rating, once a supervisor closed it."""
+    renewal_expires_on: date | None = None
+    """§50: the licence a renewal application renews expires on this day."""
+    deemed_renewal_from: date | None = None
+    """§50: undecided at expiry, the renewal counts as granted from this day."""
 
 
 class ClockOut(msgspec.Struct, kw_only=True):
@@ -108,6 +112,9 @@ class ClockOut(msgspec.Struct, kw_only=True):
     """The decision: §42's clock stops here."""
     issue_due: date | None = None
     """§44: the decision's document issued and delivered by this day."""
+    renewal_expires_on: date | None = None
+    deemed_renewal_from: date | None = None
+    """§50: undecided at the licence's expiry, the renewal counts as granted."""
 
 
 class ActiveStepOut(msgspec.Struct, kw_only=True):

@@ -20,7 +20,7 @@ from piccolo.query.methods.select import SelectRaw
 
 from govhall import db
 from govhall.calendar.services import tenant_calendar
-from govhall.cases.certificates import usable_for
+from govhall.cases.certificates import Renewal, renewal_of, usable_for
 from govhall.cases.schemas import (
     ApplicationCreate,
     ApplicationOut,
@@ -262,6 +262,8 @@ class PreparedApplication:
     """For an enterprise: who prepared (operator) and confirmed (reviewer) it."""
     entered_by: uuid.UUID | None = None
     """The staff member who entered it for a walk-in applicant (代办)."""
+    renewal: Renewal | None = None
+    """§50: the certificate a renewal application renews."""
 
 
 async def prepare_application(
@@ -304,6 +306,8 @@ async def prepare_application(
             ],
             units="、".join(u.name for u in item.units),
         )
+    # §50 first: without a licence in its renewal window there is nothing to fill in.
+    renewal = await renewal_of(account.id, spec, datetime.now(ZoneInfo(tenant.time_zone)).date())
     form = strip_hidden(spec.form, data.form) if isinstance(data.form, dict) else data.form
     errors = validate_form(spec.form, form)
     if not errors:
@@ -331,6 +335,7 @@ async def prepare_application(
         materials=materials,
         outstanding=outstanding,
         fees=fees,
+        renewal=renewal,
     )
 
 
@@ -382,6 +387,16 @@ async def insert_case(
         "joint": joint,
         "pre_handling": pre_handling,
         **({"via": prepared.via} if prepared.via else {}),
+        **(
+            {
+                "renewal": {
+                    "number": prepared.renewal.number,
+                    "expires_on": prepared.renewal.expires_on.isoformat(),
+                }
+            }
+            if prepared.renewal
+            else {}
+        ),
     }
     event = Event(
         seq=1,
@@ -853,6 +868,10 @@ async def _progress_of(
         timeline=timeline,
         steps=tracked(ctx, state, locale),
         rectification=await _rectification(tenant, case, locale),
+        renewal_expires_on=state.clock.renewal_expires_on,
+        deemed_renewal_from=machine.deemed_renewal_from(
+            state, datetime.now(ZoneInfo(tenant.time_zone)).date()
+        ),
     )
 
 

@@ -172,6 +172,7 @@ class Certificate(Table, tablename="cases_certificate"):
     holder_name = Varchar(length=200)
     item_code = Varchar(length=64)
     issued_on = Date()
+    valid_until = Date(null=True, default=None, help_text="Last day of validity (§50)")
     status = Varchar(length=16, default="valid", help_text="valid | revoked")
 
 

@@ -226,6 +226,13 @@ def check_item(item: ItemSpec) -> list[str]:
         problems.append(f"{where}: legal_basis is empty")
     if not item.audience:
         problems.append(f"{where}: audience is empty")
+    if (item.handling_kind == "renew") != bool(item.renews):
+        problems.append(
+            f"{where}: a renewal item (handling_kind 'renew') names the certificate type it "
+            "renews in 'renews', and only a renewal item does"
+        )
+    if item.result_valid_years < 0 or item.renewal_window_days < 0:
+        problems.append(f"{where}: validity and renewal window must not be negative")
     if any(not part for path in item.scenarios for part in path.split("/")):
         problems.append(f"{where}: scenario paths must not have empty levels")
     for faq in item.faqs:

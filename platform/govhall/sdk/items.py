@@ -321,6 +321,13 @@ class ItemSpec(msgspec.Struct, frozen=True, kw_only=True):
     """The e-certificate type (电子证照) an approved case issues, e.g. 营业执照: it enters
     the holder's certificate library and satisfies materials of other items that ask
     for that ``certificate_type`` (R-L3). Empty: the result is not a certificate."""
+    result_valid_years: int = 0
+    """How long the certificate is valid, in years (0: no expiry); 行政许可法 §50."""
+    renews: str = ""
+    """For a renewal item (``handling_kind="renew"``): the certificate type it renews."""
+    renewal_window_days: int = 30
+    """§50: a renewal is asked this many (calendar) days before expiry, unless the
+    item's own law says otherwise; applications earlier than that are refused."""
     result_sample: str | None = None
     """A sample of the result inside the plugin package."""
     documents: tuple[DocumentTemplate, ...] = ()

@@ -216,6 +216,9 @@ class Clock(msgspec.Struct, kw_only=True, frozen=True):
     issue_due: date | None = None
     """§44: the document issued and delivered by this day."""
     on_the_spot: bool = False
+    renewal_expires_on: date | None = None
+    """§50: a renewal application's licence expires on this day; undecided by then,
+    the renewal counts as granted (视为准予延续)."""
 
 
 class CaseState(msgspec.Struct, kw_only=True, frozen=True):
@@ -342,6 +345,15 @@ def past_acceptance(state: CaseState, day: date) -> bool:
         and not state.ended
         and not (state.hold is not None and state.hold.kind == "correction")
     )
+
+
+def deemed_renewal_from(state: CaseState, today: date) -> date | None:
+    """§50: the day a renewal counts as granted — the day after the licence expired
+    with no decision on its renewal — once that day has come."""
+    expires = state.clock.renewal_expires_on
+    if expires is None or state.decision is not None or state.ended or today <= expires:
+        return None
+    return date.fromordinal(expires.toordinal() + 1)
 
 
 def clock_columns(state: CaseState) -> tuple[date | None, ...]:
@@ -560,7 +572,14 @@ def start(ctx: Context, ev: Event) -> CaseState:
         promised_days=int(data.get("promised_days", data.get("statutory_days", 0))),
         joint=joint,
     )
-    clock = msgspec.structs.replace(clock, on_the_spot=clock.promised_days == 0)
+    renewal = data.get("renewal") or {}
+    clock = msgspec.structs.replace(
+        clock,
+        on_the_spot=clock.promised_days == 0,
+        renewal_expires_on=date.fromisoformat(renewal["expires_on"])
+        if renewal.get("expires_on")
+        else None,
+    )
     pre = bool(data.get("pre_handling"))
     if not pre:
         clock = _with_dues(msgspec.structs.replace(clock, received_on=ctx.day(ev.at)), ctx.calendar)

@@ -34,7 +34,13 @@ from govhall.tenancy.tables import OrgUnit
 from govhall.workflow import machine
 from govhall.workflow.engine import case_context, case_events, load_case
 from govhall.workflow.labels import ACTION_LABELS, STATUS_LABELS, label
-from govhall.workflow.machine import HOLD_STATUS, SPECIAL_PROCEDURES, CaseState, Context
+from govhall.workflow.machine import (
+    HOLD_STATUS,
+    SPECIAL_PROCEDURES,
+    CaseState,
+    Context,
+    deemed_renewal_from,
+)
 from govhall.workflow.schemas import (
     WORK_KINDS,
     WORK_SIGNALS,
@@ -339,6 +345,8 @@ def state_view(
             stopped_on=clock.stopped_on,
             decided_on=clock.decided_on,
             issue_due=clock.issue_due,
+            renewal_expires_on=clock.renewal_expires_on,
+            deemed_renewal_from=deemed_renewal_from(state, ctx.day(at)),
         ),
         active=[
             ActiveStepOut(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from govhall.sdk import (
     FAQ,
     BatchCheck,
@@ -156,6 +158,8 @@ PUBLIC_PLACE_LICENCE = ItemSpec(
     hours="周一至周五 9:00—12:00，13:30—17:00（法定节假日除外）",
     result_name="公共场所卫生许可证",
     result_certificate="公共场所卫生许可证",
+    # 卫生部令第80号 第二十五条: valid for four years.
+    result_valid_years=4,
     annual_inspection=False,
     keywords=("卫生许可证", "宾馆", "美容美发", "游泳馆", "洗浴"),
     categories=("卫生健康", "开办企业"),
@@ -339,7 +343,28 @@ HEALTH_CERTIFICATE = ItemSpec(
     complaint_phone="0999-12320",
 )
 
-ITEMS = (PUBLIC_PLACE_LICENCE, HEALTH_CERTIFICATE)
+#: 延续: the same licence asked again 30 days before it expires (卫生部令第80号
+#: 第二十五条; 行政许可法 第五十条); undecided at expiry it counts as renewed.
+PUBLIC_PLACE_RENEWAL = msgspec.structs.replace(
+    PUBLIC_PLACE_LICENCE,
+    code="WJ-GGCS-0002",
+    name="公共场所卫生许可证延续",
+    name_en="Renewal of the public place hygiene licence",
+    handling_kind="renew",
+    parent_code=PUBLIC_PLACE_LICENCE.code,
+    renews="公共场所卫生许可证",
+    renewal_window_days=30,
+    conditions=(
+        "持有有效期内的公共场所卫生许可证",
+        "在许可证有效期届满30日前提出延续申请",
+        *PUBLIC_PLACE_LICENCE.conditions,
+    ),
+    keywords=("卫生许可证延续", "许可证到期", "换证"),
+    scenarios=(),
+    faqs=(),
+)
+
+ITEMS = (PUBLIC_PLACE_LICENCE, PUBLIC_PLACE_RENEWAL, HEALTH_CERTIFICATE)
 
 
 @hookimpl
