@@ -406,6 +406,30 @@ def calendar_load_notice(path: Path, loaded_by: str) -> None:
         click.echo("以下办件需人工核查（新日历下无法重算）：" + "、".join(result.needs_review))
 
 
+@calendar.command("recompute")
+@click.option(
+    "--since",
+    "since",
+    default="",
+    help="First changed day (YYYY-MM-DD); default: 1 January of this year.",
+)
+def calendar_recompute(since: str) -> None:
+    """Recompute every open case's deadlines against today's calendars — run it after
+    upgrading the holiday library (a new release knows a new year's notice)."""
+    from datetime import date as day_type
+
+    from govhall.workflow.clockjobs import recompute_open_cases
+
+    try:
+        first = day_type.fromisoformat(since) if since else day_type(day_type.today().year, 1, 1)
+    except ValueError as exc:
+        raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--since") from exc
+    result = asyncio.run(_with_database(lambda: recompute_open_cases(first)))
+    click.echo(f"重新计算在办件 {result.cases} 件，期限变化 {len(result.moved)} 项")
+    if result.refused:
+        click.echo("以下办件需人工核查（新日历下无法重算）：" + "、".join(result.refused))
+
+
 @calendar.command("notices")
 def calendar_notices() -> None:
     """List the notices operators loaded, and each year's source."""

@@ -191,3 +191,51 @@ async def test_the_sql_agrees_with_the_reference_and_thresholds_per_tenant(
     }
     assert await _open() == expected and expected
     await _clocks_agree()
+
+
+async def test_the_decision_issue_and_hold_limits_have_their_own_clocks(
+    api: Api, demo: None
+) -> None:
+    """§42 stops at the decision and §44's 10 days to issue run from it; a §45/§47
+    hold's own limit runs while the case's clock is stopped; a suspension on no legal
+    ground stops nothing."""
+    decided, held, noted = await _cases(api, 3)
+    await Task.update({Task.due_on: None}, force=True)
+    # Past its legal limit, but decided: only the issue limit (2026-09-29) counts.
+    await _set(
+        decided,
+        status="approved",
+        decision="approved",
+        acceptance_due=None,
+        due_on=D("2026-09-01"),
+        issue_due=D("2026-09-29"),
+    )
+    # In a hearing whose date (2026-09-30) has passed; its legal limit is stopped.
+    await _set(
+        held,
+        status="special_procedure",
+        hold="special",
+        acceptance_due=None,
+        due_on=D("2026-09-01"),
+        hold_due=D("2026-09-30"),
+    )
+    # Suspended with no legal ground: the hold column stays empty, the clock runs.
+    await _set(noted, status="suspended", hold=None, acceptance_due=None, due_on=D("2026-09-29"))
+    await sweep(NOW)
+    signals = await _open()
+    assert {s for s in signals if s[0] == decided} == {
+        (decided, "issue", "warning"),
+        (decided, "issue", "yellow"),
+        (decided, "issue", "red"),
+    }
+    assert {s for s in signals if s[0] == held} == {
+        (held, "hold", "warning"),
+        (held, "hold", "yellow"),
+    }
+    assert (noted, "case", "red") in signals
+    await _clocks_agree()
+    # Issued and concluded: the issue clock stops; the hearing held: its clock goes.
+    await _set(decided, status="concluded", issue_due=None)
+    await _set(held, status="accepted", hold=None, hold_due=None, due_on=D("2026-12-31"))
+    await sweep(NOW)
+    assert not {s for s in await _open() if s[0] in (decided, held)}
