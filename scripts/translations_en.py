@@ -12,6 +12,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 EN: dict[str, str] = {
+    "{year} 年：国务院节假日通知尚未载入，暂按法定节假日计算（周末休息，无调休）": "{year}: the State Council holiday notice is not loaded yet; the statutory holidays count for now (weekends off, no adjusted working days)",
+    "{year} 年：按国务院节假日通知计算": "{year}: counted by the State Council holiday notice",
     "“{kind}”有效期至 {until}，可于 {opens} 起申请延续": "The '{kind}' is valid until {until}; its renewal can be asked from {opens}",
     "决定送达期限 {day}": "Decision to be delivered by {day}",
     "原许可于 {until} 有效期届满时尚未作出延续决定，依法视为准予延续（行政许可法第五十条），自 {day} 起生效。": "No decision on the renewal was made by the time the licence expired on {until}: by law the renewal counts as granted (Administrative Licensing Law §50), from {day}.",

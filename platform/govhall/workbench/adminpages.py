@@ -17,7 +17,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
-from govhall.calendar.services import clear_day, require_calendar_admin, set_day, year_days
+from govhall.calendar.services import (
+    clear_day,
+    require_calendar_admin,
+    set_day,
+    tenant_calendar,
+    year_days,
+)
 from govhall.errors import FieldError, GovhallError, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.roles import FUNCTIONS, RoleIn, define_role, delete_role, list_roles
@@ -142,6 +148,10 @@ class AdminPages(Controller):
             roles=await list_roles(portal.tenant, staff, locale),
             serial=describe_format(portal.tenant),
             days=[d for d in await year_days(portal.tenant.id, year) if d[3] == "tenant"],
+            national_years=[
+                (y, (await tenant_calendar(portal.tenant.id)).national.provisional(y))
+                for y in (year, year + 1)
+            ],
             year=year,
             section=section,
             errors=errors or {},
