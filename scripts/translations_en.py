@@ -12,6 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 EN: dict[str, str] = {
+    "您的办件 {serial_number} 在 5 个工作日内未收到受理决定，依法自收到申请材料之日起视为受理。": "Your case {serial_number} received no acceptance decision within 5 working days: by law it counts as accepted from the day the materials were received.",
     "{year} 年：国务院节假日通知尚未载入，暂按法定节假日计算（周末休息，无调休）": "{year}: the State Council holiday notice is not loaded yet; the statutory holidays count for now (weekends off, no adjusted working days)",
     "{year} 年：按国务院节假日通知计算": "{year}: counted by the State Council holiday notice",
     "“{kind}”有效期至 {until}，可于 {opens} 起申请延续": "The '{kind}' is valid until {until}; its renewal can be asked from {opens}",

@@ -339,3 +339,36 @@ async def test_full_id_number_only_for_handlers_of_the_case_and_audited(
     assert [(v["actor_name"], v["target"]) for v in viewed] == [("王受理", serial)]
     citizen = await api.client.get(url, headers=await api.citizen("lisi"))
     assert citizen.status_code == 403
+
+
+async def test_the_sweep_deems_an_unanswered_application_accepted(api: Api, demo: None) -> None:
+    """§32: 5 working days with no acceptance decision — accepted from receipt, by the
+    system, without a clerk; the applicant is told; a refusal is no longer possible."""
+    from datetime import UTC, datetime, timedelta
+
+    from govhall.notify.tables import InboxMessage
+    from govhall.supervision.sweep import sweep
+
+    serial = (await api.submit(await api.citizen()))["serial_number"]
+    received = await _case(serial)
+    assert received.received_on is not None and received.due_on is None
+    later = datetime.now(UTC) + timedelta(days=30)
+    await sweep(later)
+    case = await _case(serial)
+    assert case.status == "accepted" and case.acceptance_due is None
+    state = case.state
+    assert state["clock"]["deemed_accepted"] is True  # type: ignore[index]
+    assert state["clock"]["start_on"] == received.received_on.isoformat()  # type: ignore[index]
+    assert case.due_on is not None
+    events = await CaseEvent.select(CaseEvent.action, CaseEvent.actor_kind).where(
+        CaseEvent.case == case.id
+    )
+    assert {"action": "deem_accept", "actor_kind": "system"} in events
+    told = await InboxMessage.count().where(
+        (InboxMessage.case == case.id) & (InboxMessage.template == "case_deem_accept")
+    )
+    assert told == 1
+    await sweep(later)  # again: nothing more
+    assert await CaseEvent.count().where(CaseEvent.case == case.id) == len(events)
+    refused = await api.act(await api.staff("clerk"), serial, "reject", "不符合条件")
+    assert refused.status_code == 409

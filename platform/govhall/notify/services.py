@@ -36,6 +36,9 @@ TEMPLATES: dict[str, str] = {
         "您的办件 {serial_number}（{item}）进入特别程序，所需时间不计入办理时限：{opinion}"
     ),
     "case_extend": N_("您的办件 {serial_number}（{item}）办理期限已依法延长，理由：{opinion}"),
+    "case_deem_accept": N_(
+        "您的办件 {serial_number} 在 5 个工作日内未收到受理决定，依法自收到申请材料之日起视为受理。"
+    ),
     "case_deadline_moved": N_(
         "节假日安排调整后，您的办件 {serial_number} 的{clock}由 {before} 调整为 {after}。"
     ),

@@ -32,6 +32,7 @@ from govhall.calendar.working import LAST_YEAR, WorkingCalendar
 from govhall.cases.tables import Case
 from govhall.errors import GovhallError
 from govhall.i18n import N_, Localized, translate
+from govhall.notify.services import applicant_message
 from govhall.notify.tables import InboxMessage
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import Tenant
@@ -65,8 +66,10 @@ async def _write(
     revision: int,
     event: dict[str, Any] | None,
     now: datetime,
+    message: InboxMessage | None = None,
 ) -> bool:
-    """The new state, its task rows and (for a system action) its event, at once."""
+    """The new state, its task rows and (for a system action) its event and the
+    applicant's message, at once."""
     changes = await task_changes(
         tenant_id=tenant_id,
         department_id=case.department,
@@ -84,6 +87,8 @@ async def _write(
         await apply_task_changes(tenant_id, case.id, changes, now)
         if event is not None:
             await store.append_event(tenant_id=tenant_id, case_id=case.id, at=now, **event)
+        if message is not None:
+            await InboxMessage.insert(message).on_conflict(action="DO NOTHING")
     return True
 
 
@@ -139,7 +144,21 @@ async def deem_acceptances(
             "opinion": "",
             "data": {},
         }
-        if await _write(tenant_id, case, after, revision=ev.seq, event=record, now=now):
+        message = (
+            applicant_message(
+                tenant_id=tenant_id,
+                applicant_id=case.applicant,
+                case_id=case.id,
+                event_seq=ev.seq,
+                template="case_deem_accept",
+                params={"serial_number": case.serial_number},
+            )
+            if case.applicant is not None
+            else None
+        )
+        if await _write(
+            tenant_id, case, after, revision=ev.seq, event=record, now=now, message=message
+        ):
             deemed.append(case.serial_number)
     return deemed
 
