@@ -311,7 +311,7 @@ def state_view(
             since=hold.since,
             reason=hold.reason,
             items=list(hold.items),
-            label="：".join(
+            label=("：" if locale == "zh-CN" else ": ").join(
                 part
                 for part in (
                     label(STATUS_LABELS, HOLD_STATUS[hold.kind]).pick(locale),
