@@ -59,6 +59,7 @@ PAGES = {
     ("POST", "/operator/tenants"),
     ("POST", "/operator/tenants/form"),
     ("POST", "/operator/tenants/{slug:str}/{action:str}"),
+    ("POST", "/operator/calendar/notices"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/login"),
     ("GET", "/t/{tenant_slug:str}/sso/{key:str}/callback"),
     ("GET", "/schema"),

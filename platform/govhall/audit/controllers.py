@@ -14,10 +14,10 @@ from govhall.audit.services import chain_of
 from govhall.audit.tables import AuditEntry
 from govhall.errors import Forbidden
 from govhall.i18n import N_
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import admin_scope
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 
 
 class AuditEntryOut(msgspec.Struct, kw_only=True):

@@ -131,8 +131,8 @@ async def year_days(tenant_id: uuid.UUID, year: int) -> list[tuple[date, bool, s
 
 async def require_calendar_admin(principal: Principal, tenant: TenantInfo) -> None:
     """Only administrators change the working-day calendar."""
+    from govhall.identity.access import require_staff_of
     from govhall.identity.services import admin_scope
-    from govhall.web.deps import require_staff_of
 
     staff = require_staff_of(principal, tenant)
     if not await admin_scope(staff.id, tenant.id):

@@ -19,12 +19,12 @@ from govhall.cases.services import submit_application
 from govhall.errors import Forbidden
 from govhall.i18n import N_
 from govhall.identity import fieldcrypt, realname
+from govhall.identity.access import require_staff_of
 from govhall.identity.schemas import AccountCreate
 from govhall.identity.services import grants_of, register_account
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 
 if TYPE_CHECKING:
     from govhall.services import Services

@@ -33,10 +33,10 @@ from govhall.cases.batches import (
 )
 from govhall.errors import InvalidInput
 from govhall.i18n import N_
+from govhall.identity.access import require_staff_of
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The largest batch spreadsheet taken (20,000 rows of a few columns is ~1 MB).

@@ -43,12 +43,12 @@ from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFou
 from govhall.fees.services import assess_fees, total_fen
 from govhall.i18n import N_, Localized, translate
 from govhall.identity import realname
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import covers, grants_of, org_unit_path
 from govhall.identity.tokens import Principal
 from govhall.sdk import BatchCheck, FeeLine, ItemSpec, evaluate
 from govhall.statements import insert, new_row
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 from govhall.workflow import machine
 from govhall.workflow.engine import case_columns
 from govhall.workflow.flows import effective_flow

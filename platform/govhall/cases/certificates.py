@@ -19,10 +19,10 @@ import msgspec
 from govhall.cases.tables import Case, Certificate
 from govhall.errors import Conflict
 from govhall.i18n import N_
+from govhall.identity.access import require_account
 from govhall.identity.tokens import Principal
 from govhall.sdk import ItemSpec
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_account
 
 
 class CertificateOut(msgspec.Struct, kw_only=True):

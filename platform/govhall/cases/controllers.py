@@ -59,12 +59,13 @@ from govhall.cases.search import (
 from govhall.cases.services import progress
 from govhall.errors import NotFound
 from govhall.i18n import N_
+from govhall.identity.access import require_account, require_party_of, require_staff_of
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.portal.offline import XLSX_TYPE
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import client_ip, require_account, require_party_of, require_staff_of
+from govhall.web.deps import client_ip
 from govhall.workflow.engine import ActionRequest
 from govhall.workflow.services import ApplicantOut, case_applicant, case_history, case_state
 

@@ -19,11 +19,11 @@ from govhall import exports
 from govhall.cases.tables import Case
 from govhall.errors import FieldError, InvalidInput
 from govhall.i18n import N_, Localized
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import grants_of
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 from govhall.workflow.labels import STATUS_LABELS, label
 from govhall.workflow.tables import Task
 

@@ -28,6 +28,7 @@ from govhall.documents import signing
 from govhall.documents.tables import Document, SigningKey
 from govhall.errors import Forbidden, NotFound
 from govhall.i18n import N_
+from govhall.identity.access import require_party_of
 from govhall.identity.tokens import Principal
 from govhall.sdk import DocumentTemplate, ItemSpec
 from govhall.storage.blobstore import BlobStore
@@ -35,7 +36,6 @@ from govhall.storage.services import store_upload
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
-from govhall.web.deps import require_party_of
 from govhall.workflow.engine import ActionOutcome
 
 if TYPE_CHECKING:

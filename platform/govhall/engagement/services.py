@@ -23,11 +23,11 @@ from govhall.engagement.tables import Complaint, Consultation, Rating
 from govhall.engagement.tags import BAD_RATING_TAGS, tag_labels
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, required_text
 from govhall.i18n import N_, Localized
+from govhall.identity.access import require_account, require_staff_of
 from govhall.identity.services import grants_of
 from govhall.identity.tokens import Principal
 from govhall.supervision.tickets import complaint_days, open_rectification
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_account, require_staff_of
 
 #: Functions that may handle complaints and letters and see them all.
 HANDLERS_OF_COMPLAINTS = frozenset({"supervisor", "tenant_admin"})

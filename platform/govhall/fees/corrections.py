@@ -20,9 +20,9 @@ from govhall.fees.payments import OrderOut, _orders, _staff_over_case
 from govhall.fees.services import assess_fees
 from govhall.fees.tables import PaymentOrder
 from govhall.i18n import N_
+from govhall.identity.access import require_staff_of
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 
 if TYPE_CHECKING:
     from govhall.services import Services

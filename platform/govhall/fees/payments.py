@@ -19,11 +19,11 @@ from govhall.cases.tables import Case
 from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.fees.tables import PaymentOrder, UsedNotice
 from govhall.i18n import N_
+from govhall.identity.access import require_account, require_party_of, require_staff_of
 from govhall.identity.services import covers, grants_of, org_unit_path
 from govhall.identity.tokens import Principal
 from govhall.sdk import PaymentOrder as ProviderOrder
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_account, require_party_of, require_staff_of
 
 if TYPE_CHECKING:
     from govhall.services import Services

@@ -20,9 +20,9 @@ from govhall import db
 from govhall.audit.services import Actor, record
 from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_
+from govhall.identity.access import require_account
 from govhall.identity.tables import Account, EnterpriseMember
 from govhall.identity.tokens import Principal
-from govhall.web.deps import require_account
 
 MemberRole = Literal["operator", "reviewer"]
 

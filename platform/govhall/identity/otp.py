@@ -24,12 +24,12 @@ from govhall import db
 from govhall.audit.services import Actor, record
 from govhall.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from govhall.i18n import N_, translate
+from govhall.identity.access import require_account
 from govhall.identity.passwords import check_password_policy, hash_password
 from govhall.identity.tables import Account, OneTimeCode, RefreshToken
 from govhall.identity.tokens import Principal
 from govhall.jobs.queue import JobQueue
 from govhall.notify import outbound
-from govhall.web.deps import require_account
 
 CODE_MINUTES = 10
 MAX_ATTEMPTS = 5

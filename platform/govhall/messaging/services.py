@@ -20,12 +20,12 @@ from govhall import db
 from govhall.cases.tables import Case
 from govhall.errors import Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import covers, grants_of, org_unit_path
 from govhall.identity.tables import Staff
 from govhall.identity.tokens import Principal
 from govhall.messaging.tables import Conversation, Member, Message
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 
 if TYPE_CHECKING:
     from govhall.services import Services

@@ -10,6 +10,7 @@ from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from govhall.identity.access import require_party_of
 from govhall.identity.tokens import Principal
 from govhall.notify import deliveries
 from govhall.notify.deliveries import (
@@ -23,7 +24,6 @@ from govhall.notify.deliveries import (
 from govhall.notify.services import InboxEntry, inbox, mark_read
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_party_of
 
 
 class InboxController(Controller):

@@ -21,6 +21,7 @@ import msgspec
 from govhall import db
 from govhall.errors import FieldError, InvalidInput, NotFound
 from govhall.i18n import N_, SUPPORTED_LOCALES, Localized, translate
+from govhall.identity.access import require_account
 from govhall.identity.services import require_admin_scope
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
@@ -29,7 +30,6 @@ from govhall.notify import outbound
 from govhall.notify.tables import Delivery, MessageTemplate, Preference, TenantChannels
 from govhall.statements import statement
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_account
 
 DELIVER_EXTERNAL = "govhall.notify.deliveries.deliver_external"
 CHANNELS = ("sms", "email")

@@ -12,10 +12,10 @@ from litestar.datastructures import UploadFile
 from govhall.cases.schemas import MaterialRef
 from govhall.errors import FieldError, GovhallError
 from govhall.i18n import translate
+from govhall.identity.access import require_account
 from govhall.identity.tokens import Principal
 from govhall.identity.websession import session_principal
 from govhall.storage.services import store_upload_file
-from govhall.web.deps import require_account
 
 if TYPE_CHECKING:
     from govhall.services import Services

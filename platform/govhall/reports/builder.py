@@ -22,13 +22,13 @@ from piccolo.table import Table
 from govhall import db
 from govhall.errors import FieldError, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import Grant, grants_of
 from govhall.identity.tokens import Principal
 from govhall.plugins import PluginRegistry
 from govhall.reports.facts import refresh, refreshed_at
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
-from govhall.web.deps import require_staff_of
 from govhall.workflow.labels import STATUS_LABELS
 
 #: Who reads reports: statisticians, supervisors and administrators, over their units.

@@ -11,12 +11,12 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, MultipartBody
 
+from govhall.identity.access import require_party_of
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.storage.schemas import UploadOut
 from govhall.storage.services import download_response, get_readable_blob, store_upload_file
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_party_of
 
 
 @dataclass

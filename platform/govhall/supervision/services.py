@@ -15,13 +15,13 @@ from govhall import db
 from govhall.audit.services import Actor, record
 from govhall.errors import FieldError, Forbidden, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import Grant, grants_of
 from govhall.identity.tokens import Principal
 from govhall.supervision.sweep import DEFAULT_THRESHOLDS, LEVELS, SweepResult, sweep
 from govhall.supervision.tables import Signal, SupervisionSettings
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
-from govhall.web.deps import require_staff_of
 from govhall.workflow.tables import Task
 
 #: Working days to rectify after a poor rating, unless the tenant sets its own.

@@ -17,13 +17,13 @@ from govhall import db
 from govhall.cases.tables import Case
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, required_text
 from govhall.i18n import N_, Localized
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import Grant, grants_of
 from govhall.identity.tokens import Principal
 from govhall.supervision.services import supervision_scope
 from govhall.supervision.sweep import ENDED_STATUSES
 from govhall.supervision.tables import TerminationRequest
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 from govhall.workflow.engine import ActionRequest, perform_action
 
 STATUS_LABELS = {

@@ -31,6 +31,7 @@ from govhall.engagement.tables import Rating
 from govhall.engagement.tags import tag_labels
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, required_text
 from govhall.i18n import N_, Localized
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import Grant, grants_of
 from govhall.identity.tokens import Principal
 from govhall.notify.tables import InboxMessage
@@ -43,7 +44,6 @@ from govhall.supervision.services import (
 from govhall.supervision.tables import SupervisionSettings, Ticket
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.tables import OrgUnit
-from govhall.web.deps import require_staff_of
 
 KINDS = ("supervision", "rectification")
 STATUSES = ("open", "answered", "closed")

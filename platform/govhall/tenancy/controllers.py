@@ -8,6 +8,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from govhall.identity.access import require_staff_of
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.enablement import (
@@ -35,7 +36,7 @@ from govhall.tenancy.orgtree import (
     update_unit,
 )
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import client_ip, require_staff_of
+from govhall.web.deps import client_ip
 
 
 class OrgUnitController(Controller):

@@ -17,13 +17,13 @@ from govhall.audit.services import Actor, record
 from govhall.cases.tables import Case
 from govhall.errors import Conflict, FieldError, InvalidInput
 from govhall.i18n import N_, Localized
+from govhall.identity.access import require_staff_of
 from govhall.identity.services import in_scope, refuse_outside_scope, require_admin_scope
 from govhall.identity.tables import Role, RoleGrant
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo, UnitKind
 from govhall.tenancy.services import unit_by_code
 from govhall.tenancy.tables import DepartmentPlugin, OrgUnit
-from govhall.web.deps import require_staff_of
 from govhall.workflow.tables import Task
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from govhall import db
-from govhall.errors import Forbidden, Unauthorized
+from govhall.errors import Unauthorized
 from govhall.i18n import N_, negotiate_locale
 from govhall.identity.sessions import is_revoked
 from govhall.identity.tokens import Principal
@@ -61,27 +61,6 @@ async def provide_tenant(
         tenant = await resolve_tenant(tenant_slug)
     db.enter_tenant(tenant.id)
     return tenant
-
-
-def require_staff_of(principal: Principal, tenant: TenantInfo) -> Principal:
-    if principal.kind != "staff" or principal.tenant_id != tenant.id:
-        raise Forbidden(N_("仅本单位工作人员可以办理"), code="staff_required")
-    return principal
-
-
-def require_account(principal: Principal) -> Principal:
-    """A public account (individual or enterprise), on any tenant's portal."""
-    if principal.kind != "account":
-        raise Forbidden(N_("请使用个人或法人账号办理"), code="account_required")
-    return principal
-
-
-def require_party_of(principal: Principal, tenant: TenantInfo) -> Principal:
-    """A public account, or a staff member of this tenant (not another tenant's staff,
-    not a platform operator)."""
-    if principal.kind == "account":
-        return principal
-    return require_staff_of(principal, tenant)
 
 
 def connection_per_request(app: ASGIApp) -> ASGIApp:

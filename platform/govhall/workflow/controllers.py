@@ -9,10 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from govhall.cases.search import CasePage, done_by, entered_by
+from govhall.identity.access import require_staff_of
 from govhall.identity.tokens import Principal
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
-from govhall.web.deps import require_staff_of
 from govhall.workflow.flows import (
     FlowOverview,
     FlowSave,
