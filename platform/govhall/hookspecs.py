@@ -67,7 +67,7 @@ def govhall_prefill(item: ItemSpec, applicant: dict[str, Any], tenant: str) -> d
     plugin's over the built-in's; only declared form fields are kept, and the
     applicant can still change every value.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
 

@@ -104,3 +104,8 @@ def translate(message: str, locale: str, **params: Any) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def label(table: dict[str, Localized], key: str) -> Localized:
+    """A code's label from ``table``, or the code itself where the table has none."""
+    return table.get(key) or Localized(key, key)

@@ -235,9 +235,6 @@ class WorkingCalendar:
                 count += 1
         return count
 
-    def next_working_day(self, day: date) -> date:
-        return self.add_working_days(day, 1)
-
     def first_provisional(self, start: date, end: date) -> date | None:
         """The first day after ``start`` up to ``end`` that is provisional, if any."""
         year = start.year

@@ -39,7 +39,7 @@ from govhall.cases.services import hash_query_code, new_query_code, next_serial_
 from govhall.cases.tables import Batch, BatchRow, Case, CaseEvent
 from govhall.catalog.forms import validate_form
 from govhall.catalog.services import TenantItem
-from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from govhall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govhall.fees.services import assess_fees, total_fen
 from govhall.i18n import N_, Localized, translate
 from govhall.identity import realname
@@ -257,10 +257,6 @@ def read_typed(spec: ItemSpec, text: str) -> list[tuple[int, dict[str, Any]]]:
             )
         out.append((number, {f: v for f, v in zip(order, parts, strict=False) if v}))
     return out
-
-
-def _rendered(error: FieldError) -> dict[str, str]:
-    return {"field": error.field, **{loc: error.render(loc)["message"] for loc in LOCALES}}
 
 
 def _message(field: str, message: str, **params: Any) -> dict[str, str]:

@@ -31,7 +31,6 @@ from govhall.i18n import N_
 from govhall.identity.access import require_party_of
 from govhall.identity.tokens import Principal
 from govhall.sdk import DocumentTemplate, ItemSpec
-from govhall.storage.blobstore import BlobStore
 from govhall.storage.services import store_upload
 from govhall.storage.tables import BlobRecord
 from govhall.tenancy.schemas import TenantInfo
@@ -352,7 +351,3 @@ async def compare_copy(tenant: TenantInfo, code: str, content: bytes) -> bool:
     if row is None:
         raise NotFound(N_("验证码不正确，查无此文书"), code="document_not_found")
     return bool(row["sha256"] == hashlib.sha256(content).hexdigest())
-
-
-async def read_issued(store: BlobStore, blob: BlobRecord) -> bytes:
-    return await store.read(blob.storage_key)

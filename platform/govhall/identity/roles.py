@@ -20,6 +20,7 @@ from govhall.audit.services import Actor, record
 from govhall.errors import Conflict, FieldError, InvalidInput, NotFound
 from govhall.i18n import N_, Localized
 from govhall.identity.access import require_staff_of
+from govhall.identity.labels import ROLE_LABELS
 from govhall.identity.services import (
     forget_grants,
     in_scope,
@@ -30,7 +31,6 @@ from govhall.identity.tables import Role, RoleGrant
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.services import ROLE_CODE, unit_by_code
-from govhall.workflow.labels import ROLE_LABELS
 
 #: Every function a role can hold (the built-in roles are these, one function each).
 FUNCTIONS: dict[str, Localized] = ROLE_LABELS

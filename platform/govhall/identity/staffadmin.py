@@ -16,7 +16,7 @@ import msgspec
 from govhall import db
 from govhall.audit.services import Actor, record
 from govhall.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from govhall.i18n import N_
+from govhall.i18n import N_, label
 from govhall.identity.passwords import check_password_policy, hash_password
 from govhall.identity.roles import grantable_role, role_labels
 from govhall.identity.services import (
@@ -30,7 +30,6 @@ from govhall.identity.tables import RoleGrant, Staff
 from govhall.identity.tokens import Principal
 from govhall.tenancy.schemas import TenantInfo
 from govhall.tenancy.services import unit_by_code
-from govhall.workflow.labels import label
 
 
 class GrantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

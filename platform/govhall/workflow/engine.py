@@ -64,10 +64,6 @@ LEADER_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def flow_of(case: Case) -> FlowTemplate:
-    return msgspec.convert(case.flow, FlowTemplate)
-
-
 async def case_context(case: Case, tenant: TenantInfo) -> Context:
     return await context_of(case.flow, case.form, tenant)
 

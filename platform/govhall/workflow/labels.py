@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from govhall.i18n import Localized
+from govhall.i18n import label as label
 
-ROLE_LABELS: dict[str, Localized] = {
-    "clerk": Localized("窗口受理人员", "window clerk"),
-    "handler": Localized("承办人员", "handler"),
-    "reviewer": Localized("审核人员", "reviewer"),
-    "approver": Localized("批准人员", "approver"),
-    "issuer": Localized("办结发证人员", "issuer"),
-    "supervisor": Localized("电子监察人员", "supervisor"),
-    "statistician": Localized("统计人员", "statistician"),
-    "tenant_admin": Localized("租户管理员", "tenant administrator"),
-    "government_leader": Localized(
-        "本级人民政府负责人", "head of the people's government at this level"
-    ),
-}
+# Roles are identity's; re-exported here for the labels of a case's trail.
+from govhall.identity.labels import ROLE_LABELS as ROLE_LABELS
 
 ACTION_LABELS: dict[str, Localized] = {
     "submit": Localized("提交申请", "submitted"),
@@ -69,7 +59,3 @@ STATUS_LABELS: dict[str, Localized] = {
     "terminated": Localized("已终止", "terminated"),
     "voided": Localized("已作废", "voided"),
 }
-
-
-def label(table: dict[str, Localized], key: str) -> Localized:
-    return table.get(key) or Localized(key, key)
