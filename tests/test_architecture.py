@@ -52,8 +52,8 @@ FLOORS: dict[int, tuple[str, ...]] = {
 ROUTES_FLOOR = 4
 #: Ceilings measured on main when this test was written (issue 28's end): lower
 #: them as the tangle is undone, never raise them.
-MOST_UPWARD = 21
-MOST_MUTUAL = 18
+MOST_UPWARD = 18
+MOST_MUTUAL = 17
 
 FLOOR_OF = {name: floor for floor, names in FLOORS.items() for name in names}
 

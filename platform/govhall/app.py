@@ -49,17 +49,6 @@ from govhall.identity.ssocontrollers import (
     SsoAdminController,
 )
 from govhall.identity.staffcontrollers import RoleController, StaffController
-from govhall.identity.websession import (
-    SESSION_COOKIE,
-    SESSION_STORE,
-    SessionConfig,
-    login_form,
-    login_submit,
-    logout_submit,
-    register_form,
-    register_submit,
-    whoami,
-)
 from govhall.messaging.controllers import MessagingController
 from govhall.notify.controllers import (
     InboxController,
@@ -111,6 +100,17 @@ from govhall.web.deps import (
 )
 from govhall.web.errors import EXCEPTION_HANDLERS
 from govhall.web.health import healthz, readyz
+from govhall.web.websession import (
+    SESSION_COOKIE,
+    SESSION_STORE,
+    SessionConfig,
+    login_form,
+    login_submit,
+    logout_submit,
+    register_form,
+    register_submit,
+    whoami,
+)
 from govhall.workbench.adminpages import AdminPages
 from govhall.workbench.agentpages import AgentPages
 from govhall.workbench.batchpages import BatchPages

@@ -33,10 +33,10 @@ from govhall.identity.oidc import (
     userinfo,
 )
 from govhall.identity.tokens import Principal
-from govhall.identity.websession import login_redirect, safe_next, session_principal, sign_in
 from govhall.services import Services
 from govhall.tenancy.schemas import TenantInfo
 from govhall.web.deps import client_ip
+from govhall.web.websession import login_redirect, safe_next, session_principal, sign_in
 
 
 def _provider(request: Request[Any, Any, Any]) -> Provider:

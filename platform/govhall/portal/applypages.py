@@ -42,7 +42,6 @@ from govhall.i18n import N_, translate
 from govhall.identity.enterprise import my_memberships
 from govhall.identity.tables import Account
 from govhall.identity.tokens import Principal
-from govhall.identity.websession import CARRIED_OVER, login_redirect
 from govhall.notify.deliveries import PreferenceIn, preference_of, set_preference
 from govhall.notify.services import inbox, mark_read
 from govhall.portal import drafts, offline
@@ -56,6 +55,7 @@ from govhall.portal.visitors import (
 )
 from govhall.services import Services
 from govhall.storage.services import download_response, store_upload_file
+from govhall.web.websession import CARRIED_OVER, login_redirect
 from govhall.workflow.labels import STATUS_LABELS, label
 
 PENDING_FORM = CARRIED_OVER[0]

@@ -14,12 +14,12 @@ from litestar.response import Redirect
 from govhall.engagement import services as engagement
 from govhall.engagement.services import ComplaintIn, ConsultationIn, RatingIn
 from govhall.errors import GovhallError
-from govhall.identity.websession import login_redirect
 from govhall.portal.applypages import case_page
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages, signed_in_account
 from govhall.services import Services
+from govhall.web.websession import login_redirect
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 

@@ -14,8 +14,8 @@ from govhall.errors import FieldError, GovhallError
 from govhall.i18n import translate
 from govhall.identity.access import require_account
 from govhall.identity.tokens import Principal
-from govhall.identity.websession import session_principal
 from govhall.storage.services import store_upload_file
+from govhall.web.websession import session_principal
 
 if TYPE_CHECKING:
     from govhall.services import Services

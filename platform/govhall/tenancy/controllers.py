@@ -8,6 +8,12 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from govhall.cases.numbering import (
+    SerialFormatIn,
+    SerialFormatOut,
+    describe_format,
+    set_serial_format,
+)
 from govhall.identity.access import require_staff_of
 from govhall.identity.tokens import Principal
 from govhall.services import Services
@@ -17,12 +23,6 @@ from govhall.tenancy.enablement import (
     ItemSettingIn,
     set_enablement,
     set_item_setting,
-)
-from govhall.tenancy.numbering import (
-    SerialFormatIn,
-    SerialFormatOut,
-    describe_format,
-    set_serial_format,
 )
 from govhall.tenancy.orgtree import (
     MoveIn,

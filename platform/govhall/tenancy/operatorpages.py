@@ -21,7 +21,6 @@ from govhall.calendar.notices import loaded_notices, parse_lines
 from govhall.errors import GovhallError
 from govhall.identity.operators import set_tenant_status
 from govhall.identity.tokens import Principal
-from govhall.identity.websession import session_principal
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.visitors import error_messages
 from govhall.services import Services
@@ -30,6 +29,7 @@ from govhall.tenancy.isolation import row_security_binds_app
 from govhall.tenancy.operations import MAX_MANIFEST_BYTES, onboard, plugin_registry, tenant_health
 from govhall.tenancy.schemas import ApplyResult
 from govhall.web.deps import client_ip
+from govhall.web.websession import session_principal
 from govhall.workflow.clockjobs import provisional_warning
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]

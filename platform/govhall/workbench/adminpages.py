@@ -24,6 +24,7 @@ from govhall.calendar.services import (
     tenant_calendar,
     year_days,
 )
+from govhall.cases.numbering import SerialFormatIn, describe_format, set_serial_format
 from govhall.errors import FieldError, GovhallError, InvalidInput, NotFound
 from govhall.i18n import N_
 from govhall.identity.roles import FUNCTIONS, RoleIn, define_role, delete_role, list_roles
@@ -54,7 +55,6 @@ from govhall.tenancy.enablement import (
     set_item_setting,
     unit_enablement,
 )
-from govhall.tenancy.numbering import SerialFormatIn, describe_format, set_serial_format
 from govhall.tenancy.orgtree import (
     MoveIn,
     UnitIn,

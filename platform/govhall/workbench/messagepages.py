@@ -20,7 +20,6 @@ from litestar.response import Redirect
 from govhall.errors import GovhallError
 from govhall.identity.tables import Staff
 from govhall.identity.tokens import Principal
-from govhall.identity.websession import SESSION_KEY
 from govhall.messaging.services import (
     ConversationIn,
     MessageIn,
@@ -38,6 +37,7 @@ from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
 from govhall.portal.visitors import error_messages
 from govhall.services import Services
+from govhall.web.websession import SESSION_KEY
 from govhall.workbench.pages import _login, signed_in_staff
 
 FormPost = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -39,7 +39,6 @@ from govhall.fees.payments import confirm_at_counter, issue_notice, orders_of_ca
 from govhall.i18n import N_, Localized
 from govhall.identity.services import grants_of
 from govhall.identity.tokens import Principal
-from govhall.identity.websession import login_redirect, session_principal
 from govhall.messaging.services import case_comments
 from govhall.portal.rendering import render, request_locale
 from govhall.portal.services import Portal
@@ -54,6 +53,7 @@ from govhall.supervision.terminations import (
     termination_requests,
 )
 from govhall.supervision.tickets import list_tickets
+from govhall.web.websession import login_redirect, session_principal
 from govhall.workflow.engine import ActionRequest, case_context, load_case
 from govhall.workflow.labels import STATUS_LABELS
 from govhall.workflow.machine import SPECIAL_PROCEDURES, CaseState
