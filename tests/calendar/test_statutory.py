@@ -157,6 +157,7 @@ def test_a_bad_notice_lists_every_problem() -> None:
     assert "2027-06-09（端午节）是法定节假日" in text
     english = bad.value.params["problems"]["en"]
     assert "2027-02-09 is both a day off and an adjusted working day" in english
+    assert "2027-04-05 (Qingming Festival) is a statutory holiday" in english
 
 
 def test_a_malformed_file_is_refused() -> None:

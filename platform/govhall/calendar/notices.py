@@ -41,6 +41,7 @@ from govhall.calendar.working import (
     LAST_YEAR,
     NationalCalendar,
     WorkingCalendar,
+    holiday_name,
     statutory_days,
 )
 from govhall.errors import InvalidInput, NotFound
@@ -134,7 +135,7 @@ def validate(notice: NoticeIn) -> NoticeDays:
                     _problem(
                         N_("{day}（{name}）是法定节假日，通知的放假日期中必须包含"),
                         day=day.isoformat(),
-                        name=name,
+                        name=Localized(name, holiday_name(name, "en")),
                     )
                 )
     if problems:
